@@ -1,0 +1,343 @@
+"""The data model: one workspace per local system; every other row belongs to one."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    EDITOR = "editor", "Editor"
+    OWNER = "owner", "Owner"
+
+
+class Tier(models.TextChoices):
+    NATIONAL = "national", "National"
+    REGIONAL = "regional", "Regional"
+    SYSTEM = "system", "System"
+    PLACE = "place", "Place"
+    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
+
+
+class Sector(models.TextChoices):
+    NHS = "nhs", "NHS"
+    LOCAL_GOVERNMENT = "local_government", "Local government"
+    SOCIAL_CARE = "social_care", "Social care provider"
+    VCSE = "vcse", "Voluntary and community sector (VCSE)"
+    NATIONAL_BODY = "national_body", "National body"
+    OTHER = "other", "Other"
+
+
+class OrganisationKind(models.TextChoices):
+    ACUTE_TRUST = "acute_trust", "Acute trust"
+    MENTAL_HEALTH_TRUST = "mental_health_trust", "Mental health trust"
+    COMMUNITY_TRUST = "community_trust", "Community trust"
+    AMBULANCE_TRUST = "ambulance_trust", "Ambulance trust"
+    ICB = "icb", "Integrated care board (ICB)"
+    PCN = "pcn", "Primary care network (PCN)"
+    GP_PRACTICE = "gp_practice", "GP practice"
+    NHS_ENGLAND = "nhs_england", "NHS England"
+    COUNTY_COUNCIL = "county_council", "County council"
+    DISTRICT_COUNCIL = "district_council", "District council"
+    UNITARY_COUNCIL = "unitary_council", "Unitary council"
+    PUBLIC_HEALTH = "public_health", "Public health"
+    VCSE = "vcse", "Voluntary or community organisation (VCSE)"
+    HEALTHWATCH = "healthwatch", "Healthwatch"
+    POLICE = "police", "Police"
+    HOUSING = "housing", "Housing"
+    UNIVERSITY = "university", "University"
+    OTHER = "other", "Other"
+
+
+class Seniority(models.TextChoices):
+    FRONTLINE = "frontline", "Frontline"
+    MANAGER = "manager", "Manager"
+    SENIOR_MANAGER = "senior_manager", "Senior manager"
+    DIRECTOR = "director", "Director"
+    EXECUTIVE = "executive", "Executive"
+    BOARD = "board", "Board or elected leader"
+
+
+# Seniority is ordinal: frontline (0) up to board (5).
+SENIORITY_RANK = {code: rank for rank, code in enumerate(Seniority.values)}
+
+
+class RelationshipKind(models.TextChoices):
+    COLLABORATES = "collaborates", "Collaborates with"
+    TRUSTS = "trusts", "Trusts"
+    REPORTS_TO = "reports_to", "Reports to"
+    INFLUENCES = "influences", "Influences"
+
+
+def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+class Workspace(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("stakeholders:workspace_detail", kwargs={"slug": self.slug})
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["workspace", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "workspace"], name="membership_unique_user_workspace"
+            ),
+            models.CheckConstraint(condition=_in_choices("role", Role), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} ({self.get_role_display()})"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (Role.EDITOR, Role.OWNER)
+
+
+class Organisation(models.Model):
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="organisations"
+    )
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=60, blank=True)
+    kind = models.CharField(max_length=30, choices=OrganisationKind.choices)
+    sector = models.CharField(max_length=30, choices=Sector.choices)
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
+    )
+    ods_code = models.CharField(
+        "ODS code",
+        max_length=12,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[A-Z0-9]+$", "ODS codes are capital letters and digits only.")
+        ],
+        help_text="NHS Organisation Data Service code, e.g. RTH or QU9.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "name"],
+                name="organisation_unique_name",
+                violation_error_message="An organisation with this name already exists here.",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "ods_code"],
+                condition=~Q(ods_code=""),
+                name="organisation_unique_ods_code",
+                violation_error_message="Another organisation here already has this ODS code.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="organisation_name_not_blank"),
+            models.CheckConstraint(
+                condition=_in_choices("kind", OrganisationKind), name="organisation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("sector", Sector), name="organisation_sector_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("tier", Tier), name="organisation_tier_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="organisation_not_own_parent",
+                violation_error_message="An organisation cannot be its own parent.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.parent.workspace_id != self.workspace_id:
+            raise ValidationError({"parent": "The parent must be in the same workspace."})
+        # Walk up the parent chain: a cycle would make the hierarchy unusable.
+        seen = {self.pk} if self.pk else set()
+        node = self.parent
+        while node is not None:
+            if node.pk in seen:
+                raise ValidationError({"parent": "This parent would create a cycle."})
+            seen.add(node.pk)
+            node = node.parent
+
+
+class Person(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="people")
+    ref = models.CharField(
+        max_length=60,
+        help_text="Your stable key for this person (e.g. a staff number or initials-and-number).",
+    )
+    name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, blank=True)
+    seniority = models.CharField(max_length=20, choices=Seniority.choices)
+    notes = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "ref"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "ref"],
+                name="person_unique_ref",
+                violation_error_message="A person with this ref already exists here.",
+            ),
+            models.CheckConstraint(condition=~Q(ref=""), name="person_ref_not_blank"),
+            models.CheckConstraint(condition=~Q(name=""), name="person_name_not_blank"),
+            models.CheckConstraint(
+                condition=_in_choices("seniority", Seniority), name="person_seniority_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Affiliation(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="affiliations"
+    )
+    role_title = models.CharField(max_length=200, blank=True)
+    is_primary = models.BooleanField("primary", default=False)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "-is_primary", "organisation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organisation"],
+                name="affiliation_unique_person_organisation",
+                violation_error_message="This person already has an affiliation here.",
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(is_primary=True),
+                name="affiliation_one_primary",
+                violation_error_message="This person already has a primary affiliation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="affiliation_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.organisation}"
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.person_id
+            and self.organisation_id
+            and self.person.workspace_id != self.organisation.workspace_id
+        ):
+            raise ValidationError(
+                {"organisation": "The organisation must be in the person's workspace."}
+            )
+
+
+class Relationship(models.Model):
+    source = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ties_out")
+    target = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ties_in")
+    kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
+    strength = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="How close and frequent: 1 (occasional) to 5 (very close).",
+    )
+    trust = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 (low) to 5 (high); leave empty if unknown.",
+    )
+    observed_on = models.DateField(null=True, blank=True)
+    evidence = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source", "target", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target", "kind"],
+                name="relationship_unique_source_target_kind",
+                violation_error_message="This relationship already exists.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=F("target")),
+                name="relationship_no_self_tie",
+                violation_error_message="A person cannot have a relationship with themselves.",
+            ),
+            models.CheckConstraint(
+                condition=Q(strength__gte=1, strength__lte=5),
+                name="relationship_strength_range",
+                violation_error_message="Strength must be between 1 and 5.",
+            ),
+            models.CheckConstraint(
+                condition=Q(trust__isnull=True) | Q(trust__gte=1, trust__lte=5),
+                name="relationship_trust_range",
+                violation_error_message="Trust must be between 1 and 5, or empty.",
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("kind", RelationshipKind), name="relationship_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["target", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.get_kind_display().lower()} {self.target}"
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.source_id
+            and self.target_id
+            and self.source.workspace_id != self.target.workspace_id
+        ):
+            raise ValidationError({"target": "Both people must be in the same workspace."})
