@@ -39,3 +39,9 @@ def owner(workspace):
 def outsider(other_workspace):
     """An editor of another workspace: must see nothing of `workspace`."""
     return _member(other_workspace, Role.EDITOR, "outsider")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Real hashing costs about a second per user; tests check access, not hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

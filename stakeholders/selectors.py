@@ -1,0 +1,262 @@
+"""Reads for the pages: plain data from a fixed number of queries, whatever the data size."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.paginator import Paginator
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from stakeholders.models import (
+    Affiliation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Relationship,
+    Role,
+    Sector,
+    Seniority,
+    Tier,
+    Workspace,
+)
+
+PEOPLE_PER_PAGE = 50
+ORGANISATIONS_PER_PAGE = 50
+# A search box, not a query language: long input is cut, and only the first
+# few words count (each must match somewhere).
+MAX_QUERY_LENGTH = 100
+MAX_QUERY_TERMS = 6
+
+
+@dataclass(frozen=True)
+class WorkspaceSummary:
+    name: str
+    slug: str
+    role: str
+    role_label: str
+    organisations: int
+    people: int
+    relationships: int
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    id: int
+    name: str
+    short_name: str
+    kind_label: str
+    sector_label: str
+    tier_label: str
+    people: int
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    id: int
+    ref: str
+    name: str
+    job_title: str
+    seniority_label: str
+    primary_organisation: str
+    active: bool
+    ties: int
+
+
+@dataclass(frozen=True)
+class ResultPage[Row]:
+    """One page of rows with what a pagination control needs."""
+
+    rows: list[Row]
+    number: int
+    num_pages: int
+    count: int
+    start_index: int
+    end_index: int
+    page_range: list[int | str]
+    previous_number: int | None
+    next_number: int | None
+
+    @property
+    def is_paginated(self) -> bool:
+        return self.num_pages > 1
+
+
+def _count_by(queryset: QuerySet, field: str, outer: str = "pk") -> Coalesce:
+    """COUNT(*) of `queryset` rows whose `field` is the outer row's `outer`, as a subquery.
+
+    A subquery per count, never a join: joining two related tables in one query
+    multiplies their rows and inflates every count.
+    """
+    counted = (
+        queryset.filter(**{field: OuterRef(outer)})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def workspace_summaries(*, user: AbstractBaseUser) -> list[WorkspaceSummary]:
+    """The user's workspaces with their role and sizes, in one query."""
+    memberships = (
+        Membership.objects.filter(user=user)
+        .annotate(
+            organisation_count=_count_by(Organisation.objects.all(), "workspace", "workspace"),
+            person_count=_count_by(Person.objects.all(), "workspace", "workspace"),
+            # A tie's two people are always in one workspace (Relationship.clean).
+            relationship_count=_count_by(
+                Relationship.objects.all(), "source__workspace", "workspace"
+            ),
+        )
+        .order_by("workspace__name", "workspace__slug")
+        .values_list(
+            "workspace__name",
+            "workspace__slug",
+            "role",
+            "organisation_count",
+            "person_count",
+            "relationship_count",
+        )
+    )
+    role_labels = dict(Role.choices)
+    return [
+        WorkspaceSummary(
+            name=name,
+            slug=slug,
+            role=role,
+            role_label=role_labels.get(role, role),
+            organisations=organisations,
+            people=people,
+            relationships=relationships,
+        )
+        for name, slug, role, organisations, people, relationships in memberships
+    ]
+
+
+def search_terms(raw: str) -> list[str]:
+    """The words of a search box entry, trimmed to a sane size."""
+    return raw[:MAX_QUERY_LENGTH].split()[:MAX_QUERY_TERMS]
+
+
+def _paginate[Row](
+    queryset: QuerySet, *, page: str | int | None, per_page: int, to_row: Callable[..., Row]
+) -> ResultPage[Row]:
+    # Two queries (count, then the page), or one when there is nothing to show.
+    paginator = Paginator(queryset, per_page)
+    current = paginator.get_page(page)
+    rows = [to_row(*values) for values in current.object_list]
+    return ResultPage(
+        rows=rows,
+        number=current.number,
+        num_pages=paginator.num_pages,
+        count=paginator.count,
+        start_index=current.start_index(),
+        end_index=current.end_index(),
+        page_range=list(paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1)),
+        previous_number=current.previous_page_number() if current.has_previous() else None,
+        next_number=current.next_page_number() if current.has_next() else None,
+    )
+
+
+def organisation_page(
+    *, workspace: Workspace, terms: list[str], page: str | int | None = 1
+) -> ResultPage[OrganisationRow]:
+    """A page of the workspace's organisations matching every term, with people counts."""
+    organisations = Organisation.objects.filter(workspace=workspace)
+    for term in terms:
+        organisations = organisations.filter(
+            Q(name__icontains=term) | Q(short_name__icontains=term) | Q(ods_code__icontains=term)
+        )
+    organisations = (
+        organisations.annotate(person_count=_count_by(Affiliation.objects.all(), "organisation"))
+        .order_by("name", "pk")
+        .values_list("pk", "name", "short_name", "kind", "sector", "tier", "person_count")
+    )
+    kinds, sectors, tiers = (
+        dict(OrganisationKind.choices),
+        dict(Sector.choices),
+        dict(Tier.choices),
+    )
+
+    def to_row(pk, name, short_name, kind, sector, tier, people) -> OrganisationRow:
+        return OrganisationRow(
+            id=pk,
+            name=name,
+            short_name=short_name,
+            kind_label=kinds.get(kind, kind),
+            sector_label=sectors.get(sector, sector),
+            tier_label=tiers.get(tier, tier),
+            people=people,
+        )
+
+    return _paginate(organisations, page=page, per_page=ORGANISATIONS_PER_PAGE, to_row=to_row)
+
+
+def person_page(
+    *, workspace: Workspace, terms: list[str], page: str | int | None = 1
+) -> ResultPage[PersonRow]:
+    """A page of the workspace's people matching every term, with primary organisation and ties.
+
+    A term matches a person's name, ref or job title, or the name or short name
+    of any organisation they are affiliated with.
+    """
+    people = Person.objects.filter(workspace=workspace)
+    for term in terms:
+        at_matching_organisation = Affiliation.objects.filter(person=OuterRef("pk")).filter(
+            Q(organisation__name__icontains=term) | Q(organisation__short_name__icontains=term)
+        )
+        people = people.filter(
+            Q(name__icontains=term)
+            | Q(ref__icontains=term)
+            | Q(job_title__icontains=term)
+            | Exists(at_matching_organisation)
+        )
+    primary_organisation = Affiliation.objects.filter(
+        person=OuterRef("pk"), is_primary=True
+    ).values("organisation__name")[:1]
+    people = (
+        people.annotate(
+            primary_organisation=Coalesce(Subquery(primary_organisation), Value("")),
+            # Ties out and in are counted in separate subqueries (see _count_by).
+            ties=_count_by(Relationship.objects.all(), "source")
+            + _count_by(Relationship.objects.all(), "target"),
+        )
+        .order_by("name", "ref", "pk")
+        .values_list(
+            "pk",
+            "ref",
+            "name",
+            "job_title",
+            "seniority",
+            "primary_organisation",
+            "active",
+            "ties",
+        )
+    )
+    seniorities = dict(Seniority.choices)
+
+    def to_row(pk, ref, name, job_title, seniority, organisation, active, ties) -> PersonRow:
+        return PersonRow(
+            id=pk,
+            ref=ref,
+            name=name,
+            job_title=job_title,
+            seniority_label=seniorities.get(seniority, seniority),
+            primary_organisation=organisation,
+            active=active,
+            ties=ties,
+        )
+
+    return _paginate(people, page=page, per_page=PEOPLE_PER_PAGE, to_row=to_row)
