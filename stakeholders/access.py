@@ -21,9 +21,9 @@ def editable_workspace_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     if not user.is_authenticated:
         return set()
     return set(
-        Membership.objects.filter(user=user, role__in=EDIT_ROLES).values_list(
-            "workspace_id", flat=True
-        )
+        Membership.objects.filter(user=user, role__in=EDIT_ROLES)
+        .order_by()
+        .values_list("workspace_id", flat=True)
     )
 
 
@@ -32,8 +32,6 @@ def membership_or_404(user: AbstractBaseUser | AnonymousUser, slug: str) -> Memb
     if not user.is_authenticated:
         raise Http404
     try:
-        return Membership.objects.select_related("workspace").get(
-            user=user, workspace__slug=slug
-        )
+        return Membership.objects.select_related("workspace").get(user=user, workspace__slug=slug)
     except Membership.DoesNotExist:
         raise Http404 from None

@@ -1,0 +1,472 @@
+"""The data-entry admin, scoped to the workspaces each staff member may edit.
+
+Access comes from workspace membership, never from Django model permissions: editors
+and owners see and change their workspaces' data, only owners manage members, viewers
+have no admin at all, and superusers see everything. Every rule lives in
+WorkspaceScopeMixin so that no admin, inline or autocomplete can drift from it.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from stakeholders.access import editable_workspace_ids
+from stakeholders.forms import (
+    MembershipAdminForm,
+    OrganisationAdminForm,
+    OrganisationAffiliationFormSet,
+    OutgoingRelationshipFormSet,
+    PersonAdminForm,
+    PersonAffiliationForm,
+    PersonAffiliationFormSet,
+)
+from stakeholders.models import (
+    Affiliation,
+    Membership,
+    Organisation,
+    Person,
+    Relationship,
+    Role,
+    Workspace,
+)
+
+admin.site.site_header = "Influence Map administration"
+admin.site.site_title = "Influence Map administration"
+admin.site.index_title = "Data entry"
+
+# How each model reaches its workspace. A row is in scope only when every path lands in
+# a workspace the user may edit: affiliations and ties have two ends, and both count.
+WORKSPACE_PATHS: dict[type[models.Model], tuple[str, ...]] = {
+    Workspace: ("pk",),
+    Membership: ("workspace",),
+    Organisation: ("workspace",),
+    Person: ("workspace",),
+    Affiliation: ("person__workspace", "organisation__workspace"),
+    Relationship: ("source__workspace", "target__workspace"),
+}
+
+# Scope ids: None means every workspace (superusers); otherwise the set of ids.
+type Scope = frozenset[int] | None
+
+
+def _is_superuser(request: HttpRequest) -> bool:
+    return request.user.is_active and request.user.is_superuser
+
+
+def editable_scope(request: HttpRequest) -> Scope:
+    """Workspaces whose data the user may change, computed once per request."""
+    if _is_superuser(request):
+        return None
+    if not hasattr(request, "_admin_editable_workspace_ids"):
+        request._admin_editable_workspace_ids = frozenset(editable_workspace_ids(request.user))
+    return request._admin_editable_workspace_ids
+
+
+def owned_scope(request: HttpRequest) -> Scope:
+    """Workspaces whose members the user may manage (owners), computed once per request."""
+    if _is_superuser(request):
+        return None
+    if not hasattr(request, "_admin_owned_workspace_ids"):
+        # Owners are editors too: nobody who edits nothing needs this second query.
+        request._admin_owned_workspace_ids = (
+            frozenset(
+                Membership.objects.filter(user=request.user, role=Role.OWNER).values_list(
+                    "workspace_id", flat=True
+                )
+            )
+            if editable_scope(request)
+            else frozenset()
+        )
+    return request._admin_owned_workspace_ids
+
+
+def scoped(queryset: models.QuerySet, scope: Scope) -> models.QuerySet:
+    """Rows of the queryset whose every workspace path lands inside the scope."""
+    if scope is None:
+        return queryset
+    paths = WORKSPACE_PATHS[queryset.model]
+    return queryset.filter(**{f"{path}__in": scope for path in paths})
+
+
+def workspace_ids_of(obj: models.Model) -> list[int | None]:
+    """The workspace ids an instance belongs to, one per path (None when unreachable)."""
+    ids: list[int | None] = []
+    for path in WORKSPACE_PATHS[type(obj)]:
+        if path == "pk":
+            ids.append(obj.pk)
+            continue
+        *hops, last = path.split("__")
+        node = obj
+        try:
+            for hop in hops:
+                node = getattr(node, hop)
+        except ObjectDoesNotExist:
+            # A historical version can point at a row that has since been deleted.
+            node = None
+        ids.append(getattr(node, f"{last}_id", None))
+    return ids
+
+
+def _count(model: type[models.Model], field: str) -> Coalesce:
+    """A correlated COUNT, so several counts on one row never multiply each other."""
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+class WorkspaceScopeMixin:
+    """Limits a ModelAdmin or inline to the workspaces the user may edit (or own).
+
+    Querysets, search and autocomplete results, foreign-key choices and every
+    has_*_permission answer come from membership roles. For an inline, `obj` in the
+    permission methods is the parent, which is checked against the same scope.
+    """
+
+    owners_only = False
+
+    def scope(self, request: HttpRequest) -> Scope:
+        return owned_scope(request) if self.owners_only else editable_scope(request)
+
+    def in_scope(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        scope = self.scope(request)
+        if scope is None:
+            return True
+        if obj is None:
+            return bool(scope)
+        return all(ws_id in scope for ws_id in workspace_ids_of(obj))
+
+    def has_module_permission(self, request):
+        return self.in_scope(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.in_scope(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self.in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.in_scope(request, obj)
+
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), self.scope(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        # The autocomplete view searches through here too: re-apply the scope so that
+        # no search term, however it arrives, reaches another workspace's rows.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return scoped(queryset, self.scope(request)), may_have_duplicates
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related in WORKSPACE_PATHS and "queryset" not in kwargs:
+            scope = self.scope(request) if related is Workspace else editable_scope(request)
+            if scope is not None:
+                kwargs["queryset"] = scoped(related._default_manager.all(), scope)
+                noun = related._meta.verbose_name
+                article = "an" if noun[0] in "aeiou" else "a"
+                where = "you own" if self.owners_only else "you can edit"
+                kwargs.setdefault("error_messages", {})["invalid_choice"] = (
+                    f"Choose a workspace {where}."
+                    if related is Workspace
+                    else f"Choose {article} {noun} from a workspace {where}."
+                )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        scope = self.scope(request)
+        has_workspace = any(f.name == "workspace" for f in self.model._meta.fields)
+        if has_workspace and scope and len(scope) == 1 and "workspace" not in initial:
+            initial["workspace"] = next(iter(scope))
+        return initial
+
+
+class ScopedHistoryAdmin(WorkspaceScopeMixin, SimpleHistoryAdmin):
+    """A scoped admin with a History view per record (who, when, what changed)."""
+
+    def _refuse_outside_scope(self, request: HttpRequest, object_id: str) -> None:
+        # django-simple-history falls back to the historical rows when the live one is
+        # outside get_queryset(); answer 404, as the change view does, instead.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        pk = unquote(object_id)
+        try:
+            exists = self.model._default_manager.filter(pk=pk).exists()
+            visible = self.get_queryset(request).filter(pk=pk).exists()
+        except (ValueError, ValidationError):
+            raise Http404 from None
+        if exists and not visible:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._refuse_outside_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._refuse_outside_scope(request, object_id)
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
+
+
+class ScopedInline(WorkspaceScopeMixin, admin.TabularInline):
+    extra = 0
+    formfield_overrides = {
+        models.TextField: {"widget": admin.widgets.AdminTextareaWidget(attrs={"rows": 2})}
+    }
+
+
+class PersonAffiliationInline(ScopedInline):
+    model = Affiliation
+    fk_name = "person"
+    form = PersonAffiliationForm
+    formset = PersonAffiliationFormSet
+    fields = ["organisation", "role_title", "is_primary", "start_date", "end_date"]
+    autocomplete_fields = ["organisation"]
+    verbose_name_plural = "affiliations (mark exactly one as primary)"
+
+
+class OutgoingRelationshipInline(ScopedInline):
+    model = Relationship
+    fk_name = "source"
+    formset = OutgoingRelationshipFormSet
+    fields = ["target", "kind", "strength", "trust", "observed_on", "evidence"]
+    autocomplete_fields = ["target"]
+    verbose_name = "relationship from this person"
+    verbose_name_plural = "relationships from this person"
+
+
+class OrganisationAffiliationInline(ScopedInline):
+    model = Affiliation
+    fk_name = "organisation"
+    formset = OrganisationAffiliationFormSet
+    fields = ["person", "role_title", "is_primary", "start_date", "end_date"]
+    autocomplete_fields = ["person"]
+    verbose_name = "person"
+    verbose_name_plural = "people (affiliations)"
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(ScopedHistoryAdmin):
+    list_display = ["name", "slug", "organisation_count", "people_count", "member_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_organisations=_count(Organisation, "workspace"),
+                n_people=_count(Person, "workspace"),
+                n_members=_count(Membership, "workspace"),
+            )
+        )
+
+    # Creating and deleting whole workspaces is for superusers; editors and owners may
+    # rename theirs.
+    def has_add_permission(self, request, obj=None):
+        return _is_superuser(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_superuser(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The slug is in every URL of the workspace: only superusers may change it.
+        return ["created_at"] if _is_superuser(request) else ["slug", "created_at"]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if _is_superuser(request) else {}
+
+    @admin.display(description="organisations", ordering="n_organisations")
+    def organisation_count(self, obj: Workspace) -> int:
+        return obj.n_organisations
+
+    @admin.display(description="people", ordering="n_people")
+    def people_count(self, obj: Workspace) -> int:
+        return obj.n_people
+
+    @admin.display(description="members", ordering="n_members")
+    def member_count(self, obj: Workspace) -> int:
+        return obj.n_members
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedHistoryAdmin):
+    owners_only = True
+    form = MembershipAdminForm
+    list_display = ["user", "workspace", "role"]
+    list_filter = ["role", ("workspace", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    list_select_related = ["user", "workspace"]
+    # No bulk actions: deleting several memberships at once could remove every owner.
+    actions = None
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership belongs to one account; to give access to someone else, add theirs.
+        return ["user"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        # Superusers may still delete a whole workspace, memberships and all.
+        return obj is None or _is_superuser(request) or not _is_last_owner(obj)
+
+
+def _is_last_owner(membership: Membership) -> bool:
+    return (
+        membership.role == Role.OWNER
+        and not Membership.objects.filter(workspace_id=membership.workspace_id, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedHistoryAdmin):
+    form = OrganisationAdminForm
+    list_display = [
+        "name",
+        "short_name",
+        "kind",
+        "sector",
+        "tier",
+        "parent",
+        "ods_code",
+        "people_count",
+        "workspace",
+    ]
+    list_filter = [("workspace", admin.RelatedOnlyFieldListFilter), "sector", "kind", "tier"]
+    search_fields = ["name", "short_name", "ods_code"]
+    list_select_related = ["workspace", "parent"]
+    autocomplete_fields = ["parent"]
+    inlines = [OrganisationAffiliationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_people=_count(Affiliation, "organisation"))
+
+    @admin.display(description="people", ordering="n_people")
+    def people_count(self, obj: Organisation) -> int:
+        return obj.n_people
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedHistoryAdmin):
+    form = PersonAdminForm
+    list_display = [
+        "name",
+        "ref",
+        "job_title",
+        "seniority",
+        "primary_organisation",
+        "active",
+        "workspace",
+    ]
+    list_filter = [("workspace", admin.RelatedOnlyFieldListFilter), "seniority", "active"]
+    search_fields = ["name", "ref", "job_title"]
+    list_select_related = ["workspace"]
+    inlines = [PersonAffiliationInline, OutgoingRelationshipInline]
+
+    def get_queryset(self, request):
+        primary = Affiliation.objects.filter(person=OuterRef("pk"), is_primary=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                primary_organisation_id=Subquery(primary.values("organisation_id")[:1]),
+                primary_organisation_name=Subquery(primary.values("organisation__name")[:1]),
+            )
+        )
+
+    @admin.display(description="primary organisation", ordering="primary_organisation_name")
+    def primary_organisation(self, obj: Person) -> str:
+        if obj.primary_organisation_id is None:
+            return self.get_empty_value_display()
+        url = reverse("admin:stakeholders_organisation_change", args=[obj.primary_organisation_id])
+        return format_html('<a href="{}">{}</a>', url, obj.primary_organisation_name)
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(ScopedHistoryAdmin):
+    list_display = [
+        "person",
+        "organisation",
+        "role_title",
+        "is_primary",
+        "period",
+        "workspace",
+    ]
+    list_filter = [
+        "is_primary",
+        ("person__workspace", admin.RelatedOnlyFieldListFilter),
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = [
+        "person__name",
+        "person__ref",
+        "organisation__name",
+        "organisation__short_name",
+        "role_title",
+    ]
+    list_select_related = ["person__workspace", "organisation"]
+    autocomplete_fields = ["person", "organisation"]
+
+    @admin.display(description="period", ordering="start_date")
+    def period(self, obj: Affiliation) -> str:
+        if obj.start_date is None and obj.end_date is None:
+            return self.get_empty_value_display()
+        start = obj.start_date.isoformat() if obj.start_date else "unknown"
+        end = obj.end_date.isoformat() if obj.end_date else "present"
+        return f"{start} to {end}"
+
+    @admin.display(description="workspace", ordering="person__workspace__name")
+    def workspace(self, obj: Affiliation) -> Workspace:
+        return obj.person.workspace
+
+
+@admin.register(Relationship)
+class RelationshipAdmin(ScopedHistoryAdmin):
+    list_display = ["tie", "kind", "strength", "trust_level", "observed_on", "workspace"]
+    list_display_links = ["tie"]
+    list_filter = [
+        "kind",
+        "strength",
+        "trust",
+        ("source__workspace", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = [
+        "source__name",
+        "source__ref",
+        "target__name",
+        "target__ref",
+        "evidence",
+    ]
+    list_select_related = ["source__workspace", "target"]
+    autocomplete_fields = ["source", "target"]
+
+    @admin.display(description="relationship", ordering="source__name")
+    def tie(self, obj: Relationship) -> str:
+        return format_html("{} &rarr; {}", obj.source.name, obj.target.name)
+
+    @admin.display(description="trust", ordering="trust")
+    def trust_level(self, obj: Relationship) -> str:
+        return "unknown" if obj.trust is None else str(obj.trust)
+
+    @admin.display(description="workspace", ordering="source__workspace__name")
+    def workspace(self, obj: Relationship) -> Workspace:
+        return obj.source.workspace
