@@ -109,7 +109,9 @@ class Membership(models.Model):
             models.UniqueConstraint(
                 fields=["user", "workspace"], name="membership_unique_user_workspace"
             ),
-            models.CheckConstraint(condition=_in_choices("role", Role), name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=_in_choices("role", Role), name="membership_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,9 +123,7 @@ class Membership(models.Model):
 
 
 class Organisation(models.Model):
-    workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="organisations"
-    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="organisations")
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=60, blank=True)
     kind = models.CharField(max_length=30, choices=OrganisationKind.choices)
@@ -186,6 +186,8 @@ class Organisation(models.Model):
         super().clean()
         if self.parent_id is None:
             return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": "An organisation cannot be its own parent."})
         if self.parent.workspace_id != self.workspace_id:
             raise ValidationError({"parent": "The parent must be in the same workspace."})
         # Walk up the parent chain: a cycle would make the hierarchy unusable.
@@ -341,3 +343,143 @@ class Relationship(models.Model):
             and self.source.workspace_id != self.target.workspace_id
         ):
             raise ValidationError({"target": "Both people must be in the same workspace."})
+
+
+# --- Stored scores -----------------------------------------------------------
+# Pages and exports read these; only the background run (stakeholders.scoring)
+# computes them.
+
+
+class Boundary(models.TextChoices):
+    ORGANISATION = "organisation", "Organisation"
+    SECTOR = "sector", "Sector"
+    TIER = "tier", "Tier"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class ScoreRun(models.Model):
+    """One computation of every score for a workspace under one set of options."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="score_runs")
+    # Canonical JSON of the options (kinds, min_strength, as_of), so equal options match.
+    options_key = models.CharField(max_length=200)
+    options = models.JSONField()
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the input data.")
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    timings = models.JSONField(default=dict, blank=True, help_text="Seconds per stage.")
+    error = models.TextField(blank=True)
+    people_count = models.PositiveIntegerField(default=0)
+    relationships_count = models.PositiveIntegerField(default=0)
+    # Whole-map figures per boundary (people, ties, density, components, ...).
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+        indexes = [models.Index(fields=["workspace", "options_key", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("status", RunStatus), name="scorerun_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scores for {self.workspace} ({self.get_status_display()})"
+
+
+class PersonScore(models.Model):
+    """Every measure for one person under one boundary, from one run."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="person_scores")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="scores")
+    boundary = models.CharField(max_length=12, choices=Boundary.choices)
+    group = models.CharField(max_length=60, blank=True, help_text="Empty: no primary group.")
+    degree_in = models.PositiveIntegerField()
+    degree_out = models.PositiveIntegerField()
+    external_ties = models.PositiveIntegerField()
+    groups_reached = models.PositiveIntegerField()
+    ei_index = models.FloatField(null=True)
+    participation = models.FloatField(null=True)
+    betweenness = models.FloatField()
+    weighted_betweenness = models.FloatField()
+    boundary_betweenness = models.FloatField(null=True)
+    coordinator = models.PositiveIntegerField()
+    itinerant = models.PositiveIntegerField()
+    gatekeeper = models.PositiveIntegerField()
+    representative = models.PositiveIntegerField()
+    liaison = models.PositiveIntegerField()
+    coordinator_z = models.FloatField(null=True)
+    itinerant_z = models.FloatField(null=True)
+    gatekeeper_z = models.FloatField(null=True)
+    representative_z = models.FloatField(null=True)
+    liaison_z = models.FloatField(null=True)
+    constraint = models.FloatField(null=True)
+    effective_size = models.FloatField(null=True)
+    influence = models.FloatField()
+    influence_percentile = models.FloatField()
+    seniority_percentile = models.FloatField(null=True)
+    hidden_influencer = models.BooleanField()
+    titled_but_isolated = models.BooleanField()
+    broker_score = models.FloatField()
+    boundary_betweenness_percentile = models.FloatField()
+    cross_roles_percentile = models.FloatField()
+    openness_percentile = models.FloatField()
+    groups_reached_percentile = models.FloatField()
+    why = models.TextField(help_text="The broker score explained in one sentence.")
+
+    class Meta:
+        ordering = ["-broker_score", "person_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "person", "boundary"], name="personscore_unique_run_person"
+            ),
+        ]
+        indexes = [models.Index(fields=["run", "boundary", "-broker_score"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.boundary}): {self.broker_score:.0f}"
+
+    @property
+    def cross_roles(self) -> int:
+        return self.liaison + self.gatekeeper + self.representative
+
+
+class PairScore(models.Model):
+    """Partnership health between two groups that share at least one tie."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="pair_scores")
+    boundary = models.CharField(max_length=12, choices=Boundary.choices)
+    group_a = models.CharField(max_length=60)
+    group_b = models.CharField(max_length=60)
+    arcs_a_to_b = models.PositiveIntegerField()
+    arcs_b_to_a = models.PositiveIntegerField()
+    relationships = models.PositiveIntegerField()
+    mean_strength = models.FloatField()
+    mean_trust = models.FloatField(null=True)
+    connected_person_pairs = models.PositiveIntegerField()
+    reciprocity = models.FloatField()
+    carriers = models.PositiveIntegerField(help_text="Distinct people carrying the ties.")
+    single_point_of_failure = models.BooleanField()
+    # Person ids: at an end of every cross tie / whose removal disconnects the groups.
+    failure_people = models.JSONField(default=list)
+    disconnecting_people = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["boundary", "group_a", "group_b"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "boundary", "group_a", "group_b"], name="pairscore_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_a} / {self.group_b} ({self.boundary})"

@@ -75,7 +75,9 @@ class RelationshipFactory(factory.django.DjangoModelFactory):
         model = models.Relationship
 
     source = factory.SubFactory(PersonFactory)
-    target = factory.SubFactory(PersonFactory, workspace=factory.SelfAttribute("..source.workspace"))
+    target = factory.SubFactory(
+        PersonFactory, workspace=factory.SelfAttribute("..source.workspace")
+    )
     kind = models.RelationshipKind.COLLABORATES
     strength = 3
     trust = 4

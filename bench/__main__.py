@@ -1,0 +1,97 @@
+"""`make bench`: time and peak memory of a full score run on synthetic workspaces.
+
+For each size a synthetic workspace is built with `seed_demo --people N` into
+a throwaway SQLite database (or BENCH_DATABASE_URL), then a fresh process
+times one full score run (load, analyse, store) and reports its peak RSS. At
+1,000 people the same process also times plain networkx calls computing the
+same measures, side by side, and prints the ratio.
+"""
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,5000,20000").split(",")]
+
+
+def measure(slug: str, baseline: bool) -> dict:
+    """In a fresh process: one forced score run of `slug`, then the networkx baseline."""
+    import django
+
+    django.setup()
+    from bench.analysis_bench import networkx_baseline, synthetic
+    from stakeholders import analysis, scoring
+    from stakeholders.models import Workspace
+
+    analysis.analyse(**synthetic(60, 0))  # load the compiled kernels (numba cache)
+    workspace = Workspace.objects.get(slug=slug)
+    started = time.perf_counter()
+    run = scoring.score_run_execute(workspace_id=workspace.pk, force=True)
+    total = time.perf_counter() - started
+    out = {
+        "people": run.people_count,
+        "relationships": run.relationships_count,
+        "status": run.status,
+        "timings": run.timings,
+        "total_s": total,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    if baseline:
+        data = scoring.score_input(workspace_id=workspace.pk)
+        out["networkx_s"] = networkx_baseline(
+            {"people": data.people, "groups": data.groups, "ties": data.ties}
+        )
+    return out
+
+
+def main() -> None:
+    tmp = tempfile.mkdtemp(prefix="influence-map-bench-")
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="influence_map.settings")
+    env.setdefault(
+        "DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    )
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True, cwd=ROOT)
+    engine = env["DATABASE_URL"].split(":")[0]
+    print(f"Influence Map benchmark: {os.cpu_count()} cores, database {engine}")
+    for n in SIZES:
+        slug = f"bench-{n}"
+        t = time.perf_counter()
+        subprocess.run(
+            [*manage, "seed_demo", "--people", str(n), "--seed", "1", "--workspace", slug],
+            env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        seeded = time.perf_counter() - t
+        args = [sys.executable, "-m", "bench", "--measure", slug]
+        if n == 1000:
+            args.append("--baseline")
+        proc = subprocess.run(args, env=env, check=True, cwd=ROOT, capture_output=True, text=True)
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        t = r["timings"]
+        print(
+            f"{n:>6} people, {r['relationships']:>6} relationships: full score run "
+            f"{r['total_s']:6.2f} s (load {t['load']:.2f}, analyse {t['analyse']:.2f}, "
+            f"store {t['store']:.2f}), peak memory {r['peak_rss_mb']:6.0f} MB "
+            f"[seeded in {seeded:.1f} s]",
+            flush=True,
+        )
+        if "networkx_s" in r:
+            print(
+                f"        plain networkx baseline {r['networkx_s']:.2f} s: analysis "
+                f"{r['networkx_s'] / t['analyse']:.1f}x faster, whole run "
+                f"{r['networkx_s'] / r['total_s']:.1f}x faster",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--measure":
+        print(json.dumps(measure(sys.argv[2], "--baseline" in sys.argv)))
+    else:
+        main()

@@ -1,0 +1,263 @@
+"""Score runs: read a workspace's data, run the analysis, store the scores.
+
+Only background tasks and the `score` command call this; requests read the
+stored rows (stakeholders.selectors).
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from stakeholders import analysis
+from stakeholders.analysis import Options, Tie
+from stakeholders.models import (
+    SENIORITY_RANK,
+    Affiliation,
+    PairScore,
+    Person,
+    PersonScore,
+    Relationship,
+    RunStatus,
+    ScoreRun,
+    Workspace,
+)
+
+logger = logging.getLogger(__name__)
+
+# Bump when the analysis changes, so stored scores with an old meaning are recomputed.
+ANALYSIS_VERSION = 1
+DEFAULT_OPTIONS = Options()
+
+
+@dataclasses.dataclass(frozen=True)
+class ScoreInput:
+    """Everything the analysis reads, as plain data."""
+
+    people: tuple[int, ...]
+    groups: dict[str, dict[int, str]]
+    seniority: dict[int, int]
+    ties: tuple[Tie, ...]
+
+
+def score_input(*, workspace_id: int) -> ScoreInput:
+    """The workspace's people, their groups on each boundary and all ties (three queries)."""
+    people = Person.objects.filter(workspace_id=workspace_id).order_by("pk")
+    people_rows = list(people.values_list("pk", "seniority"))
+    primaries = Affiliation.objects.filter(
+        person__workspace_id=workspace_id, is_primary=True
+    ).values_list("person_id", "organisation_id", "organisation__sector", "organisation__tier")
+    groups: dict[str, dict[int, str]] = {"organisation": {}, "sector": {}, "tier": {}}
+    for person_id, org_id, sector, tier in primaries:
+        groups["organisation"][person_id] = str(org_id)
+        groups["sector"][person_id] = sector
+        groups["tier"][person_id] = tier
+    ties = tuple(
+        Tie(source=s, target=t, kind=k, strength=st, trust=tr, observed_on=on)
+        for s, t, k, st, tr, on in Relationship.objects.filter(source__workspace_id=workspace_id)
+        .order_by("pk")
+        .values_list("source_id", "target_id", "kind", "strength", "trust", "observed_on")
+    )
+    return ScoreInput(
+        people=tuple(pk for pk, _ in people_rows),
+        groups=groups,
+        seniority={pk: SENIORITY_RANK[code] for pk, code in people_rows},
+        ties=ties,
+    )
+
+
+def options_to_json(options: Options) -> dict:
+    """Options as JSON-able data (for task arguments and ScoreRun.options)."""
+    return {
+        "kinds": sorted(options.kinds) if options.kinds is not None else None,
+        "min_strength": options.min_strength,
+        "as_of": options.as_of.isoformat() if options.as_of else None,
+    }
+
+
+def options_from_json(data: dict | None) -> Options:
+    """The inverse of options_to_json; None means the default options."""
+    if not data:
+        return DEFAULT_OPTIONS
+    kinds = data.get("kinds")
+    as_of = data.get("as_of")
+    return Options(
+        kinds=frozenset(kinds) if kinds is not None else None,
+        min_strength=int(data.get("min_strength", 1)),
+        as_of=datetime.date.fromisoformat(as_of) if as_of else None,
+    )
+
+
+def options_key(options: Options) -> str:
+    """A canonical string for options: equal options, equal key."""
+    return json.dumps(options_to_json(options), sort_keys=True, separators=(",", ":"))
+
+
+def input_fingerprint(data: ScoreInput, options: Options) -> str:
+    """SHA-256 of everything that can change a score: data, options, analysis version."""
+    h = hashlib.sha256()
+    h.update(f"v{ANALYSIS_VERSION}|{options_key(options)}|".encode())
+    h.update(repr(data.people).encode())
+    h.update(repr(sorted(data.seniority.items())).encode())
+    for boundary in analysis.BOUNDARIES:
+        h.update(repr(sorted(data.groups[boundary].items())).encode())
+    h.update(repr(sorted(dataclasses.astuple(t) for t in data.ties)).encode())
+    return h.hexdigest()
+
+
+def current_run(*, workspace_id: int, options: Options = DEFAULT_OPTIONS) -> ScoreRun | None:
+    """The newest successful run for these options: the scores pages show."""
+    return (
+        ScoreRun.objects.filter(
+            workspace_id=workspace_id, options_key=options_key(options), status=RunStatus.SUCCEEDED
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def score_run_execute(
+    *, workspace_id: int, options: Options = DEFAULT_OPTIONS, force: bool = False
+) -> ScoreRun | None:
+    """Compute and store every score for a workspace, unless its data has not changed.
+
+    Returns the run whose scores are now current (the earlier one when nothing
+    changed), the failed run when the analysis fails, or None when the
+    workspace no longer exists. A failure leaves the last good scores in place.
+    """
+    if not Workspace.objects.filter(pk=workspace_id).exists():
+        return None
+    started = time.perf_counter()
+    data = score_input(workspace_id=workspace_id)
+    fingerprint = input_fingerprint(data, options)
+    current = current_run(workspace_id=workspace_id, options=options)
+    if current is not None and current.fingerprint == fingerprint and not force:
+        return current
+
+    run = ScoreRun.objects.create(
+        workspace_id=workspace_id,
+        options_key=options_key(options),
+        options=options_to_json(options),
+        fingerprint=fingerprint,
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+        people_count=len(data.people),
+        relationships_count=len(data.ties),
+    )
+    timings = {"load": time.perf_counter() - started}
+    try:
+        t = time.perf_counter()
+        result = analysis.analyse(
+            people=data.people,
+            groups=data.groups,
+            ties=data.ties,
+            seniority=data.seniority,
+            options=options,
+        )
+        timings["analyse"] = time.perf_counter() - t
+        t = time.perf_counter()
+        with transaction.atomic():
+            PersonScore.objects.bulk_create(_person_rows(run, result), batch_size=2000)
+            PairScore.objects.bulk_create(_pair_rows(run, result), batch_size=2000)
+            timings["store"] = time.perf_counter() - t
+            run.status = RunStatus.SUCCEEDED
+            run.summary = {b: _jsonable(dataclasses.asdict(s)) for b, s in result.summaries.items()}
+            run.timings = timings
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "summary", "timings", "finished_at"])
+            # Older scores for the same options are superseded; keep only the newest.
+            ScoreRun.objects.filter(
+                workspace_id=workspace_id,
+                options_key=run.options_key,
+                status=RunStatus.SUCCEEDED,
+                created_at__lte=run.created_at,
+            ).exclude(pk=run.pk).delete()
+    except Exception as exc:
+        # The message carries ids and library text only, never names or notes.
+        logger.exception("Score run %s for workspace %s failed", run.pk, workspace_id)
+        run.status = RunStatus.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"[:2000]
+        run.timings = timings
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "timings", "finished_at"])
+    return run
+
+
+def _jsonable(value):
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _person_rows(run: ScoreRun, result: analysis.Analysis) -> Iterable[PersonScore]:
+    for boundary, by_person in result.persons.items():
+        for person_id, s in by_person.items():
+            r, b = s.roles, s.broker
+            yield PersonScore(
+                run=run,
+                person_id=person_id,
+                boundary=boundary,
+                group="" if s.group is None else str(s.group),
+                degree_in=s.degree_in,
+                degree_out=s.degree_out,
+                external_ties=s.external_ties,
+                groups_reached=s.groups_reached,
+                ei_index=s.ei_index,
+                participation=s.participation,
+                betweenness=s.betweenness,
+                weighted_betweenness=s.weighted_betweenness,
+                boundary_betweenness=s.boundary_betweenness,
+                coordinator=r.coordinator,
+                itinerant=r.itinerant,
+                gatekeeper=r.gatekeeper,
+                representative=r.representative,
+                liaison=r.liaison,
+                coordinator_z=r.coordinator_z,
+                itinerant_z=r.itinerant_z,
+                gatekeeper_z=r.gatekeeper_z,
+                representative_z=r.representative_z,
+                liaison_z=r.liaison_z,
+                constraint=s.constraint,
+                effective_size=s.effective_size,
+                influence=s.influence,
+                influence_percentile=s.influence_percentile,
+                seniority_percentile=s.seniority_percentile,
+                hidden_influencer=s.hidden_influencer,
+                titled_but_isolated=s.titled_but_isolated,
+                broker_score=b.score,
+                boundary_betweenness_percentile=b.boundary_betweenness_percentile,
+                cross_roles_percentile=b.cross_roles_percentile,
+                openness_percentile=b.openness_percentile,
+                groups_reached_percentile=b.groups_reached_percentile,
+                why=analysis.explain(s),
+            )
+
+
+def _pair_rows(run: ScoreRun, result: analysis.Analysis) -> Iterable[PairScore]:
+    for boundary, pairs in result.pairs.items():
+        for p in pairs:
+            yield PairScore(
+                run=run,
+                boundary=boundary,
+                group_a=str(p.group_a),
+                group_b=str(p.group_b),
+                arcs_a_to_b=p.arcs_a_to_b,
+                arcs_b_to_a=p.arcs_b_to_a,
+                relationships=p.relationships,
+                mean_strength=p.mean_strength,
+                mean_trust=p.mean_trust,
+                connected_person_pairs=p.connected_person_pairs,
+                reciprocity=p.reciprocity,
+                carriers=len(p.carriers),
+                single_point_of_failure=p.single_point_of_failure,
+                failure_people=list(p.failure_people),
+                disconnecting_people=list(p.disconnecting_people),
+            )

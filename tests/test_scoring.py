@@ -1,0 +1,227 @@
+"""Stored scores: computed in a background run, kept fresh, never half-written."""
+
+import csv
+import io
+import random
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from stakeholders import analysis, scoring
+from stakeholders.exports import SCORES_HEADER
+from stakeholders.models import PairScore, PersonScore, RunStatus, ScoreRun
+from tests.factories import (
+    AffiliationFactory,
+    OrganisationFactory,
+    PersonFactory,
+    RelationshipFactory,
+)
+
+
+@pytest.fixture
+def small_map(workspace):
+    """Three organisations in two sectors, a broker between them, and an isolate."""
+    rng = random.Random(7)
+    orgs = [
+        OrganisationFactory(workspace=workspace, name="Fenwick Hospitals", sector="nhs"),
+        OrganisationFactory(
+            workspace=workspace, name="Fenwick Council", sector="local_government", tier="place"
+        ),
+        OrganisationFactory(
+            workspace=workspace, name="Fenwick Carers", sector="vcse", tier="neighbourhood"
+        ),
+    ]
+    people = []
+    for i in range(12):
+        person = PersonFactory(workspace=workspace, ref=f"R{i:02d}", name=f"Person {i:02d}")
+        AffiliationFactory(person=person, organisation=orgs[i % 3])
+        people.append(person)
+    pairs = set()
+    while len(pairs) < 30:
+        a, b = rng.sample(people[:11], 2)
+        pairs.add((a, b, rng.choice(["collaborates", "trusts", "reports_to", "influences"])))
+    for a, b, kind in pairs:
+        RelationshipFactory(source=a, target=b, kind=kind, strength=rng.randint(1, 5))
+    # Building the fixture queued a recompute in the test's transaction; start clean.
+    transaction.get_connection().run_on_commit.clear()
+    return people
+
+
+def test_run_stores_every_person_under_every_boundary(workspace, small_map):
+    run = scoring.score_run_execute(workspace_id=workspace.pk)
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.people_count == 12 and run.relationships_count == 30
+    assert PersonScore.objects.filter(run=run).count() == 12 * 3
+    assert set(run.summary) == {"organisation", "sector", "tier"}
+    assert run.summary["organisation"]["people"] == 12
+    assert PairScore.objects.filter(run=run, boundary="organisation").exists()
+    assert set(run.timings) == {"load", "analyse", "store"}
+
+
+def test_stored_scores_equal_the_analysis(workspace, small_map):
+    run = scoring.score_run_execute(workspace_id=workspace.pk)
+    data = scoring.score_input(workspace_id=workspace.pk)
+    result = analysis.analyse(
+        people=data.people, groups=data.groups, ties=data.ties, seniority=data.seniority
+    )
+    for stored in PersonScore.objects.filter(run=run):
+        expected = result.persons[stored.boundary][stored.person_id]
+        assert stored.broker_score == expected.broker.score
+        assert stored.boundary_betweenness == expected.boundary_betweenness
+        assert stored.liaison == expected.roles.liaison
+        assert stored.liaison_z == expected.roles.liaison_z
+        assert stored.constraint == expected.constraint
+        assert stored.influence == expected.influence
+        assert stored.why == analysis.explain(expected)
+    isolate = PersonScore.objects.get(run=run, person=small_map[11], boundary="organisation")
+    assert isolate.constraint is None and isolate.ei_index is None
+
+
+def test_unchanged_data_is_not_scored_again(workspace, small_map):
+    first = scoring.score_run_execute(workspace_id=workspace.pk)
+    again = scoring.score_run_execute(workspace_id=workspace.pk)
+    assert again.pk == first.pk
+    assert ScoreRun.objects.count() == 1
+
+
+def test_new_scores_replace_the_old(workspace, small_map):
+    first = scoring.score_run_execute(workspace_id=workspace.pk)
+    RelationshipFactory(source=small_map[11], target=small_map[0], strength=5)
+    second = scoring.score_run_execute(workspace_id=workspace.pk)
+    assert second.pk != first.pk
+    assert list(ScoreRun.objects.values_list("pk", flat=True)) == [second.pk]
+    assert PersonScore.objects.count() == 12 * 3
+
+
+def test_options_are_scored_separately(workspace, small_map):
+    default = scoring.score_run_execute(workspace_id=workspace.pk)
+    trusts = analysis.Options(kinds=frozenset({"trusts"}))
+    filtered = scoring.score_run_execute(workspace_id=workspace.pk, options=trusts)
+    assert filtered.fingerprint != default.fingerprint
+    assert scoring.current_run(workspace_id=workspace.pk).pk == default.pk
+    assert scoring.current_run(workspace_id=workspace.pk, options=trusts).pk == filtered.pk
+    assert filtered.relationships_count == 30  # counted before filtering
+    assert filtered.summary["organisation"]["relationships"] < 30
+
+
+def test_failed_run_keeps_last_good_scores(workspace, small_map, monkeypatch):
+    good = scoring.score_run_execute(workspace_id=workspace.pk)
+    RelationshipFactory(source=small_map[11], target=small_map[1])
+
+    def crash(**kwargs):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(scoring.analysis, "analyse", crash)
+    failed = scoring.score_run_execute(workspace_id=workspace.pk)
+    assert failed.status == RunStatus.FAILED
+    assert failed.error == "MemoryError: out of memory"
+    assert failed.finished_at is not None
+    assert scoring.current_run(workspace_id=workspace.pk).pk == good.pk
+    assert PersonScore.objects.filter(run=good).count() == 36
+    assert not PersonScore.objects.filter(run=failed).exists()
+
+    monkeypatch.undo()
+    retried = scoring.score_run_execute(workspace_id=workspace.pk)
+    assert retried.status == RunStatus.SUCCEEDED
+    assert scoring.current_run(workspace_id=workspace.pk).pk == retried.pk
+
+
+def test_a_change_queues_one_recompute_on_commit(
+    workspace, small_map, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        RelationshipFactory(source=small_map[11], target=small_map[2])
+        small_map[3].name = "Renamed"
+        small_map[3].save()
+    assert len(callbacks) == 1
+    run = scoring.current_run(workspace_id=workspace.pk)
+    assert run is not None and run.relationships_count == 31
+
+
+def test_a_rolled_back_change_queues_nothing(
+    workspace, small_map, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        RelationshipFactory(source=small_map[11], target=small_map[2])
+        raise RuntimeError
+    assert callbacks == []
+    assert ScoreRun.objects.count() == 0
+
+
+@pytest.mark.parametrize("model", ["organisation", "person", "affiliation", "relationship"])
+def test_every_kind_of_change_queues_a_recompute(
+    workspace, small_map, model, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        if model == "organisation":
+            OrganisationFactory(workspace=workspace)
+        elif model == "person":
+            small_map[0].delete()
+        elif model == "affiliation":
+            small_map[1].affiliations.update(role_title="x")  # update() sends no signal
+            small_map[1].affiliations.first().delete()
+        else:
+            RelationshipFactory(source=small_map[4], target=small_map[11])
+    assert len(callbacks) == 1
+
+
+def test_score_command(workspace, small_map):
+    out = io.StringIO()
+    call_command("score", "--workspace", workspace.slug, stdout=out)
+    assert "12 people, 30 relationships" in out.getvalue()
+    call_command(
+        "score",
+        "--workspace",
+        workspace.slug,
+        "--kinds",
+        "trusts",
+        "--min-strength",
+        "3",
+        stdout=out,
+    )
+    assert ScoreRun.objects.count() == 2
+    with pytest.raises(CommandError, match="unknown kind likes"):
+        call_command("score", "--workspace", workspace.slug, "--kinds", "likes")
+    with pytest.raises(CommandError, match="No workspace"):
+        call_command("score", "--workspace", "nowhere")
+
+
+def test_export_scores_csv(workspace, small_map, tmp_path):
+    small_map[0].name = '=HYPERLINK("http://evil")'
+    small_map[0].save()
+    small_map[1].name = "Zoë Ångström, MBE"
+    small_map[1].save()
+    with pytest.raises(CommandError, match="no scores yet"):
+        call_command("export_csv", "scores", "--workspace", workspace.slug)
+    scoring.score_run_execute(workspace_id=workspace.pk)
+    target = tmp_path / "scores.csv"
+    call_command(
+        "export_csv",
+        "scores",
+        "--workspace",
+        workspace.slug,
+        "--boundary",
+        "sector",
+        "--output",
+        str(target),
+    )
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == SCORES_HEADER
+    assert len(rows) == 13
+    by_ref = {r[0]: dict(zip(SCORES_HEADER, r, strict=True)) for r in rows[1:]}
+    assert by_ref["R00"]["Name"] == '\'=HYPERLINK("http://evil")'
+    assert by_ref["R01"]["Name"] == "Zoë Ångström, MBE"
+    assert by_ref["R11"]["Constraint"] == "" and by_ref["R11"]["Hidden influencer"] == "No"
+    stored = PersonScore.objects.get(person=small_map[2], boundary="sector")
+    assert float(by_ref["R02"]["Broker score"]) == stored.broker_score  # full precision
+    assert by_ref["R02"]["Sector"] == "Voluntary and community sector (VCSE)"
+    scores = [float(r["Broker score"]) for r in by_ref.values()]
+    assert [float(r[5]) for r in rows[1:]] == sorted(scores, reverse=True)
