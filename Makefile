@@ -25,14 +25,16 @@ help:
 	@echo "make bench         speed and memory of a full score run"
 
 $(VENV)/.installed: pyproject.toml constraints.txt
-	@python="$(find_python)"; \
-	if [ -z "$$python" ]; then \
-		echo "error: Influence Map needs Python 3.12 or newer and found none."; \
-		echo "Install one (e.g. 'pyenv install 3.12') or pass PYTHON=/path/to/python3.12."; \
-		exit 1; \
-	fi; \
-	echo "Using $$python ($$($$python --version))"; \
-	test -x $(PY) || $$python -m venv $(VENV)
+	@if [ ! -x $(PY) ]; then \
+		python="$(find_python)"; \
+		if [ -z "$$python" ]; then \
+			echo "error: Influence Map needs Python 3.12 or newer and found none."; \
+			echo "Install one (e.g. 'pyenv install 3.12') or pass PYTHON=/path/to/python3.12."; \
+			exit 1; \
+		fi; \
+		echo "Creating $(VENV) with $$python ($$($$python --version))"; \
+		$$python -m venv $(VENV); \
+	fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
