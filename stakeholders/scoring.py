@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from stakeholders import analysis
@@ -163,8 +163,8 @@ def score_run_execute(
         timings["analyse"] = time.perf_counter() - t
         t = time.perf_counter()
         with transaction.atomic():
-            PersonScore.objects.bulk_create(_person_rows(run, result), batch_size=2000)
-            PairScore.objects.bulk_create(_pair_rows(run, result), batch_size=2000)
+            _insert(PersonScore, _person_rows(run, result))
+            _insert(PairScore, _pair_rows(run, result))
             timings["store"] = time.perf_counter() - t
             run.status = RunStatus.SUCCEEDED
             run.summary = {b: _jsonable(dataclasses.asdict(s)) for b, s in result.summaries.items()}
@@ -189,6 +189,44 @@ def score_run_execute(
     return run
 
 
+def _insert(model: type[models.Model], rows: Iterable[dict]) -> None:
+    """Insert rows (dicts of field attname -> value) with multi-row INSERTs.
+
+    bulk_create spends ~0.25 ms of Python per wide row, mostly building model
+    instances; a 20,000-person run stores 60,000 of them. Numbers, booleans and
+    text go in as they are; other values (JSON, dates) go through the field's
+    get_db_prep_save, as the ORM would.
+    """
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    plain = {"FloatField", "PositiveIntegerField", "BooleanField", "CharField", "TextField"}
+    prepare = [
+        None if f.get_internal_type() in plain or f.is_relation else f.get_db_prep_save
+        for f in fields
+    ]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    # SQLite allows at most 32,766 parameters per statement.
+    per_batch = max(1, min(1000, 32766 // len(fields)))
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table = connection.ops.quote_name(model._meta.db_table)
+    batch: list = []
+
+    def flush() -> None:
+        rows = len(batch) // len(fields)
+        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * rows)}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, batch)
+        batch.clear()
+
+    for row in rows:
+        for f, prep in zip(fields, prepare, strict=True):
+            value = row[f.attname]
+            batch.append(value if prep is None else prep(value, connection))
+        if len(batch) >= per_batch * len(fields):
+            flush()
+    if batch:
+        flush()
+
+
 def _jsonable(value):
     if isinstance(value, tuple | list):
         return [_jsonable(v) for v in value]
@@ -197,12 +235,12 @@ def _jsonable(value):
     return value
 
 
-def _person_rows(run: ScoreRun, result: analysis.Analysis) -> Iterable[PersonScore]:
+def _person_rows(run: ScoreRun, result: analysis.Analysis) -> Iterable[dict]:
     for boundary, by_person in result.persons.items():
         for person_id, s in by_person.items():
             r, b = s.roles, s.broker
-            yield PersonScore(
-                run=run,
+            yield dict(
+                run_id=run.pk,
                 person_id=person_id,
                 boundary=boundary,
                 group="" if s.group is None else str(s.group),
@@ -241,11 +279,11 @@ def _person_rows(run: ScoreRun, result: analysis.Analysis) -> Iterable[PersonSco
             )
 
 
-def _pair_rows(run: ScoreRun, result: analysis.Analysis) -> Iterable[PairScore]:
+def _pair_rows(run: ScoreRun, result: analysis.Analysis) -> Iterable[dict]:
     for boundary, pairs in result.pairs.items():
         for p in pairs:
-            yield PairScore(
-                run=run,
+            yield dict(
+                run_id=run.pk,
                 boundary=boundary,
                 group_a=str(p.group_a),
                 group_b=str(p.group_b),

@@ -61,6 +61,9 @@ def test_run_stores_every_person_under_every_boundary(workspace, small_map):
 
 
 def test_stored_scores_equal_the_analysis(workspace, small_map):
+    # A partnership that hangs on one tie, so failure_people are stored too.
+    lone = AffiliationFactory(person=PersonFactory(workspace=workspace, ref="LONE")).person
+    RelationshipFactory(source=lone, target=small_map[0], trust=None)
     run = scoring.score_run_execute(workspace_id=workspace.pk)
     data = scoring.score_input(workspace_id=workspace.pk)
     result = analysis.analyse(
@@ -75,7 +78,21 @@ def test_stored_scores_equal_the_analysis(workspace, small_map):
         assert stored.constraint == expected.constraint
         assert stored.influence == expected.influence
         assert stored.why == analysis.explain(expected)
+    stored_pairs = {
+        (p.boundary, p.group_a, p.group_b): p for p in PairScore.objects.filter(run=run)
+    }
+    expected_pairs = [p for pairs in result.pairs.values() for p in pairs]
+    assert len(stored_pairs) == len(expected_pairs)
+    for expected in expected_pairs:
+        stored = stored_pairs[(expected.boundary, str(expected.group_a), str(expected.group_b))]
+        assert stored.failure_people == list(expected.failure_people)
+        assert stored.disconnecting_people == list(expected.disconnecting_people)
+        assert stored.single_point_of_failure == expected.single_point_of_failure
+        assert stored.mean_trust == expected.mean_trust
+        assert stored.carriers == len(expected.carriers)
+    assert any(p.failure_people for p in stored_pairs.values())
     isolate = PersonScore.objects.get(run=run, person=small_map[11], boundary="organisation")
+    assert PersonScore.objects.filter(run=run).count() == 13 * 3
     assert isolate.constraint is None and isolate.ei_index is None
 
 

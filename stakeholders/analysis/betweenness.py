@@ -160,7 +160,7 @@ def _dijkstra_source(
     s, ptr, idx, length, dist, sigma, total, order, head, queue, pred_head, preds, bc
 ):  # pragma: no cover - compiled
     """Add one source's dependencies to bc, with integer arc lengths."""
-    nb = head.shape[0]
+    mask = head.shape[0] - 1  # the ring size is a power of two: & instead of %
     dist[s] = 0
     sigma[s] = 1.0
     pred_head[s] = -1
@@ -168,11 +168,11 @@ def _dijkstra_source(
     queue[0, 1] = -1
     head[0] = 0
     used, live, cur, tail, npred = 1, 1, 0, 0, 0
-    # Dial's algorithm: lengths are integers below nb, so tentative distances lie
-    # within nb - 1 of the current one and a ring of nb buckets (linked lists in
-    # the queue pool: vertex, next) replaces a heap.
+    # Dial's algorithm: lengths are integers no larger than the ring size less
+    # one, so tentative distances lie within that of the current one and a ring
+    # of buckets (linked lists in the queue pool: vertex, next) replaces a heap.
     while live > 0:
-        b = cur % nb
+        b = cur & mask
         e = head[b]
         if e < 0:
             cur += 1
@@ -195,7 +195,7 @@ def _dijkstra_source(
             if dw < 0 or nd < dw:
                 dist[w] = nd
                 sigma[w] = sv
-                slot = nd % nb
+                slot = nd & mask
                 queue[used, 0] = w
                 queue[used, 1] = head[slot]
                 head[slot] = used
@@ -239,7 +239,10 @@ def _dijkstra_chunk(c, nchunks, ptr, idx, length, maxlen, bc):  # pragma: no cov
     sigma = np.zeros(n)
     total = np.zeros(n)
     order = np.empty(n, np.int32)
-    head = np.full(maxlen + 1, -1, np.int32)
+    ring = 1
+    while ring <= maxlen:
+        ring *= 2
+    head = np.full(ring, -1, np.int32)
     queue = np.empty((m + 1, 2), np.int32)
     pred_head = np.full(n, -1, np.int32)
     preds = np.empty((m, 2), np.int32)

@@ -5,8 +5,10 @@ at least one cross arc. If removing v leaves no path between the remaining
 members of A and B, v must be an end of every cross arc (any arc x -> y with
 v not in {x, y} would survive as a path). So "removal disconnects" implies "one
 person carries every cross arc", the flag is exactly the latter, and removal
-is checked only for those (at most two) people, each in O(log n) per DFS child
-using one depth-first search of the whole undirected tie graph.
+is checked only for those (at most two) people per pair. One depth-first search
+of the undirected tie graph serves every check: the pieces left by removing v
+are DFS-number intervals, so each check counts group members in a few
+intervals by binary search instead of searching the graph again.
 """
 
 from collections.abc import Hashable, Iterator
