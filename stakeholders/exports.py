@@ -2,11 +2,31 @@
 
 import codecs
 import csv
+import datetime
 import math
 from collections.abc import Iterable, Iterator
 from typing import IO
+from xml.sax.saxutils import escape, quoteattr
 
-from stakeholders.models import Affiliation, PersonScore, ScoreRun, Sector, Tier
+from django.db.models import Count, FilteredRelation, Q
+from django.utils import timezone
+
+from stakeholders.models import (
+    Affiliation,
+    Boundary,
+    Organisation,
+    OrganisationKind,
+    PairScore,
+    Person,
+    PersonScore,
+    Relationship,
+    RelationshipKind,
+    ScoreRun,
+    Sector,
+    Seniority,
+    Tier,
+    Workspace,
+)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -75,4 +95,559 @@ def write_csv(rows: Iterable[tuple], out: IO[str]) -> None:
         writer.writerow([safe_cell(v) for v in row])
 
 
-__all__ = ["SCORES_HEADER", "safe_cell", "scores_rows", "write_csv"]
+CHUNK_SIZE = 2000
+
+# Gould-Fernandez roles in tie-break order: a person's main role is the largest count.
+BROKERAGE_ROLES = ("liaison", "gatekeeper", "representative", "itinerant", "coordinator")
+
+BROKERS_HEADER = (
+    "Rank", "Name", "Job title", "Organisation", "Broker score", "Main brokerage role", "Why",
+)  # fmt: skip
+PARTNERSHIPS_HEADER = (
+    "Group A", "Group B", "Ties A to B", "Ties B to A", "Relationships", "Mean strength",
+    "Mean trust", "Reciprocity", "Carriers", "Single point of failure", "Failure people",
+)  # fmt: skip
+# The data exports use import_map's column names (matched loosely: "Job title" is
+# job_title), so each file can be imported again as that file of a bundle.
+PEOPLE_HEADER = ("Ref", "Name", "Job title", "Seniority", "Organisation", "Role title")
+AFFILIATIONS_HEADER = ("Person", "Organisation", "Role title", "Start date", "End date")
+ORGANISATIONS_HEADER = ("Name", "Short name", "Kind", "Sector", "Tier", "Parent", "ODS code")
+RELATIONSHIPS_HEADER = (
+    "Source", "Target", "Kind", "Strength", "Trust", "Observed on", "Evidence",
+)  # fmt: skip
+# Read-only columns that import_map does not accept: added only on request.
+EXTRA_COLUMNS = {
+    "people": ("Active",),
+    "affiliations": ("Primary",),
+    "organisations": ("People",),
+    "relationships": ("Source name", "Target name"),
+}
+
+SCORE_KINDS = ("brokers", "scores", "partnerships")
+DATA_KINDS = ("people", "organisations", "affiliations", "relationships")
+
+COLUMN_NOTES: dict[str, dict[str, str]] = {
+    "brokers": {
+        "Rank": "Position by broker score, 1 = strongest broker.",
+        "Name": "The person's name.",
+        "Job title": "The person's job title as recorded.",
+        "Organisation": "The person's primary organisation.",
+        "Broker score": "How strongly the person connects groups that would otherwise be "
+        "apart, 0 to 100, rounded to a whole number.",
+        "Main brokerage role": "The Gould-Fernandez role the person plays most often: Liaison "
+        "(links two groups, belonging to neither), Gatekeeper (lets another group in to their "
+        "own), Representative (speaks for their own group to another), Itinerant (links two "
+        "people of one other group), Coordinator (links people within their own group). Empty "
+        "when the person brokers no one.",
+        "Why": "The broker score explained in one sentence.",
+    },
+    "scores": {
+        "Ref": "The person's stable reference.",
+        "Name": "The person's name.",
+        "Organisation": "The person's primary organisation.",
+        "Sector": "The sector of that organisation.",
+        "Tier": "The tier of that organisation.",
+        "Broker score": "How strongly the person connects otherwise separate groups, 0 to 100.",
+        "Betweenness": "Share of shortest paths between others that pass through the person.",
+        "Weighted betweenness": "Betweenness counting stronger ties as shorter paths.",
+        "Boundary betweenness": "Betweenness over paths between people of different groups; "
+        "empty when undefined.",
+        "Coordinator": "Times the person links two people of their own group.",
+        "Itinerant": "Times the person links two people of one other group.",
+        "Gatekeeper": "Times the person lets someone of another group reach their own group.",
+        "Representative": "Times the person carries their own group's tie to another group.",
+        "Liaison": "Times the person links two groups, belonging to neither.",
+        "Coordinator z": "Coordinator count against chance (z-score); empty when undefined.",
+        "Itinerant z": "Itinerant count against chance (z-score); empty when undefined.",
+        "Gatekeeper z": "Gatekeeper count against chance (z-score); empty when undefined.",
+        "Representative z": "Representative count against chance (z-score); empty when undefined.",
+        "Liaison z": "Liaison count against chance (z-score); empty when undefined.",
+        "Constraint": "Burt's constraint: high when the person's contacts all know each other.",
+        "Effective size": "Burt's effective size: non-redundant contacts.",
+        "E-I index": "External minus internal ties over all ties, -1 (all inside the group) "
+        "to 1 (all outside).",
+        "Participation": "How evenly the person's ties spread across groups, 0 to 1.",
+        "Groups reached": "Number of other groups the person has a direct tie to.",
+        "External ties": "Number of ties to people of other groups.",
+        "Influence": "Centrality of the person in the network of who influences whom.",
+        "Hidden influencer": "Yes when influence is high but seniority is not.",
+    },
+    "partnerships": {
+        "Group A": "One group of the pair.",
+        "Group B": "The other group of the pair.",
+        "Ties A to B": "Relationships recorded from someone in group A to someone in group B.",
+        "Ties B to A": "Relationships recorded from someone in group B to someone in group A.",
+        "Relationships": "All relationships between the two groups.",
+        "Mean strength": "Average strength of those relationships, 1 (occasional) to 5 (very "
+        "close), to two decimal places.",
+        "Mean trust": "Average trust where recorded, 1 (low) to 5 (high); empty when none is "
+        "recorded.",
+        "Reciprocity": "Share of connected pairs of people whose tie runs both ways, 0 to 1.",
+        "Carriers": "Number of different people carrying the ties between the groups.",
+        "Single point of failure": "Yes when the partnership would break if one person left.",
+        "Failure people": "The people the partnership depends on (separated by semicolons).",
+    },
+    "people": {
+        "Ref": "The person's stable reference.",
+        "Name": "The person's name.",
+        "Job title": "The person's job title.",
+        "Seniority": "Seniority band, from Frontline to Board or elected leader.",
+        "Organisation": "The person's primary organisation; empty when none is recorded.",
+        "Role title": "The person's role at that organisation.",
+        "Active": "Yes when the person is current, No when they have left.",
+    },
+    "affiliations": {
+        "Person": "The person's ref.",
+        "Organisation": "The organisation's name.",
+        "Role title": "The person's role there.",
+        "Start date": "When the role started (YYYY-MM-DD); empty when unknown.",
+        "End date": "When the role ended (YYYY-MM-DD); empty when current or unknown.",
+        "Primary": "Yes for the person's primary organisation.",
+    },
+    "organisations": {
+        "Name": "The organisation's full name.",
+        "Short name": "The short name used on maps.",
+        "Kind": "What kind of organisation it is.",
+        "Sector": "The sector it belongs to.",
+        "Tier": "The level it works at, from National to Neighbourhood.",
+        "Parent": "The organisation it is part of; empty when none.",
+        "ODS code": "NHS Organisation Data Service code; empty when none.",
+        "People": "Number of people affiliated with it.",
+    },
+    "relationships": {
+        "Source": "Ref of the person the relationship is recorded from.",
+        "Target": "Ref of the person it is recorded to.",
+        "Kind": "What the relationship is.",
+        "Strength": "How close and frequent, 1 (occasional) to 5 (very close).",
+        "Trust": "1 (low) to 5 (high); empty when unknown.",
+        "Observed on": "When it was last observed (YYYY-MM-DD); empty when unknown.",
+        "Evidence": "What the relationship is based on.",
+        "Source name": "Name of the source person.",
+        "Target name": "Name of the target person.",
+    },
+}
+
+
+def header(kind: str, *, extras: bool = False) -> tuple[str, ...]:
+    """The column names of one kind of export."""
+    base = {
+        "brokers": BROKERS_HEADER,
+        "scores": SCORES_HEADER,
+        "partnerships": PARTNERSHIPS_HEADER,
+        "people": PEOPLE_HEADER,
+        "affiliations": AFFILIATIONS_HEADER,
+        "organisations": ORGANISATIONS_HEADER,
+        "relationships": RELATIONSHIPS_HEADER,
+    }[kind]
+    return base + EXTRA_COLUMNS.get(kind, ()) if extras else base
+
+
+def _round(value: float | None, places: int) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(value, places)
+
+
+def _iso(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def main_brokerage_role(counts: dict[str, int]) -> str:
+    """The role with the largest count (ties in BROKERAGE_ROLES order); "" when all are 0."""
+    best = max(BROKERAGE_ROLES, key=lambda role: (counts[role], -BROKERAGE_ROLES.index(role)))
+    return best.capitalize() if counts[best] > 0 else ""
+
+
+def brokers_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
+    """Board-ready broker ranking under `boundary`: one query."""
+    yield BROKERS_HEADER
+    if run is None:
+        return
+    scores = (
+        PersonScore.objects.filter(run=run, boundary=boundary)
+        .annotate(
+            primary=FilteredRelation(
+                "person__affiliations", condition=Q(person__affiliations__is_primary=True)
+            )
+        )
+        .order_by("-broker_score", "person__name", "person_id")
+        .values_list(
+            "person__name",
+            "person__job_title",
+            "primary__organisation__name",
+            "broker_score",
+            "why",
+            *BROKERAGE_ROLES,
+        )  # fmt: skip
+    )
+    for rank, (name, job, org, score, why, *roles) in enumerate(
+        scores.iterator(chunk_size=CHUNK_SIZE), start=1
+    ):
+        role = main_brokerage_role(dict(zip(BROKERAGE_ROLES, roles, strict=True)))
+        yield (rank, name, job, org, round(score), role, why)
+
+
+def group_labels(*, workspace_id: int, boundary: str) -> dict[str, str]:
+    """Readable names for the groups of a boundary (organisation ids are stored as text)."""
+    if boundary == Boundary.ORGANISATION:
+        return {
+            str(pk): name
+            for pk, name in Organisation.objects.filter(workspace_id=workspace_id).values_list(
+                "pk", "name"
+            )
+        }
+    return dict(Sector.choices if boundary == Boundary.SECTOR else Tier.choices)
+
+
+def partnerships_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
+    """Group pairs and their health, single points of failure first: three queries."""
+    yield PARTNERSHIPS_HEADER
+    if run is None:
+        return
+    labels = group_labels(workspace_id=run.workspace_id, boundary=boundary)
+    names = dict(Person.objects.filter(workspace_id=run.workspace_id).values_list("pk", "name"))
+    rows = []
+    for pair in PairScore.objects.filter(run=run, boundary=boundary):
+        a, b = labels.get(pair.group_a, pair.group_a), labels.get(pair.group_b, pair.group_b)
+        failure = sorted(names[pk] for pk in pair.failure_people if pk in names)
+        rows.append(
+            (
+                a, b, pair.arcs_a_to_b, pair.arcs_b_to_a, pair.relationships,
+                _round(pair.mean_strength, 2), _round(pair.mean_trust, 2),
+                _round(pair.reciprocity, 2), pair.carriers, pair.single_point_of_failure,
+                "; ".join(failure),
+            )
+        )  # fmt: skip
+    # Pairs are few (groups squared at most): sort readably, the fragile ones first.
+    rows.sort(key=lambda r: (not r[9], r[0].casefold(), r[1].casefold()))
+    yield from rows
+
+
+def _primary_affiliation() -> FilteredRelation:
+    return FilteredRelation("affiliations", condition=Q(affiliations__is_primary=True))
+
+
+def people_rows(*, workspace: Workspace, extras: bool = False) -> Iterator[tuple]:
+    """Every person with their primary organisation, as import_map's people.csv: one query."""
+    yield header("people", extras=extras)
+    people = (
+        Person.objects.filter(workspace=workspace)
+        .annotate(primary=_primary_affiliation())
+        .order_by("ref")
+        .values_list(
+            "ref",
+            "name",
+            "job_title",
+            "seniority",
+            "primary__organisation__name",
+            "primary__role_title",
+            "active",
+        )  # fmt: skip
+    )
+    seniority = dict(Seniority.choices)
+    for ref, name, job, level, org, role, active in people.iterator(chunk_size=CHUNK_SIZE):
+        row = (ref, name, job, seniority[level], org, role)
+        yield (*row, active) if extras else row
+
+
+def affiliations_rows(*, workspace: Workspace, extras: bool = False) -> Iterator[tuple]:
+    """Every affiliation (primary ones too, for their dates), as affiliations.csv: one query."""
+    yield header("affiliations", extras=extras)
+    affiliations = (
+        Affiliation.objects.filter(person__workspace=workspace)
+        .order_by("person__ref", "organisation__name")
+        .values_list(
+            "person__ref",
+            "organisation__name",
+            "role_title",
+            "start_date",
+            "end_date",
+            "is_primary",
+        )  # fmt: skip
+    )
+    for ref, org, role, start, end, primary in affiliations.iterator(chunk_size=CHUNK_SIZE):
+        row = (ref, org, role, _iso(start), _iso(end))
+        yield (*row, primary) if extras else row
+
+
+def organisations_rows(*, workspace: Workspace, extras: bool = False) -> Iterator[tuple]:
+    """Every organisation, as import_map's organisations.csv: one query."""
+    yield header("organisations", extras=extras)
+    orgs = Organisation.objects.filter(workspace=workspace).order_by("name")
+    if extras:
+        orgs = orgs.annotate(people=Count("affiliations__person", distinct=True))
+    fields = ["name", "short_name", "kind", "sector", "tier", "parent__name", "ods_code"]
+    kinds, sectors, tiers = dict(OrganisationKind.choices), dict(Sector.choices), dict(Tier.choices)
+    for row in orgs.values_list(*fields, *(["people"] if extras else [])).iterator(
+        chunk_size=CHUNK_SIZE
+    ):
+        name, short, kind, sector, tier, parent, ods, *rest = row
+        yield (name, short, kinds[kind], sectors[sector], tiers[tier], parent, ods, *rest)
+
+
+def relationships_rows(*, workspace: Workspace, extras: bool = False) -> Iterator[tuple]:
+    """Every relationship, as import_map's relationships.csv: one query."""
+    yield header("relationships", extras=extras)
+    fields = [
+        "source__ref", "target__ref", "kind", "strength", "trust", "observed_on", "evidence",
+    ]  # fmt: skip
+    if extras:
+        fields += ["source__name", "target__name"]
+    ties = (
+        Relationship.objects.filter(source__workspace=workspace)
+        .order_by("source__ref", "target__ref", "kind")
+        .values_list(*fields)
+    )
+    kinds = dict(RelationshipKind.choices)
+    for source, target, kind, strength, trust, on, evidence, *names in ties.iterator(
+        chunk_size=CHUNK_SIZE
+    ):
+        yield (source, target, kinds[kind], strength, trust, _iso(on), evidence, *names)
+
+
+def export_rows(
+    kind: str,
+    *,
+    workspace: Workspace,
+    run: ScoreRun | None,
+    boundary: str = Boundary.ORGANISATION,
+    extras: bool = False,
+) -> Iterator[tuple]:
+    """The rows of one kind of export: the one entry point for commands and views."""
+    if kind == "scores":
+        return scores_rows(run=run, boundary=boundary)
+    if kind == "brokers":
+        return brokers_rows(run=run, boundary=boundary)
+    if kind == "partnerships":
+        return partnerships_rows(run=run, boundary=boundary)
+    exporter = {
+        "people": people_rows,
+        "affiliations": affiliations_rows,
+        "organisations": organisations_rows,
+        "relationships": relationships_rows,
+    }[kind]
+    return exporter(workspace=workspace, extras=extras)
+
+
+def _describe_options(options: dict) -> str:
+    kinds = options.get("kinds")
+    labels = dict(RelationshipKind.choices)
+    parts = [
+        "Relationship kinds: "
+        + ("all" if kinds is None else ", ".join(labels.get(k, k) for k in kinds)),
+        f"minimum strength: {options.get('min_strength', 1)}",
+        f"relationships observed on or before: {options.get('as_of') or 'any date'}",
+    ]
+    return "; ".join(parts)
+
+
+def notes_rows(
+    kind: str,
+    *,
+    workspace: Workspace,
+    run: ScoreRun | None,
+    boundary: str = Boundary.ORGANISATION,
+    extras: bool = False,
+    now: datetime.datetime | None = None,
+) -> Iterator[tuple]:
+    """The companion notes: what the export holds and what each column means."""
+    now = now or timezone.now()
+    scored = kind in SCORE_KINDS
+    yield ("Section", "Item", "Meaning")
+    yield ("About", "Export", kind)
+    yield ("About", "Workspace", f"{workspace.name} (slug: {workspace.slug})")
+    yield ("About", "Data as of", timezone.localtime(now).isoformat(timespec="seconds"))
+    if scored:
+        finished = run.finished_at if run is not None else None
+        yield (
+            "About",
+            "Scores as of",
+            timezone.localtime(finished).isoformat(timespec="seconds") if finished else "",
+        )
+        yield ("About", "Boundary", f"Groups are {Boundary(boundary).label.lower()}s")
+        yield ("About", "Filters", _describe_options(run.options if run is not None else {}))
+    else:
+        yield ("About", "Scores as of", "Not used: this export holds recorded data only")
+        yield ("About", "Boundary", "Not used: this export holds recorded data only")
+        yield ("About", "Filters", "None: every row of the workspace")
+        if not extras:
+            yield ("About", "Import", "import_map reads this file back unchanged")
+    for column in header(kind, extras=extras):
+        yield ("Column", column, COLUMN_NOTES[kind][column])
+
+
+def export_filename(*, workspace: Workspace, kind: str, day: datetime.date, notes: bool = False):
+    """`<workspace-slug>-<kind>-<YYYY-MM-DD>.csv` (or `...-notes.csv`)."""
+    return f"{workspace.slug}-{kind}-{day.isoformat()}{'-notes' if notes else ''}.csv"
+
+
+# --- Graph formats ---------------------------------------------------------------
+
+# XML 1.0 cannot hold these characters even escaped: they are dropped.
+_XML_ILLEGAL = dict.fromkeys(
+    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF]
+)
+
+# PersonScore fields exported as node attributes (the run, person and group are not scores).
+_SCORE_SKIP = {"id", "run", "person", "boundary", "group"}
+_XML_TYPES = {
+    "FloatField": "double",
+    "PositiveIntegerField": "long",
+    "BooleanField": "boolean",
+    "TextField": "string",
+}
+
+
+def _score_fields() -> list[tuple[str, str]]:
+    return [
+        (f.name, _XML_TYPES[f.get_internal_type()])
+        for f in PersonScore._meta.concrete_fields
+        if f.name not in _SCORE_SKIP and f.attname not in {"run_id", "person_id"}
+    ]
+
+
+NODE_TEXT_ATTRIBUTES = ("ref", "name", "job_title", "organisation", "sector", "tier")
+EDGE_ATTRIBUTES = (
+    ("kind", "string"), ("strength", "long"), ("trust", "long"), ("observed_on", "string"),
+)  # fmt: skip
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).translate(_XML_ILLEGAL)
+
+
+def _graph_data(*, workspace: Workspace, run: ScoreRun | None, boundary: str):
+    """Nodes (attribute dicts) and edges, streamed: two queries."""
+    score_fields = [name for name, _ in _score_fields()] if run is not None else []
+    people = (
+        Person.objects.filter(workspace=workspace)
+        .annotate(primary=_primary_affiliation())
+        .order_by("ref")
+    )
+    values = ["ref", "name", "job_title", "primary__organisation__name",
+              "primary__organisation__sector", "primary__organisation__tier"]  # fmt: skip
+    if run is not None:
+        people = people.annotate(
+            score=FilteredRelation(
+                "scores", condition=Q(scores__run=run, scores__boundary=boundary)
+            )
+        )
+        values += [f"score__{name}" for name in score_fields]
+    sectors, tiers = dict(Sector.choices), dict(Tier.choices)
+
+    def nodes():
+        for ref, name, job, org, sector, tier, *scores in people.values_list(*values).iterator(
+            chunk_size=CHUNK_SIZE
+        ):
+            attrs = dict(
+                zip(
+                    NODE_TEXT_ATTRIBUTES,
+                    (ref, name, job, org, sectors.get(sector), tiers.get(tier)),
+                    strict=True,
+                )
+            )
+            attrs.update(zip(score_fields, scores, strict=True))
+            yield ref, name, attrs
+
+    def edges():
+        ties = (
+            Relationship.objects.filter(source__workspace=workspace)
+            .order_by("source__ref", "target__ref", "kind")
+            .values_list(
+                "pk", "source__ref", "target__ref", "kind", "strength", "trust", "observed_on"
+            )  # fmt: skip
+        )
+        for pk, source, target, kind, strength, trust, on in ties.iterator(chunk_size=CHUNK_SIZE):
+            attrs = {"kind": kind, "strength": strength, "trust": trust, "observed_on": _iso(on)}
+            yield pk, source, target, strength, attrs
+
+    node_attributes = [(a, "string") for a in NODE_TEXT_ATTRIBUTES]
+    if run is not None:
+        node_attributes += _score_fields()
+    return node_attributes, nodes(), edges()
+
+
+def gexf_lines(*, workspace: Workspace, run: ScoreRun | None, boundary: str) -> Iterator[str]:
+    """GEXF 1.3: people as nodes, relationships as directed edges weighted by strength."""
+    node_attributes, nodes, edges = _graph_data(workspace=workspace, run=run, boundary=boundary)
+    today = timezone.localdate().isoformat()
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield '<gexf xmlns="http://gexf.net/1.3" version="1.3">\n'
+    yield f'  <meta lastmodifieddate="{today}">\n'
+    yield "    <creator>Influence Map</creator>\n"
+    yield f"    <description>{escape(_text(workspace.name))}</description>\n  </meta>\n"
+    yield '  <graph defaultedgetype="directed" mode="static">\n'
+    for cls, attributes in (("node", node_attributes), ("edge", EDGE_ATTRIBUTES)):
+        yield f'    <attributes class="{cls}">\n'
+        for name, kind in attributes:
+            yield f'      <attribute id="{name}" title="{name}" type="{kind}"/>\n'
+        yield "    </attributes>\n"
+
+    def attvalues(attrs: dict) -> str:
+        values = "".join(
+            f'<attvalue for="{k}" value={quoteattr(_text(v))}/>'
+            for k, v in attrs.items()
+            if v is not None
+        )
+        return f"<attvalues>{values}</attvalues>"
+
+    yield "    <nodes>\n"
+    for ref, name, attrs in nodes:
+        yield (
+            f"      <node id={quoteattr(_text(ref))} label={quoteattr(_text(name))}>"
+            f"{attvalues(attrs)}</node>\n"
+        )
+    yield "    </nodes>\n    <edges>\n"
+    for pk, source, target, strength, attrs in edges:
+        yield (
+            f'      <edge id="e{pk}" source={quoteattr(_text(source))} '
+            f'target={quoteattr(_text(target))} weight="{strength}">{attvalues(attrs)}</edge>\n'
+        )
+    yield "    </edges>\n  </graph>\n</gexf>\n"
+
+
+def graphml_lines(*, workspace: Workspace, run: ScoreRun | None, boundary: str) -> Iterator[str]:
+    """GraphML: people as nodes, relationships as directed edges (parallel by kind)."""
+    node_attributes, nodes, edges = _graph_data(workspace=workspace, run=run, boundary=boundary)
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
+    for cls, attributes in (("node", node_attributes), ("edge", EDGE_ATTRIBUTES)):
+        for name, kind in attributes:
+            yield f'  <key id="{cls}_{name}" for="{cls}" attr.name="{name}" attr.type="{kind}"/>\n'
+    yield '  <graph id="G" edgedefault="directed">\n'
+
+    def data(cls: str, attrs: dict) -> str:
+        return "".join(
+            f'<data key="{cls}_{k}">{escape(_text(v))}</data>'
+            for k, v in attrs.items()
+            if v is not None
+        )
+
+    for ref, _name, attrs in nodes:
+        yield f"    <node id={quoteattr(_text(ref))}>{data('node', attrs)}</node>\n"
+    for pk, source, target, _strength, attrs in edges:
+        yield (
+            f'    <edge id="e{pk}" source={quoteattr(_text(source))} '
+            f"target={quoteattr(_text(target))}>{data('edge', attrs)}</edge>\n"
+        )
+    yield "  </graph>\n</graphml>\n"
+
+
+__all__ = [
+    "BROKERS_HEADER",
+    "DATA_KINDS",
+    "PARTNERSHIPS_HEADER",
+    "SCORES_HEADER",
+    "SCORE_KINDS",
+    "brokers_rows",
+    "export_filename",
+    "export_rows",
+    "gexf_lines",
+    "graphml_lines",
+    "header",
+    "notes_rows",
+    "partnerships_rows",
+    "safe_cell",
+    "scores_rows",
+    "write_csv",
+]

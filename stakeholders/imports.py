@@ -27,6 +27,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
+from stakeholders.exports import FORMULA_PREFIXES
 from stakeholders.models import (
     Affiliation,
     Organisation,
@@ -415,6 +416,8 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
     rows: list[_Row] = []
     for number, record in enumerate(records[1:], start=2):
         cells = [cell.strip() for cell in record]
+        # Undo the formula guard our own exports add (exports.safe_cell), so files round-trip.
+        cells = [c[1:] if c[:1] == "'" and c[1:2] in FORMULA_PREFIXES else c for c in cells]
         if not any(cells):
             continue  # blank lines, and the empty rows spreadsheets leave at the end
         row = _Row(

@@ -1207,3 +1207,19 @@ def test_dry_runs_failures_and_unchanged_imports_queue_no_rescore(
         import_errors(directory)
 
     assert callbacks == []
+
+
+def test_the_formula_guard_of_our_exports_is_removed_on_import(tmp_path):
+    directory = bundle(
+        tmp_path / "guarded",
+        organisations="""
+            name,kind,sector,tier
+            '=Fenwick Hospitals,acute_trust,nhs,system
+            'Tis Fenwick Carers,vcse,vcse,neighbourhood
+            """,
+    )
+
+    run_import(directory)
+
+    names = set(Organisation.objects.values_list("name", flat=True))
+    assert names == {"=Fenwick Hospitals", "'Tis Fenwick Carers"}

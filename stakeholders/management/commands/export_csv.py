@@ -1,40 +1,128 @@
+"""Export a workspace's data or scores as CSV (UTF-8 with BOM, formula-safe)."""
+
 import io
-import sys
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
-from stakeholders.exports import scores_rows, write_csv
+from stakeholders.exports import (
+    DATA_KINDS,
+    SCORE_KINDS,
+    export_filename,
+    export_rows,
+    notes_rows,
+    write_csv,
+)
 from stakeholders.models import Boundary, Workspace
 from stakeholders.scoring import current_run
 
-EXPORTERS = {"scores": scores_rows}
+
+def write_atomically(path: Path, write: Callable[[IO[str]], None]) -> None:
+    """Write a file completely or not at all: a temporary file renamed into place."""
+    directory = path.parent
+    if not directory.is_dir():
+        raise CommandError(f"{directory} is not a directory.")
+    fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            write(out)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_stdout(write: Callable[[IO[str]], None], stream: IO[str]) -> None:
+    """Write to a console as UTF-8 whatever the locale; to a text buffer (tests) as is."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        write(stream)
+        return
+    stream.flush()
+    out = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    write(out)
+    out.flush()
+    out.detach()
 
 
 class Command(BaseCommand):
-    help = "Export a workspace's data or scores as CSV (UTF-8 with BOM, formula-safe)."
+    help = (
+        "Export a workspace's data or scores as CSV (UTF-8 with BOM, ISO dates, formula-safe). "
+        "people, organisations, affiliations and relationships can be imported again with "
+        "import_map; brokers, scores and partnerships need scores (run `score` first)."
+    )
 
-    def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(EXPORTERS))
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=[*SCORE_KINDS, *DATA_KINDS])
         parser.add_argument("--workspace", required=True, metavar="SLUG")
-        parser.add_argument("--boundary", choices=Boundary.values, default=Boundary.ORGANISATION)
-        parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+        parser.add_argument(
+            "--boundary",
+            choices=Boundary.values,
+            default=Boundary.ORGANISATION,
+            help="what counts as a group for the scores (default: organisation)",
+        )
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+        where.add_argument(
+            "--output-dir",
+            metavar="DIR",
+            help="write <slug>-<kind>-<YYYY-MM-DD>.csv and its -notes.csv into DIR",
+        )
+        parser.add_argument(
+            "--notes", metavar="FILE", help="also write a notes CSV: provenance and column meanings"
+        )
+        parser.add_argument(
+            "--extra-columns",
+            action="store_true",
+            help="add read-only columns (people: Active; organisations: People; affiliations: "
+            "Primary; relationships: Source name, Target name); import_map does not accept them",
+        )
 
-    def handle(self, *, kind: str, workspace: str, boundary: str, output, **_):
+    def handle(self, *, kind: str, workspace: str, boundary: str, **options) -> None:
+        extras = options["extra_columns"]
+        if extras and kind not in DATA_KINDS:
+            raise CommandError(f"--extra-columns applies to {', '.join(DATA_KINDS)} only.")
         ws = Workspace.objects.filter(slug=workspace).first()
         if ws is None:
             raise CommandError(f"No workspace with slug '{workspace}'.")
         run = current_run(workspace_id=ws.pk)
-        if run is None:
+        if kind in SCORE_KINDS and run is None:
             raise CommandError(
                 f"Workspace '{workspace}' has no scores yet: run "
                 f"`python manage.py score --workspace {workspace}` first."
             )
-        rows = EXPORTERS[kind](run=run, boundary=boundary)
-        if output:
-            with open(output, "w", encoding="utf-8", newline="") as out:
-                write_csv(rows, out)
-        else:
-            out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        now = timezone.now()
+
+        def data(out: IO[str]) -> None:
+            write_csv(
+                export_rows(kind, workspace=ws, run=run, boundary=boundary, extras=extras), out
+            )
+
+        def notes(out: IO[str]) -> None:
+            rows: Iterable[tuple] = notes_rows(
+                kind, workspace=ws, run=run, boundary=boundary, extras=extras, now=now
+            )
             write_csv(rows, out)
-            out.flush()
-            out.detach()
+
+        if options["output_dir"]:
+            directory = Path(options["output_dir"])
+            day = timezone.localdate(now)
+            data_path = directory / export_filename(workspace=ws, kind=kind, day=day)
+            notes_path = directory / export_filename(workspace=ws, kind=kind, day=day, notes=True)
+            if options["notes"]:
+                raise CommandError("--notes cannot be used with --output-dir (it writes notes).")
+            write_atomically(data_path, data)
+            write_atomically(notes_path, notes)
+            self.stderr.write(f"Wrote {data_path} and {notes_path}.")
+            return
+        if options["output"]:
+            write_atomically(Path(options["output"]), data)
+        else:
+            write_stdout(data, self.stdout._out)
+        if options["notes"]:
+            write_atomically(Path(options["notes"]), notes)
