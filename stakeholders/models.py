@@ -483,3 +483,53 @@ class PairScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_a} / {self.group_b} ({self.boundary})"
+
+
+class OrganisationPosition(models.Model):
+    """Where an organisation's disc sits on the influence map, from one score run.
+
+    Coordinates are in a 1000 x 1000 box (SVG user units). No organisation:
+    the disc of people with no primary organisation.
+    """
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="org_positions")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, related_name="positions"
+    )
+    x = models.FloatField()
+    y = models.FloatField()
+    r = models.FloatField(help_text="Disc radius: grows with the square root of its people.")
+
+    class Meta:
+        ordering = ["run", "organisation_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "organisation"], name="orgposition_unique_run_org"
+            ),
+            models.UniqueConstraint(
+                fields=["run"],
+                condition=Q(organisation__isnull=True),
+                name="orgposition_one_unaffiliated_disc",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation or 'No organisation'} at ({self.x:.0f}, {self.y:.0f})"
+
+
+class PersonPosition(models.Model):
+    """Where a person sits on the influence map, from one score run (1000 x 1000 box)."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="person_positions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="positions")
+    x = models.FloatField()
+    y = models.FloatField()
+
+    class Meta:
+        ordering = ["run", "person_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "person"], name="personposition_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} at ({self.x:.0f}, {self.y:.0f})"

@@ -15,13 +15,16 @@ from collections.abc import Iterable
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from stakeholders import analysis
+from stakeholders import analysis, layout
 from stakeholders.analysis import Options, Tie
 from stakeholders.models import (
     SENIORITY_RANK,
     Affiliation,
+    Organisation,
+    OrganisationPosition,
     PairScore,
     Person,
+    PersonPosition,
     PersonScore,
     Relationship,
     RunStatus,
@@ -136,9 +139,29 @@ def score_run_execute(
     started = time.perf_counter()
     data = score_input(workspace_id=workspace_id)
     fingerprint = input_fingerprint(data, options)
+    # The default run also lays out the map, which shows every organisation.
+    with_layout = options == DEFAULT_OPTIONS
+    if with_layout:
+        organisations = tuple(
+            Organisation.objects.filter(workspace_id=workspace_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        fingerprint = hashlib.sha256(
+            f"{fingerprint}|layout{layout.VERSION}|{organisations!r}".encode()
+        ).hexdigest()
     current = current_run(workspace_id=workspace_id, options=options)
     if current is not None and current.fingerprint == fingerprint and not force:
         return current
+    previous = None
+    if with_layout and current is not None:
+        # Start from the positions on screen now, so the map moves little.
+        previous = {
+            org: (x, y, r)
+            for org, x, y, r in OrganisationPosition.objects.filter(run=current).values_list(
+                "organisation_id", "x", "y", "r"
+            )
+        }
 
     run = ScoreRun.objects.create(
         workspace_id=workspace_id,
@@ -161,10 +184,18 @@ def score_run_execute(
             options=options,
         )
         timings["analyse"] = time.perf_counter() - t
+        positions = None
+        if with_layout:
+            t = time.perf_counter()
+            positions = _layout(data, organisations, previous)
+            timings["layout"] = time.perf_counter() - t
         t = time.perf_counter()
         with transaction.atomic():
             _insert(PersonScore, _person_rows(run, result))
             _insert(PairScore, _pair_rows(run, result))
+            if positions is not None:
+                _insert(OrganisationPosition, _org_position_rows(run, positions))
+                _insert(PersonPosition, _person_position_rows(run, positions))
             timings["store"] = time.perf_counter() - t
             run.status = RunStatus.SUCCEEDED
             run.summary = {b: _jsonable(dataclasses.asdict(s)) for b, s in result.summaries.items()}
@@ -225,6 +256,31 @@ def _insert(model: type[models.Model], rows: Iterable[dict]) -> None:
             flush()
     if batch:
         flush()
+
+
+def _layout(
+    data: ScoreInput, organisations: tuple[int, ...], previous: dict | None
+) -> layout.Layout:
+    by_org = data.groups["organisation"]
+    members = {p: int(by_org[p]) if p in by_org else None for p in data.people}
+    person_ties = [(t.source, t.target) for t in data.ties]
+    return layout.compute_layout(
+        organisations=organisations,
+        org_weights=layout.organisation_weights(members=members, person_ties=person_ties),
+        members=members,
+        person_ties=person_ties,
+        previous=previous,
+    )
+
+
+def _org_position_rows(run: ScoreRun, positions: layout.Layout) -> Iterable[dict]:
+    for org_id, (x, y, r) in positions.organisations.items():
+        yield dict(run_id=run.pk, organisation_id=org_id, x=x, y=y, r=r)
+
+
+def _person_position_rows(run: ScoreRun, positions: layout.Layout) -> Iterable[dict]:
+    for person_id, (x, y) in positions.people.items():
+        yield dict(run_id=run.pk, person_id=person_id, x=x, y=y)
 
 
 def _jsonable(value):

@@ -57,7 +57,7 @@ def test_run_stores_every_person_under_every_boundary(workspace, small_map):
     assert set(run.summary) == {"organisation", "sector", "tier"}
     assert run.summary["organisation"]["people"] == 12
     assert PairScore.objects.filter(run=run, boundary="organisation").exists()
-    assert set(run.timings) == {"load", "analyse", "store"}
+    assert set(run.timings) == {"load", "analyse", "layout", "store"}
 
 
 def test_stored_scores_equal_the_analysis(workspace, small_map):

@@ -1,0 +1,380 @@
+"""Influence-map layout: organisations first, their people around them.
+
+Pure Python + numpy/numba (no Django). The background score run calls
+compute_layout when the data changes and stores the result; requests only
+read the stored positions.
+
+How it works, in "natural units" where two people are at least 1 apart:
+- Each organisation is a disc whose radius grows with sqrt(member count): its
+  people sit on a sunflower (Vogel) spiral inside it, best-connected first, so
+  they are central. People with no primary organisation form their own disc
+  (key None).
+- The discs are placed with a force-directed layout of the organisation graph
+  (edge weight = ties between the two organisations): Kamada-Kawai for up to
+  60 organisations, a compiled Fruchterman-Reingold (O(n^2) per iteration,
+  about 3 s for 2,800 organisations) above that. Repulsion measures the
+  gap between disc edges, so big organisations get room.
+- Then, from the middle outwards, a disc that overlaps one already settled
+  slides straight outwards to the first clear spot: no two discs overlap, and
+  the arrangement survives.
+- Everything is scaled into a BOX x BOX square; `Layout.spacing` is the
+  minimum distance between any two people in that square.
+
+Stability: given the previous layout's organisation positions, the new layout
+starts from them and cools from a low temperature, so a small change in the
+data moves things little. Deterministic: no randomness beyond a fixed seed.
+"""
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+
+import networkx as nx
+import numpy as np
+from numba import njit, prange
+
+# Bump when the layout changes, so stored layouts are recomputed.
+VERSION = 1
+BOX = 1000.0
+MARGIN = 20.0
+# Sunflower radius step: with r_k = STEP * sqrt(k + 0.5) and the golden angle,
+# the closest two points of any spiral are 1.546 * STEP apart (the first two).
+STEP = 0.65
+# Empty space kept between two organisation discs, in natural units.
+GAP = 1.5
+KAMADA_KAWAI_MAX = 60
+SEED = 20261126
+
+OrgKey = int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """Positions in a BOX x BOX square (origin top left, as in SVG)."""
+
+    # Organisation id (None: people with no primary organisation) -> (x, y, radius).
+    organisations: dict[OrgKey, tuple[float, float, float]]
+    # Person id -> (x, y).
+    people: dict[int, tuple[float, float]]
+    # No two people are closer than this.
+    spacing: float
+
+
+def organisation_weights(
+    *, members: Mapping[int, OrgKey], person_ties: Sequence[tuple[int, int]]
+) -> dict[tuple[OrgKey, OrgKey], int]:
+    """Ties between each pair of organisations (person pairs counted once, any direction)."""
+    weights: dict[tuple[OrgKey, OrgKey], int] = {}
+    for a, b in _person_pairs(person_ties):
+        oa, ob = members.get(a), members.get(b)
+        if oa == ob:
+            continue
+        key = (oa, ob) if _sort_key(oa) < _sort_key(ob) else (ob, oa)
+        weights[key] = weights.get(key, 0) + 1
+    return weights
+
+
+def compute_layout(
+    *,
+    organisations: Sequence[int],
+    org_weights: Mapping[tuple[OrgKey, OrgKey], int],
+    members: Mapping[int, OrgKey],
+    person_ties: Sequence[tuple[int, int]],
+    previous: Mapping[OrgKey, tuple[float, float, float]] | None = None,
+) -> Layout:
+    """Lay out organisations and people (see the module docstring).
+
+    members maps every person to their primary organisation (None: no primary
+    organisation); organisations lists every organisation, with or without
+    people. previous is an earlier Layout.organisations, in box units.
+    """
+    orgs = set(organisations)
+    unknown = sorted({o for o in members.values() if o is not None and o not in orgs})
+    if unknown:
+        raise ValueError(f"people belong to organisations not in the list: {unknown[:5]}")
+    people_by_org: dict[OrgKey, list[int]] = {o: [] for o in sorted(orgs)}
+    for person, org in members.items():
+        people_by_org.setdefault(org, []).append(person)
+    keys: list[OrgKey] = sorted(people_by_org, key=_sort_key)
+    if not keys:
+        return Layout(organisations={}, people={}, spacing=BOX)
+
+    degree: dict[int, int] = {}
+    for a, b in _person_pairs(person_ties):
+        degree[a] = degree.get(a, 0) + 1
+        degree[b] = degree.get(b, 0) + 1
+    radius = np.array([_disc_radius(len(people_by_org[k])) for k in keys])
+
+    centres = _place_discs(keys, radius, org_weights, previous)
+    centres = _separate(centres, radius)
+
+    # Fit the discs into the box.
+    lo = (centres - radius[:, None]).min(axis=0)
+    hi = (centres + radius[:, None]).max(axis=0)
+    scale = (BOX - 2 * MARGIN) / max(float((hi - lo).max()), 1e-9)
+    offset = (BOX - scale * (hi - lo)) / 2 - scale * lo
+    boxed = centres * scale + offset
+
+    out_orgs: dict[OrgKey, tuple[float, float, float]] = {}
+    out_people: dict[int, tuple[float, float]] = {}
+    spiral = _sunflower(max(len(p) for p in people_by_org.values()))
+    for i, key in enumerate(keys):
+        cx, cy = float(boxed[i, 0]), float(boxed[i, 1])
+        out_orgs[key] = (cx, cy, float(radius[i] * scale))
+        ranked = sorted(people_by_org[key], key=lambda p: (-degree.get(p, 0), p))
+        for person, (dx, dy) in zip(ranked, spiral[: len(ranked)], strict=True):
+            out_people[person] = (cx + float(dx) * scale, cy + float(dy) * scale)
+    return Layout(organisations=out_orgs, people=out_people, spacing=scale)
+
+
+def _sort_key(org: OrgKey) -> tuple[int, int]:
+    return (1, 0) if org is None else (0, org)
+
+
+def _person_pairs(person_ties: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+    return {(a, b) if a < b else (b, a) for a, b in person_ties if a != b}
+
+
+def _disc_radius(members: int) -> float:
+    """Radius of a disc holding `members` people on the sunflower, half a spacing clear."""
+    if members == 0:
+        return 1.0
+    return STEP * math.sqrt(members - 0.5) + 0.5
+
+
+def _sunflower(n: int) -> np.ndarray:
+    """n points on Vogel's spiral, closest pair 1.005 apart, centre first."""
+    k = np.arange(n, dtype=float)
+    r = STEP * np.sqrt(k + 0.5)
+    angle = k * math.pi * (3 - math.sqrt(5))
+    return np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+
+
+def _place_discs(
+    keys: list[OrgKey],
+    radius: np.ndarray,
+    org_weights: Mapping[tuple[OrgKey, OrgKey], int],
+    previous: Mapping[OrgKey, tuple[float, float, float]] | None,
+) -> np.ndarray:
+    """Disc centres in natural units (they may still overlap)."""
+    n = len(keys)
+    index = {k: i for i, k in enumerate(keys)}
+    weight: dict[tuple[int, int], float] = {}
+    for (a, b), w in org_weights.items():
+        if a not in index or b not in index or a == b or w <= 0:
+            continue
+        i, j = sorted((index[a], index[b]))
+        weight[(i, j)] = weight.get((i, j), 0.0) + w
+    # Many ties pull harder, but not linearly: one big partnership should not
+    # crush the rest of the map.
+    edges = sorted((i, j, 1.0 + math.log(w)) for (i, j), w in weight.items())
+    # A square holding the discs at about a fifth of its area.
+    side = math.sqrt(float(np.pi * (radius**2).sum()) / 0.2)
+    if n == 1:
+        return np.zeros((1, 2))
+
+    start, warm = _start_positions(keys, radius, edges, previous, side)
+    if n <= KAMADA_KAWAI_MAX:
+        return _kamada_kawai(n, radius, edges, start)
+    indptr, indices, weights = _csr(n, edges)
+    temp = (0.002 if warm else 0.1) * side
+    iterations = 20 if warm else 100
+    # The classic FR ideal distance: the square shared out evenly.
+    k = side / math.sqrt(n)
+    pos = start.copy()
+    return _fruchterman_reingold(pos, radius, indptr, indices, weights, iterations, k, temp, side)
+
+
+def _start_positions(keys, radius, edges, previous, side) -> tuple[np.ndarray, bool]:
+    """Start from the previous layout when there is one, else a seeded scatter."""
+    n = len(keys)
+    rng = np.random.default_rng(SEED)
+    scatter = (rng.random((n, 2)) - 0.5) * side
+    if not previous:
+        return scatter, False
+    known = [i for i, key in enumerate(keys) if key in previous]
+    if not known:
+        return scatter, False
+    # The previous layout was scaled into the box; recover that scale from its radii.
+    ratios = [previous[keys[i]][2] / radius[i] for i in known if previous[keys[i]][2] > 0]
+    scale = float(np.median(ratios)) if ratios else 1.0
+    pos = scatter.copy()
+    placed = np.zeros(n, dtype=bool)
+    for i in known:
+        x, y, _ = previous[keys[i]]
+        pos[i] = ((x - BOX / 2) / scale, (y - BOX / 2) / scale)
+        placed[i] = True
+    # A new organisation starts beside the ones it has ties with.
+    neighbours: dict[int, list[int]] = {}
+    for i, j, _ in edges:
+        neighbours.setdefault(i, []).append(j)
+        neighbours.setdefault(j, []).append(i)
+    for i in range(n):
+        if placed[i]:
+            continue
+        near = [j for j in neighbours.get(i, []) if placed[j]]
+        if near:
+            pos[i] = pos[near].mean(axis=0) + (rng.random(2) - 0.5) * 2 * radius[i]
+    return pos, True
+
+
+def _kamada_kawai(n, radius, edges, start) -> np.ndarray:
+    """Kamada-Kawai on the organisation graph; disconnected parts kept a step apart."""
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    # Graph distance between two organisations: their disc sizes plus a gap,
+    # shorter for strong partnerships.
+    for i, j, w in edges:
+        g.add_edge(i, j, length=(radius[i] + radius[j] + 2 * GAP) / math.sqrt(w))
+    lengths = dict(nx.all_pairs_dijkstra_path_length(g, weight="length"))
+    finite = [d for row in lengths.values() for d in row.values()]
+    far = max(max(finite, default=0.0), float(2 * radius.max() + GAP)) * 1.2
+    dist = {
+        i: {j: lengths[i].get(j, far + radius[i] + radius[j]) for j in range(n)} for i in range(n)
+    }
+    laid = nx.kamada_kawai_layout(g, dist=dist, pos={i: tuple(start[i]) for i in range(n)})
+    pos = np.array([laid[i] for i in range(n)], dtype=float)
+    # kamada_kawai_layout rescales into [-1, 1]; scale back so distances match `dist`
+    # (least squares over every pair).
+    target = np.array([[dist[i][j] for j in range(n)] for i in range(n)])
+    drawn = np.sqrt(((pos[:, None, :] - pos[None, :, :]) ** 2).sum(axis=2))
+    scale = float((drawn * target).sum() / max(float((drawn**2).sum()), 1e-12))
+    return pos * scale
+
+
+def _csr(n, edges):
+    counts = np.zeros(n + 1, dtype=np.int64)
+    for i, j, _ in edges:
+        counts[i + 1] += 1
+        counts[j + 1] += 1
+    indptr = np.cumsum(counts)
+    indices = np.zeros(indptr[-1], dtype=np.int64)
+    weights = np.zeros(indptr[-1], dtype=float)
+    fill = indptr[:-1].copy()
+    for i, j, w in edges:
+        indices[fill[i]], weights[fill[i]] = j, w
+        fill[i] += 1
+        indices[fill[j]], weights[fill[j]] = i, w
+        fill[j] += 1
+    return indptr, indices, weights
+
+
+@njit(cache=True, parallel=True)
+def _repulsion(pos, radius, k, disp):
+    n = pos.shape[0]
+    for i in prange(n):
+        fx = 0.0
+        fy = 0.0
+        for j in range(n):
+            if j == i:
+                continue
+            dx = pos[i, 0] - pos[j, 0]
+            dy = pos[i, 1] - pos[j, 1]
+            d = math.sqrt(dx * dx + dy * dy)
+            if d < 1e-9:
+                # Coincident discs: part them along a direction fixed by their ids.
+                angle = 2.399963 * (i + 1) if i < j else 2.399963 * (j + 1) + math.pi
+                dx, dy, d = math.cos(angle) * 1e-3, math.sin(angle) * 1e-3, 1e-3
+            gap = max(d - radius[i] - radius[j], 0.05 * k)
+            f = k * k / gap / d
+            fx += dx * f
+            fy += dy * f
+        disp[i, 0] = fx
+        disp[i, 1] = fy
+
+
+@njit(cache=True)
+def _fruchterman_reingold(pos, radius, indptr, indices, weights, iterations, k, temp, side):
+    """Fruchterman-Reingold over discs, with gravity towards the centre.
+
+    Repulsion reads the gap between disc edges, so big discs get room. O(n^2)
+    per iteration, compiled and parallel.
+    """
+    n = pos.shape[0]
+    gravity = 4 * k / side
+    disp = np.zeros_like(pos)
+    for it in range(iterations):
+        _repulsion(pos, radius, k, disp)
+        for i in range(n):
+            for e in range(indptr[i], indptr[i + 1]):
+                j = indices[e]
+                dx = pos[i, 0] - pos[j, 0]
+                dy = pos[i, 1] - pos[j, 1]
+                d = math.sqrt(dx * dx + dy * dy)
+                rest = radius[i] + radius[j]
+                f = weights[e] * max(d - rest, 0.0) ** 2 / k / max(d, 1e-9)
+                disp[i, 0] -= dx * f
+                disp[i, 1] -= dy * f
+        t = temp * (1.0 - it / iterations)
+        for i in range(n):
+            # Gravity keeps unconnected organisations near the rest.
+            disp[i, 0] -= gravity * pos[i, 0]
+            disp[i, 1] -= gravity * pos[i, 1]
+            length = math.sqrt(disp[i, 0] ** 2 + disp[i, 1] ** 2)
+            if length > 0:
+                step = min(length, t) / length
+                pos[i, 0] += disp[i, 0] * step
+                pos[i, 1] += disp[i, 1] * step
+    return pos
+
+
+def _separate(centres: np.ndarray, radius: np.ndarray) -> np.ndarray:
+    """Centres with no two discs closer than GAP edge to edge, keeping the arrangement.
+
+    Discs are settled from the middle outwards: each stays where the force
+    layout put it if it fits, else it slides straight outwards (away from the
+    middle) to the first spot clear of the discs already settled.
+    """
+    pos = np.ascontiguousarray(centres, dtype=float)
+    if len(pos) < 2:
+        return pos.copy()
+    middle = np.average(pos, axis=0, weights=radius**2)
+    offset = np.ascontiguousarray(pos - middle)
+    distance = np.sqrt((offset**2).sum(axis=1))
+    order = np.lexsort((np.arange(len(pos)), distance))
+    return _settle(offset, radius, order, GAP) + middle
+
+
+@njit(cache=True)
+def _settle(offset, radius, order, gap):
+    n = offset.shape[0]
+    out = offset.copy()
+    starts = np.empty(n)
+    ends = np.empty(n)
+    for rank in range(n):
+        i = order[rank]
+        t0 = math.sqrt(offset[i, 0] ** 2 + offset[i, 1] ** 2)
+        if t0 < 1e-9:
+            # At the very middle: slide along a direction fixed by the id.
+            ux, uy = math.cos(2.399963 * i), math.sin(2.399963 * i)
+        else:
+            ux, uy = offset[i, 0] / t0, offset[i, 1] / t0
+        # Along the ray u*t, disc j is overlapped where |u t - p_j| < need: an
+        # interval (t1, t2), the roots of a quadratic.
+        m = 0
+        for earlier in range(rank):
+            j = order[earlier]
+            need = radius[i] + radius[j] + gap
+            b = ux * out[j, 0] + uy * out[j, 1]
+            c = out[j, 0] ** 2 + out[j, 1] ** 2 - need * need
+            disc = b * b - c
+            if disc <= 0:
+                continue
+            root = math.sqrt(disc)
+            if b + root <= t0:
+                continue
+            starts[m] = b - root
+            ends[m] = b + root
+            m += 1
+        t = t0
+        if m:
+            # The first t >= t0 outside every interval: sweep them by start.
+            for q in np.argsort(starts[:m]):
+                if starts[q] >= t:
+                    break
+                if ends[q] > t:
+                    t = ends[q]
+            t = t * (1 + 1e-9) + 1e-9
+        out[i, 0] = ux * t
+        out[i, 1] = uy * t
+    return out
