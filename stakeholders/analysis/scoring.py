@@ -1,10 +1,11 @@
 """Percentile ranks, the broker score, hidden influencers and plain-English explanations.
 
-Percentile rank, used everywhere here: sort the people's values, give tied values
-the average of their ranks (1 = lowest), and map rank r among n people to
-(r - 1) / (n - 1). The lowest value scores 0, the highest 1, and a value shared
-by everyone 0.5 (as does a single person). Undefined values (None) rank below
-every number. Values are compared at 10 significant digits so that sums taken in
+Percentile rank, used everywhere here: the share of the other people whose
+value is strictly lower, (people below) / (n - 1). The lowest value scores 0,
+a value nobody else reaches 1; tied values share the lowest rank, so the many
+people with nothing (no cross-group paths, roles or reach) score 0 on that part
+rather than a misleading middle rank, and a value shared by everyone scores 0
+(as does a single person). Undefined values (None) rank below every number. Values are compared at 10 significant digits so that sums taken in
 a different order (another thread count, relabelled people) cannot split a tie.
 
 Broker score: 100 x the mean of four percentile ranks, equally weighted:
@@ -42,16 +43,16 @@ def _rounded(values: np.ndarray) -> np.ndarray:
 
 
 def percentile_ranks(values: Sequence[float | None] | np.ndarray) -> np.ndarray:
-    """Mean-rank percentiles in [0, 1]; None or NaN ranks lowest (module docstring)."""
+    """Share of others strictly below, in [0, 1]; None or NaN ranks lowest (module docstring)."""
     array = np.array([np.nan if v is None else v for v in values], dtype=np.float64).reshape(-1)
     n = array.shape[0]
     if n == 0:
         return np.zeros(0)
     if n == 1:
-        return np.full(1, 0.5)
+        return np.zeros(1)
     keys = _rounded(array)
     keys[np.isnan(keys)] = -np.inf
-    return (rankdata(keys, method="average") - 1.0) / (n - 1)
+    return (rankdata(keys, method="min") - 1.0) / (n - 1)
 
 
 def broker_scores(

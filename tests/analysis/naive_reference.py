@@ -269,10 +269,10 @@ def person_ties(nodes, arcs, group) -> dict[int, dict]:
 
 
 def percentiles(values: list) -> list[float]:
-    """(average rank - 1) / (n - 1), ties sharing their average rank, None lowest."""
+    """The share of the others with a strictly lower value; None lowest."""
     n = len(values)
     if n == 1:
-        return [0.5]
+        return [0.0]
     keys = [-math.inf if v is None else v for v in values]
 
     def same_value(x, y):
@@ -282,9 +282,7 @@ def percentiles(values: list) -> list[float]:
     out = []
     for x in keys:
         below = sum(1 for y in keys if y < x and not same_value(x, y))
-        same = sum(1 for y in keys if same_value(x, y))
-        rank = below + (same + 1) / 2
-        out.append((rank - 1) / (n - 1))
+        out.append(below / (n - 1))
     return out
 
 

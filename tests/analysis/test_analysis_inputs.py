@@ -188,11 +188,12 @@ def test_boundary_betweenness_counts_only_cross_group_pairs():
 
 def test_percentile_ranks_definition():
     assert percentile_ranks([3.0, 1.0, 2.0]).tolist() == [1.0, 0.0, 0.5]
-    assert percentile_ranks([1, 1, 1]).tolist() == [0.5, 0.5, 0.5]
-    assert percentile_ranks([None, 2, 2, 5]).tolist() == [0.0, 0.5, 0.5, 1.0]
-    assert percentile_ranks([7]).tolist() == [0.5]
+    assert percentile_ranks([1, 1, 1]).tolist() == [0.0, 0.0, 0.0]
+    assert percentile_ranks([None, 2, 2, 5]).tolist() == [0.0, 1 / 3, 1 / 3, 1.0]
+    assert percentile_ranks([0, 0, 0, 4]).tolist() == [0.0, 0.0, 0.0, 1.0]
+    assert percentile_ranks([7]).tolist() == [0.0]
     assert percentile_ranks([]).tolist() == []
-    assert percentile_ranks([0.1 + 0.2, 0.3]).tolist() == [0.5, 0.5]
+    assert percentile_ranks([0.1 + 0.2, 0.3]).tolist() == [0.0, 0.0]
 
 
 def test_hidden_influencer_and_titled_but_isolated():
@@ -203,7 +204,9 @@ def test_hidden_influencer_and_titled_but_isolated():
     s = result.persons["organisation"]
     assert s[5].hidden_influencer and not s[5].titled_but_isolated
     assert s[1].titled_but_isolated and not s[1].hidden_influencer
-    assert not any(s[p].hidden_influencer or s[p].titled_but_isolated for p in (2, 3, 4))
+    # 2 outranks three of the four others in seniority, yet nobody defers to them.
+    assert s[2].titled_but_isolated and s[2].seniority_percentile == 0.75
+    assert not any(s[p].hidden_influencer or s[p].titled_but_isolated for p in (3, 4))
     plain = analyse(people=[1, 2, 3, 4, 5], groups=NO_GROUPS, ties=ties)
     assert not any(
         x.hidden_influencer or x.titled_but_isolated for x in plain.persons["sector"].values()
