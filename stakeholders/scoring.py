@@ -35,7 +35,7 @@ from stakeholders.models import (
 logger = logging.getLogger(__name__)
 
 # Bump when the analysis changes, so stored scores with an old meaning are recomputed.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 DEFAULT_OPTIONS = Options()
 
 

@@ -5,8 +5,9 @@ value is strictly lower, (people below) / (n - 1). The lowest value scores 0,
 a value nobody else reaches 1; tied values share the lowest rank, so the many
 people with nothing (no cross-group paths, roles or reach) score 0 on that part
 rather than a misleading middle rank, and a value shared by everyone scores 0
-(as does a single person). Undefined values (None) rank below every number. Values are compared at 10 significant digits so that sums taken in
-a different order (another thread count, relabelled people) cannot split a tie.
+(as does a single person). Undefined values (None) rank below every number.
+Values are compared at 10 significant digits so that sums taken in a different
+order (another thread count, relabelled people) cannot split a tie.
 
 Broker score: 100 x the mean of four percentile ranks, equally weighted:
 boundary betweenness (bridging shortest paths between groups), cross-group
