@@ -1,5 +1,7 @@
 """The data model: one workspace per local system; every other row belongs to one."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -91,7 +93,7 @@ class Workspace(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("stakeholders:workspace_detail", kwargs={"slug": self.slug})
+        return reverse("stakeholders:overview", kwargs={"slug": self.slug})
 
 
 class Membership(models.Model):
@@ -533,3 +535,45 @@ class PersonPosition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} at ({self.x:.0f}, {self.y:.0f})"
+
+
+class ImportPreviewStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CONFIRMED = "confirmed", "Confirmed"
+    EXPIRED = "expired", "Expired"
+
+
+class ImportPreview(models.Model):
+    """An uploaded bundle waiting for its uploader to confirm it (nothing is written before).
+
+    The files are kept only until the preview is confirmed or expires; they hold
+    personal data, so they are emptied then.
+    """
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="import_previews"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_previews"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=ImportPreviewStatus.choices, default=ImportPreviewStatus.PENDING
+    )
+    # File name -> contents, base64 (after unzipping); emptied once no longer needed.
+    files = models.JSONField(default=dict, blank=True)
+    # What the preview showed: per file counts and keys, errors (JSON-able).
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("status", ImportPreviewStatus),
+                name="importpreview_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import into {self.workspace} ({self.get_status_display()})"

@@ -2,13 +2,16 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
+from stakeholders import dashboard
 from stakeholders.access import membership_or_404
+from stakeholders.models import Boundary, Organisation, Person
 from stakeholders.selectors import (
     organisation_page,
     person_page,
@@ -63,3 +66,170 @@ def workspace_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
     return render(request, template, context)
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def _analysis_context(request: HtmxHttpRequest, slug: str) -> dict | HttpResponse:
+    """What every analysis page needs: membership, boundary, and the scores' status."""
+    membership = membership_or_404(request.user, slug)
+    boundary = request.GET.get("boundary", Boundary.ORGANISATION)
+    if boundary not in Boundary.values:
+        return _bad_request(request, "Choose the boundary organisation, sector or tier.")
+    return {
+        "workspace": membership.workspace,
+        "membership": membership,
+        "can_edit": membership.can_edit,
+        "boundary": boundary,
+        "boundary_label": Boundary(boundary).label.lower(),
+        "boundaries": Boundary.choices,
+        "status": dashboard.score_status(workspace=membership.workspace, now=timezone.now()),
+    }
+
+
+def _partial_or_page(request: HtmxHttpRequest, template: str, partial: str) -> str:
+    """The partial for an htmx swap of it; the whole page otherwise.
+
+    The analysis region reloading itself after a recompute asks for the whole
+    page (it selects #analysis out of it), as does a history restore.
+    """
+    if (
+        request.htmx
+        and not request.htmx.history_restore_request
+        and request.htmx.target != "analysis"
+    ):
+        return f"{template}#{partial}"
+    return template
+
+
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@login_required
+def overview(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Headline figures, top brokers, hidden influencers and fragile partnerships."""
+    context = _analysis_context(request, slug)
+    if isinstance(context, HttpResponse):
+        return context
+    run = context["status"].run
+    if run is not None:
+        context["overview"] = dashboard.overview(
+            workspace=context["workspace"], run=run, boundary=context["boundary"]
+        )
+    return render(request, "stakeholders/overview.html", context)
+
+
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@login_required
+def brokers(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Everyone ranked by broker score, with every part of the score; sortable, filterable."""
+    context = _analysis_context(request, slug)
+    if isinstance(context, HttpResponse):
+        return context
+    sort = request.GET.get("sort", "score")
+    if sort not in dashboard.BROKER_SORTS:
+        return _bad_request(request, "That is not a way this table can be sorted.")
+    group = request.GET.get("group", "")[:60]
+    context.update(
+        sort=sort,
+        sort_label=dashboard.BROKER_SORTS[sort][0],
+        group=group,
+        sorts=dashboard.BROKER_SORTS,
+    )
+    run = context["status"].run
+    if run is not None:
+        context["brokers"] = dashboard.broker_page(
+            workspace=context["workspace"],
+            run=run,
+            boundary=context["boundary"],
+            sort=sort,
+            group=group,
+            page=request.GET.get("page"),
+        )
+    return render(
+        request, _partial_or_page(request, "stakeholders/brokers.html", "broker-table"), context
+    )
+
+
+@require_GET
+@never_cache
+@login_required
+def scores_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The "scores as of" line, polled while a recompute runs.
+
+    When the recompute the page was waiting for has finished, the response
+    fires `scores-updated`, and the page's analysis region reloads itself.
+    """
+    context = _analysis_context(request, slug)
+    if isinstance(context, HttpResponse):
+        return context
+    response = render(request, "stakeholders/_score_status.html", context)
+    if request.GET.get("waiting") and not context["status"].updating:
+        response["HX-Trigger"] = "scores-updated"
+    return response
+
+
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@login_required
+def partnerships(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Ties between every pair of groups, the fragile pairs and the pairs with no ties."""
+    context = _analysis_context(request, slug)
+    if isinstance(context, HttpResponse):
+        return context
+    run = context["status"].run
+    if run is not None:
+        context["partnerships"] = dashboard.partnerships(
+            workspace=context["workspace"], run=run, boundary=context["boundary"]
+        )
+        context["matrix_limit"] = dashboard.MATRIX_MAX_GROUPS
+    return render(request, "stakeholders/partnerships.html", context)
+
+
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@login_required
+def person_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One person: details, affiliations, ties both ways, scores and recent changes."""
+    context = _analysis_context(request, slug)
+    if isinstance(context, HttpResponse):
+        return context
+    person = get_object_or_404(
+        Person.objects.select_related("workspace"), pk=pk, workspace=context["workspace"]
+    )
+    context["detail"] = dashboard.person_detail(
+        person=person,
+        run=context["status"].run,
+        boundary=context["boundary"],
+        # Notes are the mappers' own opinions of a person: editors and owners only.
+        show_notes=context["can_edit"],
+    )
+    return render(request, "stakeholders/person_detail.html", context)
+
+
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@login_required
+def organisation_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One organisation: details, its people, its partnerships and recent changes."""
+    context = _analysis_context(request, slug)
+    if isinstance(context, HttpResponse):
+        return context
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("workspace", "parent"),
+        pk=pk,
+        workspace=context["workspace"],
+    )
+    # Scores on this page are always across organisations.
+    context.update(boundary=Boundary.ORGANISATION, boundary_label="organisation")
+    context["detail"] = dashboard.organisation_detail(
+        organisation=organisation, run=context["status"].run
+    )
+    return render(request, "stakeholders/organisation_detail.html", context)

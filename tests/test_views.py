@@ -265,7 +265,7 @@ def test_home_lists_only_my_workspaces_with_counts_and_role(client, workspace, o
         ("South Moor ICS", "Viewer", 1, 2, 1),
     ]
     html = response.content.decode()
-    assert f'href="{workspace_url(workspace)}"' in html
+    assert f'href="{reverse("stakeholders:overview", kwargs={"slug": workspace.slug})}"' in html
     assert "Hidden Vale" not in html
 
 

@@ -53,13 +53,16 @@ def test_log_in_open_workspace_and_search(page, live_server, demo_map, screensho
     expect(page.get_by_text("South Moor ICS")).to_have_count(0)
     page.get_by_role("link", name="North Fenwick ICS").first.click()
     expect(page).to_have_url(f"{live_server.url}/w/north-fenwick/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
+    page.get_by_role("link", name="People and organisations").click()
+    expect(page).to_have_url(f"{live_server.url}/w/north-fenwick/people/")
     results = page.locator("#results")
     expect(results).to_contain_text("Amira Okafor")
     expect(results).to_contain_text("Brian Whitley")
 
     page.locator("#q").fill("county")
     # Live search swaps the results in place and puts the query in the address.
-    expect(page).to_have_url(re.compile(r"/w/north-fenwick/\?q=county"))
+    expect(page).to_have_url(re.compile(r"/w/north-fenwick/people/\?q=county"))
     expect(results).to_contain_text("Brian Whitley")
     expect(results).not_to_contain_text("Amira Okafor")
     expect(page.get_by_text("Secret Person")).to_have_count(0)

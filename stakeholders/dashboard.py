@@ -1,0 +1,638 @@
+"""Reads for the analysis pages: stored scores as plain data, in a fixed number of queries.
+
+Pages never run the analysis; they show the newest successful score run.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Q, Sum, Window
+from django.db.models.functions import Lag, RowNumber
+from django.utils.text import capfirst
+
+from stakeholders.models import (
+    Affiliation,
+    Boundary,
+    Organisation,
+    PairScore,
+    Person,
+    PersonScore,
+    Relationship,
+    RunStatus,
+    ScoreRun,
+    Sector,
+    Tier,
+    Workspace,
+)
+from stakeholders.scoring import DEFAULT_OPTIONS, options_key
+
+BROKERS_PER_PAGE = 25
+# A run still "running" after this long was killed; it no longer means an update is on the way.
+STALE_RUN = datetime.timedelta(minutes=30)
+
+# Brokers table orderings: the URL value, its label and the ORM ordering.
+BROKER_SORTS = {
+    "score": ("Broker score", ("-broker_score",)),
+    "bridging": ("Boundary betweenness", (F("boundary_betweenness").desc(nulls_last=True),)),
+    "roles": ("Cross-boundary roles", ("-cross_role_count",)),
+    "openness": ("Open network (low constraint)", (F("constraint").asc(nulls_last=True),)),
+    "reach": ("Groups reached", ("-groups_reached",)),
+    "influence": ("Influence", ("-influence",)),
+}
+
+
+BY_BROKER_SCORE = (F("broker_score").desc(), F("person__name").asc(), F("person_id").asc())
+
+
+@dataclass(frozen=True)
+class ScoreStatus:
+    run: ScoreRun | None  # the scores on screen: newest successful run
+    updating: bool  # a newer run is computing now
+    failed: bool  # the newest attempt failed; the scores shown are older
+
+    @property
+    def as_of(self) -> datetime.datetime | None:
+        return self.run.created_at if self.run else None
+
+
+def score_status(*, workspace: Workspace, now: datetime.datetime) -> ScoreStatus:
+    """The current scores and whether newer ones are being computed (one query)."""
+    runs = list(
+        ScoreRun.objects.filter(workspace=workspace, options_key=options_key(DEFAULT_OPTIONS))
+        .defer("timings", "error")
+        .order_by("-created_at", "-pk")[:10]
+    )
+    current = next((r for r in runs if r.status == RunStatus.SUCCEEDED), None)
+    newer = [r for r in runs if current is None or r.created_at > current.created_at]
+    return ScoreStatus(
+        run=current,
+        updating=any(
+            r.status == RunStatus.RUNNING and now - r.created_at < STALE_RUN for r in newer
+        ),
+        failed=bool(newer) and newer[0].status == RunStatus.FAILED,
+    )
+
+
+def group_labels(*, workspace: Workspace, boundary: str) -> dict[str, str]:
+    """Readable names of the groups on a boundary, keyed as PersonScore.group stores them."""
+    if boundary == Boundary.ORGANISATION:
+        return {
+            str(pk): name
+            for pk, name in Organisation.objects.filter(workspace=workspace).values_list(
+                "pk", "name"
+            )
+        }
+    return dict((Sector if boundary == Boundary.SECTOR else Tier).choices)
+
+
+@dataclass(frozen=True)
+class BrokerRow:
+    rank: int
+    person_id: int
+    name: str
+    job_title: str
+    group: str
+    score: PersonScore
+
+
+@dataclass(frozen=True)
+class FragilePartnership:
+    group_a: str
+    group_b: str
+    relationships: int
+    carried_by: list[str]
+
+
+@dataclass(frozen=True)
+class Overview:
+    people: int
+    organisations: int
+    relationships: int
+    cross_boundary_share: float | None
+    components: int
+    isolates: int
+    top_brokers: list[BrokerRow]
+    hidden_influencers: list[BrokerRow]
+    fragile: list[FragilePartnership]
+    fragile_count: int
+    untied_organisations: list[str]
+
+
+def _broker_rows(scores, labels: dict[str, str]) -> list[BrokerRow]:
+    return [
+        BrokerRow(
+            rank=getattr(s, "rank", i + 1),
+            person_id=s.person_id,
+            name=s.person.name,
+            job_title=s.person.job_title,
+            group=labels.get(s.group, "No organisation"),
+            score=s,
+        )
+        for i, s in enumerate(scores)
+    ]
+
+
+def overview(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Overview:
+    """Headline figures and the lists the overview page leads with (six queries)."""
+    labels = group_labels(workspace=workspace, boundary=boundary)
+    org_labels = (
+        labels
+        if boundary == Boundary.ORGANISATION
+        else group_labels(workspace=workspace, boundary=Boundary.ORGANISATION)
+    )
+    summary = run.summary.get(boundary, {})
+    scores = PersonScore.objects.filter(run=run, boundary=boundary).select_related("person")
+    top = scores.order_by("-broker_score", "person__name")[:5]
+    hidden = scores.filter(hidden_influencer=True).order_by("-influence", "person__name")[:10]
+    fragile_pairs = PairScore.objects.filter(
+        run=run, boundary=boundary, single_point_of_failure=True
+    ).order_by("-relationships", "group_a", "group_b")
+    fragile_list = list(fragile_pairs[:8])
+    carrier_ids = {pk for p in fragile_list for pk in p.failure_people}
+    names = dict(Person.objects.filter(pk__in=carrier_ids).values_list("pk", "name"))
+    tied_groups = set(
+        PersonScore.objects.filter(run=run, boundary=Boundary.ORGANISATION)
+        .values("group")
+        .annotate(ties=Sum(F("degree_in") + F("degree_out")))
+        .filter(ties__gt=0)
+        .values_list("group", flat=True)
+    )
+    return Overview(
+        people=summary.get("people", 0),
+        organisations=len(org_labels),
+        relationships=summary.get("relationships", 0),
+        cross_boundary_share=summary.get("cross_boundary_share"),
+        components=summary.get("components", 0),
+        isolates=summary.get("isolates", 0),
+        top_brokers=_broker_rows(top, labels),
+        hidden_influencers=_broker_rows(hidden, labels),
+        fragile=[
+            FragilePartnership(
+                group_a=labels.get(p.group_a, p.group_a),
+                group_b=labels.get(p.group_b, p.group_b),
+                relationships=p.relationships,
+                carried_by=[names[pk] for pk in p.failure_people if pk in names],
+            )
+            for p in fragile_list
+        ],
+        fragile_count=fragile_pairs.count(),
+        untied_organisations=sorted(
+            name for pk, name in org_labels.items() if pk not in tied_groups
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class BrokerPage:
+    page: Page
+    rows: list[BrokerRow]
+    groups: list[tuple[str, str]]  # (key, label) for the group filter, by label
+
+
+def broker_page(
+    *, workspace: Workspace, run: ScoreRun, boundary: str, sort: str, group: str, page: str | None
+) -> BrokerPage:
+    """One page of the broker ranking, sorted and optionally limited to one group."""
+    labels = group_labels(workspace=workspace, boundary=boundary)
+    scores = (
+        PersonScore.objects.filter(run=run, boundary=boundary)
+        .select_related("person")
+        .annotate(
+            cross_role_count=F("liaison") + F("gatekeeper") + F("representative"),
+            # Rank by broker score among the people shown, whatever the sort.
+            rank=Window(RowNumber(), order_by=BY_BROKER_SCORE),
+        )
+        .order_by(*BROKER_SORTS[sort][1], *BY_BROKER_SCORE)
+    )
+    if group:
+        scores = scores.filter(group=group)
+    current = Paginator(scores, BROKERS_PER_PAGE).get_page(page)
+    return BrokerPage(
+        page=current,
+        rows=_broker_rows(current.object_list, labels),
+        groups=sorted(labels.items(), key=lambda item: item[1].casefold()),
+    )
+
+
+# --- Partnerships ------------------------------------------------------------
+
+MATRIX_MAX_GROUPS = 25
+PAIR_LIST_MAX = 50
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    relationships: int
+    mean_trust: float | None
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    key: str
+    label: str
+    cells: list[MatrixCell | None | str]  # a cell, None (no ties) or "self" (the diagonal)
+
+
+@dataclass(frozen=True)
+class Partnerships:
+    groups: int  # non-empty groups on the boundary
+    columns: list[tuple[str, str]]  # (key, label) of the groups in the matrix
+    rows: list[MatrixRow]
+    matrix_trimmed: bool  # only the groups with most cross ties are in the matrix
+    fragile: list[FragilePartnership]
+    fragile_count: int
+    untied_pairs: list[tuple[str, str]]  # (label, label)
+    untied_count: int
+
+
+def _pair_key(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def partnerships(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Partnerships:
+    """Ties between every pair of groups, fragile pairs and pairs with no ties (four queries)."""
+    labels = group_labels(workspace=workspace, boundary=boundary)
+    present = set(
+        PersonScore.objects.filter(run=run, boundary=boundary)
+        .exclude(group="")
+        .order_by()
+        .values_list("group", flat=True)
+        .distinct()
+    )
+    pairs = {
+        _pair_key(p.group_a, p.group_b): p
+        for p in PairScore.objects.filter(run=run, boundary=boundary).order_by()
+    }
+
+    def label(key: str) -> str:
+        return labels.get(key, key)
+
+    cross: dict[str, int] = dict.fromkeys(present, 0)
+    for (a, b), p in pairs.items():
+        for g in (a, b):
+            if g in cross:
+                cross[g] += p.relationships
+    shown = sorted(present, key=lambda g: (-cross[g], label(g).casefold(), g))
+    trimmed = len(shown) > MATRIX_MAX_GROUPS
+    shown = sorted(shown[:MATRIX_MAX_GROUPS], key=lambda g: (label(g).casefold(), g))
+    rows = []
+    for a in shown:
+        cells: list[MatrixCell | None | str] = []
+        for b in shown:
+            p = None if a == b else pairs.get(_pair_key(a, b))
+            cells.append(
+                "self" if a == b else MatrixCell(p.relationships, p.mean_trust) if p else None
+            )
+        rows.append(MatrixRow(key=a, label=label(a), cells=cells))
+
+    fragile_all = sorted(
+        (p for p in pairs.values() if p.single_point_of_failure),
+        key=lambda p: (-p.relationships, label(p.group_a).casefold(), label(p.group_b).casefold()),
+    )
+    fragile_list = fragile_all[:PAIR_LIST_MAX]
+    carrier_ids = {pk for p in fragile_list for pk in p.failure_people}
+    names = dict(
+        Person.objects.filter(workspace=workspace, pk__in=carrier_ids).values_list("pk", "name")
+    )
+
+    ordered = sorted(present, key=lambda g: (label(g).casefold(), g))
+    untied: list[tuple[str, str]] = []
+    tied_present = sum(1 for a, b in pairs if a in present and b in present)
+    for i, a in enumerate(ordered):
+        if len(untied) >= PAIR_LIST_MAX:
+            break
+        for b in ordered[i + 1 :]:
+            if _pair_key(a, b) not in pairs:
+                untied.append((label(a), label(b)))
+                if len(untied) >= PAIR_LIST_MAX:
+                    break
+    n = len(present)
+    return Partnerships(
+        groups=n,
+        columns=[(g, label(g)) for g in shown],
+        rows=rows,
+        matrix_trimmed=trimmed,
+        fragile=[
+            FragilePartnership(
+                group_a=label(p.group_a),
+                group_b=label(p.group_b),
+                relationships=p.relationships,
+                carried_by=[names[pk] for pk in p.failure_people if pk in names],
+            )
+            for p in fragile_list
+        ],
+        fragile_count=len(fragile_all),
+        untied_pairs=untied,
+        untied_count=n * (n - 1) // 2 - tied_present,
+    )
+
+
+# --- Change history ----------------------------------------------------------
+
+HISTORY_LIMIT = 20
+_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime.datetime
+    who: str
+    action: str  # Created, Changed or Deleted
+    subject: str  # what was changed, e.g. "Relationship: A trusts B"
+    changes: list[FieldChange]
+
+
+def _recent_records(queryset, limit: int) -> list[tuple]:
+    """The newest history records with the record before each (two queries at most)."""
+    records = list(
+        queryset.annotate(
+            prev_history_id=Window(
+                Lag("history_id"),
+                partition_by=[F("id")],
+                order_by=[F("history_date").asc(), F("history_id").asc()],
+            )
+        )
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    prev_ids = [r.prev_history_id for r in records if r.prev_history_id]
+    previous = {
+        r.history_id: r for r in queryset.model._default_manager.filter(history_id__in=prev_ids)
+    }
+    return [(r, previous.get(r.prev_history_id)) for r in records]
+
+
+def _display(model, field_name: str, value, names: dict[str, dict]) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    field = model._meta.get_field(field_name)
+    if field_name in names:
+        return names[field_name].get(value, "(removed)")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _history_entries(
+    pairs: list[tuple],
+    model,
+    subject,
+    names: dict[str, dict],
+    private: frozenset[str] = frozenset(),
+) -> list[HistoryEntry]:
+    entries = []
+    for record, prev in pairs:
+        changes = []
+        if prev is not None and record.history_type == "~":
+            for change in record.diff_against(prev, excluded_fields=["workspace"]).changes:
+                label = capfirst(model._meta.get_field(change.field).verbose_name)
+                if change.field in private:
+                    changes.append(FieldChange(label, "(not shown)", "(not shown)"))
+                else:
+                    changes.append(
+                        FieldChange(
+                            label,
+                            _display(model, change.field, change.old, names),
+                            _display(model, change.field, change.new, names),
+                        )
+                    )
+        user = record.history_user
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.get_username()) if user else "Not recorded",
+                action=_ACTIONS.get(record.history_type, record.history_type),
+                subject=subject(record),
+                changes=changes,
+            )
+        )
+    return entries
+
+
+# --- Person page ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tie:
+    other_id: int
+    other_name: str
+    kind: str
+    strength: int
+    trust: int | None
+    observed_on: datetime.date | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class PersonDetail:
+    person: Person
+    affiliations: list
+    ties_out: list[Tie]
+    ties_in: list[Tie]
+    score: PersonScore | None
+    group: str
+    history: list[HistoryEntry]
+
+
+def _ties(queryset, other: str) -> list[Tie]:
+    return [
+        Tie(
+            other_id=getattr(r, f"{other}_id"),
+            other_name=getattr(r, other).name,
+            kind=r.get_kind_display(),
+            strength=r.strength,
+            trust=r.trust,
+            observed_on=r.observed_on,
+            evidence=r.evidence,
+        )
+        for r in queryset.select_related(other).order_by(f"{other}__name", "kind", "pk")
+    ]
+
+
+def person_detail(
+    *, person: Person, run: ScoreRun | None, boundary: str, show_notes: bool
+) -> PersonDetail:
+    """Everything about one person: ties both ways, scores and recent changes.
+
+    A fixed number of queries (at most twelve), whatever the size of the map.
+    """
+    workspace = person.workspace
+    pk = person.pk
+    org_names = group_labels(workspace=workspace, boundary=Boundary.ORGANISATION)
+    labels = (
+        org_names
+        if boundary == Boundary.ORGANISATION
+        else group_labels(workspace=workspace, boundary=boundary)
+    )
+    score = None
+    if run is not None:
+        score = PersonScore.objects.filter(run=run, person=person, boundary=boundary).first()
+    people_records = _recent_records(Person.history.filter(id=pk), HISTORY_LIMIT)
+    affiliation_records = _recent_records(Affiliation.history.filter(person_id=pk), HISTORY_LIMIT)
+    relationship_records = _recent_records(
+        Relationship.history.filter(Q(source_id=pk) | Q(target_id=pk)), HISTORY_LIMIT
+    )
+    person_ids = {pk}
+    for pair in relationship_records:
+        for r in pair:
+            if r is not None:
+                person_ids.update((r.source_id, r.target_id))
+    people = dict(
+        Person.objects.filter(workspace=workspace, pk__in=person_ids).values_list("pk", "name")
+    )
+    org_by_id = {int(k): v for k, v in org_names.items()}
+    kinds = dict(Relationship._meta.get_field("kind").flatchoices)
+    history = [
+        *_history_entries(
+            people_records,
+            Person,
+            lambda r: "Person details",
+            {},
+            frozenset() if show_notes else frozenset({"notes"}),
+        ),
+        *_history_entries(
+            affiliation_records,
+            Affiliation,
+            lambda r: f"Affiliation with {org_by_id.get(r.organisation_id, '(removed)')}",
+            {"organisation": org_by_id, "person": people},
+        ),
+        *_history_entries(
+            relationship_records,
+            Relationship,
+            lambda r: (
+                f"Relationship: {people.get(r.source_id, '(removed)')} "
+                f"{str(kinds.get(r.kind, r.kind)).lower()} "
+                f"{people.get(r.target_id, '(removed)')}"
+            ),
+            {"source": people, "target": people},
+        ),
+    ]
+    history.sort(key=lambda e: e.when, reverse=True)
+    return PersonDetail(
+        person=person,
+        affiliations=list(
+            person.affiliations.select_related("organisation").order_by(
+                "-is_primary", "organisation__name"
+            )
+        ),
+        ties_out=_ties(person.ties_out.all(), "target"),
+        ties_in=_ties(person.ties_in.all(), "source"),
+        score=score,
+        group=labels.get(score.group, "No organisation") if score else "",
+        history=history[:HISTORY_LIMIT],
+    )
+
+
+# --- Organisation page ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgPerson:
+    person_id: int
+    name: str
+    job_title: str
+    role_title: str
+    is_primary: bool
+    active: bool
+    broker_score: float | None
+
+
+@dataclass(frozen=True)
+class OrgPartnership:
+    partner_id: int | None
+    partner: str
+    pair: PairScore
+    carried_by: list[str]
+
+
+@dataclass(frozen=True)
+class OrganisationDetail:
+    organisation: Organisation
+    children: list[Organisation]
+    people: list[OrgPerson]
+    partnerships: list[OrgPartnership]
+    history: list[HistoryEntry]
+
+
+def organisation_detail(*, organisation: Organisation, run: ScoreRun | None) -> OrganisationDetail:
+    """One organisation: its people and their broker scores, partnerships and changes.
+
+    A fixed number of queries (at most eight), whatever the size of the map.
+    """
+    workspace = organisation.workspace
+    key = str(organisation.pk)
+    org_names = group_labels(workspace=workspace, boundary=Boundary.ORGANISATION)
+    affiliations = list(
+        organisation.affiliations.select_related("person").order_by(
+            "-is_primary", "person__name", "person_id"
+        )
+    )
+    scores: dict[int, float] = {}
+    pairs: list[PairScore] = []
+    if run is not None:
+        scores = dict(
+            PersonScore.objects.filter(
+                run=run,
+                boundary=Boundary.ORGANISATION,
+                person__affiliations__organisation=organisation,
+            )
+            .order_by()
+            .values_list("person_id", "broker_score")
+        )
+        pairs = list(
+            PairScore.objects.filter(run=run, boundary=Boundary.ORGANISATION).filter(
+                Q(group_a=key) | Q(group_b=key)
+            )
+        )
+    carrier_ids = {pk for p in pairs if p.single_point_of_failure for pk in p.failure_people}
+    names = dict(
+        Person.objects.filter(workspace=workspace, pk__in=carrier_ids).values_list("pk", "name")
+    )
+    partnerships = []
+    for p in pairs:
+        other = p.group_b if p.group_a == key else p.group_a
+        partnerships.append(
+            OrgPartnership(
+                partner_id=int(other) if other.isdigit() and other in org_names else None,
+                partner=org_names.get(other, "(removed)"),
+                pair=p,
+                carried_by=[names[pk] for pk in p.failure_people if pk in names]
+                if p.single_point_of_failure
+                else [],
+            )
+        )
+    partnerships.sort(key=lambda o: (-o.pair.relationships, o.partner.casefold()))
+    org_by_id = {int(k): v for k, v in org_names.items()}
+    records = _recent_records(Organisation.history.filter(id=organisation.pk), HISTORY_LIMIT)
+    return OrganisationDetail(
+        organisation=organisation,
+        children=list(organisation.children.order_by("name")),
+        people=[
+            OrgPerson(
+                person_id=a.person_id,
+                name=a.person.name,
+                job_title=a.person.job_title,
+                role_title=a.role_title,
+                is_primary=a.is_primary,
+                active=a.person.active,
+                broker_score=scores.get(a.person_id),
+            )
+            for a in affiliations
+        ],
+        partnerships=partnerships,
+        history=_history_entries(
+            records, Organisation, lambda r: "Organisation details", {"parent": org_by_id}
+        ),
+    )
