@@ -4,7 +4,9 @@ For each size a synthetic workspace is built with `seed_demo --people N` into
 a throwaway SQLite database (or BENCH_DATABASE_URL), then a fresh process
 times one full score run (load, analyse, store) and reports its peak RSS. At
 1,000 people the same process also times plain networkx calls computing the
-same measures, side by side, and prints the ratio.
+same measures, side by side, and prints the ratio. Then one more fresh process
+times every page on the seeded, scored workspaces (bench/pages.py) and prints
+them side by side: median and p95 ms and database queries per request.
 """
 
 import json
@@ -15,6 +17,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.pages import print_table, time_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,5000,20000").split(",")]
@@ -88,10 +92,28 @@ def main() -> None:
                 f"{r['networkx_s'] / r['total_s']:.1f}x faster",
                 flush=True,
             )
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--pages", *(f"bench-{n}" for n in SIZES)],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    if proc.returncode:
+        sys.exit(f"Timing the pages failed:\n{proc.stderr}")
+    by_slug = json.loads(proc.stdout.strip().splitlines()[-1])
+    print_table({n: by_slug[f"bench-{n}"] for n in SIZES})
+
+
+def time_all_pages(slugs: list[str]) -> dict[str, list[dict]]:
+    """In a fresh process: every page timed on each workspace (already scored)."""
+    import django
+
+    django.setup()
+    return {slug: time_pages(slug) for slug in slugs}
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--measure":
         print(json.dumps(measure(sys.argv[2], "--baseline" in sys.argv)))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--pages":
+        print(json.dumps(time_all_pages(sys.argv[2:])))
     else:
         main()

@@ -5,6 +5,7 @@ Pages never run the analysis; they show the newest successful score run.
 
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, Sum, Window
@@ -250,6 +251,17 @@ def _pair_key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
+class _Pair(NamedTuple):
+    """The columns of a PairScore the partnerships page uses."""
+
+    group_a: str
+    group_b: str
+    relationships: int
+    mean_trust: float | None
+    single_point_of_failure: bool
+    failure_people: list[int]
+
+
 def partnerships(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Partnerships:
     """Ties between every pair of groups, fragile pairs and pairs with no ties (four queries)."""
     labels = group_labels(workspace=workspace, boundary=boundary)
@@ -260,9 +272,13 @@ def partnerships(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Partn
         .values_list("group", flat=True)
         .distinct()
     )
+    # Plain tuples of the columns used: model instances of every pair (about
+    # 4,000 at 5,000 people) cost ten times as much to build as the page needs.
     pairs = {
         _pair_key(p.group_a, p.group_b): p
-        for p in PairScore.objects.filter(run=run, boundary=boundary).order_by()
+        for p in PairScore.objects.filter(run=run, boundary=boundary)
+        .order_by()
+        .values_list(*_Pair._fields, named=True)
     }
 
     def label(key: str) -> str:

@@ -4,13 +4,15 @@ import codecs
 import csv
 import datetime
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from stakeholders.dashboard import BROKER_SORTS, BY_BROKER_SCORE
 from stakeholders.models import (
     Affiliation,
     Boundary,
@@ -96,6 +98,32 @@ def write_csv(rows: Iterable[tuple], out: IO[str]) -> None:
 
 
 CHUNK_SIZE = 2000
+
+
+# Rows per chunk of a streamed CSV: few enough to stay small, enough to be fast.
+ROWS_PER_CHUNK = 500
+
+
+class _Echo:
+    """A pseudo-buffer: csv.writer hands back each line instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(rows: Iterable[tuple]) -> Iterator[str]:
+    """The same text as write_csv (BOM first, formula-safe), a chunk at a time."""
+    yield codecs.BOM_UTF8.decode("utf-8")
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    chunk: list[str] = []
+    for row in rows:
+        chunk.append(writer.writerow([safe_cell(v) for v in row]))
+        if len(chunk) >= ROWS_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
 
 # Gould-Fernandez roles in tie-break order: a person's main role is the largest count.
 BROKERAGE_ROLES = ("liaison", "gatekeeper", "representative", "itinerant", "coordinator")
@@ -256,20 +284,33 @@ def main_brokerage_role(counts: dict[str, int]) -> str:
     return best.capitalize() if counts[best] > 0 else ""
 
 
-def brokers_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
-    """Board-ready broker ranking under `boundary`: one query."""
+def brokers_rows(
+    *, run: ScoreRun | None, boundary: str, sort: str = "score", group: str = ""
+) -> Iterator[tuple]:
+    """Board-ready broker ranking under `boundary`: one query.
+
+    `sort` and `group` are the brokers page's filters; Rank is always the position by
+    broker score among the people included, as on the page.
+    """
     yield BROKERS_HEADER
     if run is None:
         return
-    scores = (
-        PersonScore.objects.filter(run=run, boundary=boundary)
-        .annotate(
-            primary=FilteredRelation(
-                "person__affiliations", condition=Q(person__affiliations__is_primary=True)
-            )
+    scores = PersonScore.objects.filter(run=run, boundary=boundary).annotate(
+        primary=FilteredRelation(
+            "person__affiliations", condition=Q(person__affiliations__is_primary=True)
         )
-        .order_by("-broker_score", "person__name", "person_id")
-        .values_list(
+    )
+    if group:
+        scores = scores.filter(group=group)
+    ranked = sort != "score"
+    if ranked:
+        scores = scores.annotate(
+            cross_role_count=F("liaison") + F("gatekeeper") + F("representative"),
+            rank=Window(RowNumber(), order_by=BY_BROKER_SCORE),
+        )
+    scores = (
+        scores.order_by(*BROKER_SORTS[sort][1], *BY_BROKER_SCORE).values_list(
+            *(["rank"] if ranked else []),
             "person__name",
             "person__job_title",
             "primary__organisation__name",
@@ -278,9 +319,9 @@ def brokers_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
             *BROKERAGE_ROLES,
         )  # fmt: skip
     )
-    for rank, (name, job, org, score, why, *roles) in enumerate(
-        scores.iterator(chunk_size=CHUNK_SIZE), start=1
-    ):
+    for position, values in enumerate(scores.iterator(chunk_size=CHUNK_SIZE), start=1):
+        rank, values = (values[0], values[1:]) if ranked else (position, values)
+        name, job, org, score, why, *roles = values
         role = main_brokerage_role(dict(zip(BROKERAGE_ROLES, roles, strict=True)))
         yield (rank, name, job, org, round(score), role, why)
 
@@ -321,15 +362,24 @@ def partnerships_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]
     yield from rows
 
 
+# Limits a data export to some rows (the admin's selection): primary keys, or a queryset
+# of them used as a subquery. None: every row of the workspace.
+type Ids = Collection[int] | QuerySet | None
+
+
+def _only(queryset: QuerySet, ids: Ids) -> QuerySet:
+    return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
 def _primary_affiliation() -> FilteredRelation:
     return FilteredRelation("affiliations", condition=Q(affiliations__is_primary=True))
 
 
-def people_rows(*, workspace: Workspace, extras: bool = False) -> Iterator[tuple]:
+def people_rows(*, workspace: Workspace, extras: bool = False, ids: Ids = None) -> Iterator[tuple]:
     """Every person with their primary organisation, as import_map's people.csv: one query."""
     yield header("people", extras=extras)
     people = (
-        Person.objects.filter(workspace=workspace)
+        _only(Person.objects.filter(workspace=workspace), ids)
         .annotate(primary=_primary_affiliation())
         .order_by("ref")
         .values_list(
@@ -348,11 +398,13 @@ def people_rows(*, workspace: Workspace, extras: bool = False) -> Iterator[tuple
         yield (*row, active) if extras else row
 
 
-def affiliations_rows(*, workspace: Workspace, extras: bool = False) -> Iterator[tuple]:
+def affiliations_rows(
+    *, workspace: Workspace, extras: bool = False, ids: Ids = None
+) -> Iterator[tuple]:
     """Every affiliation (primary ones too, for their dates), as affiliations.csv: one query."""
     yield header("affiliations", extras=extras)
     affiliations = (
-        Affiliation.objects.filter(person__workspace=workspace)
+        _only(Affiliation.objects.filter(person__workspace=workspace), ids)
         .order_by("person__ref", "organisation__name")
         .values_list(
             "person__ref",
@@ -368,10 +420,12 @@ def affiliations_rows(*, workspace: Workspace, extras: bool = False) -> Iterator
         yield (*row, primary) if extras else row
 
 
-def organisations_rows(*, workspace: Workspace, extras: bool = False) -> Iterator[tuple]:
+def organisations_rows(
+    *, workspace: Workspace, extras: bool = False, ids: Ids = None
+) -> Iterator[tuple]:
     """Every organisation, as import_map's organisations.csv: one query."""
     yield header("organisations", extras=extras)
-    orgs = Organisation.objects.filter(workspace=workspace).order_by("name")
+    orgs = _only(Organisation.objects.filter(workspace=workspace), ids).order_by("name")
     if extras:
         orgs = orgs.annotate(people=Count("affiliations__person", distinct=True))
     fields = ["name", "short_name", "kind", "sector", "tier", "parent__name", "ods_code"]
@@ -383,7 +437,9 @@ def organisations_rows(*, workspace: Workspace, extras: bool = False) -> Iterato
         yield (name, short, kinds[kind], sectors[sector], tiers[tier], parent, ods, *rest)
 
 
-def relationships_rows(*, workspace: Workspace, extras: bool = False) -> Iterator[tuple]:
+def relationships_rows(
+    *, workspace: Workspace, extras: bool = False, ids: Ids = None
+) -> Iterator[tuple]:
     """Every relationship, as import_map's relationships.csv: one query."""
     yield header("relationships", extras=extras)
     fields = [
@@ -392,7 +448,7 @@ def relationships_rows(*, workspace: Workspace, extras: bool = False) -> Iterato
     if extras:
         fields += ["source__name", "target__name"]
     ties = (
-        Relationship.objects.filter(source__workspace=workspace)
+        _only(Relationship.objects.filter(source__workspace=workspace), ids)
         .order_by("source__ref", "target__ref", "kind")
         .values_list(*fields)
     )
@@ -410,12 +466,18 @@ def export_rows(
     run: ScoreRun | None,
     boundary: str = Boundary.ORGANISATION,
     extras: bool = False,
+    sort: str = "score",
+    group: str = "",
+    ids: Ids = None,
 ) -> Iterator[tuple]:
-    """The rows of one kind of export: the one entry point for commands and views."""
+    """The rows of one kind of export: the one entry point for commands and views.
+
+    `sort` and `group` apply to brokers only, `ids` to the data kinds only.
+    """
     if kind == "scores":
         return scores_rows(run=run, boundary=boundary)
     if kind == "brokers":
-        return brokers_rows(run=run, boundary=boundary)
+        return brokers_rows(run=run, boundary=boundary, sort=sort, group=group)
     if kind == "partnerships":
         return partnerships_rows(run=run, boundary=boundary)
     exporter = {
@@ -424,7 +486,7 @@ def export_rows(
         "organisations": organisations_rows,
         "relationships": relationships_rows,
     }[kind]
-    return exporter(workspace=workspace, extras=extras)
+    return exporter(workspace=workspace, extras=extras, ids=ids)
 
 
 def _describe_options(options: dict) -> str:
@@ -447,8 +509,12 @@ def notes_rows(
     boundary: str = Boundary.ORGANISATION,
     extras: bool = False,
     now: datetime.datetime | None = None,
+    shown: str = "",
 ) -> Iterator[tuple]:
-    """The companion notes: what the export holds and what each column means."""
+    """The companion notes: what the export holds and what each column means.
+
+    `shown` describes the page filters a download from the browser applied, if any.
+    """
     now = now or timezone.now()
     scored = kind in SCORE_KINDS
     yield ("Section", "Item", "Meaning")
@@ -464,6 +530,8 @@ def notes_rows(
         )
         yield ("About", "Boundary", f"Groups are {Boundary(boundary).label.lower()}s")
         yield ("About", "Filters", _describe_options(run.options if run is not None else {}))
+        if shown:
+            yield ("About", "Rows shown", shown)
     else:
         yield ("About", "Scores as of", "Not used: this export holds recorded data only")
         yield ("About", "Boundary", "Not used: this export holds recorded data only")
@@ -474,9 +542,44 @@ def notes_rows(
         yield ("Column", column, COLUMN_NOTES[kind][column])
 
 
-def export_filename(*, workspace: Workspace, kind: str, day: datetime.date, notes: bool = False):
-    """`<workspace-slug>-<kind>-<YYYY-MM-DD>.csv` (or `...-notes.csv`)."""
-    return f"{workspace.slug}-{kind}-{day.isoformat()}{'-notes' if notes else ''}.csv"
+def export_filename(
+    *,
+    workspace: Workspace,
+    kind: str,
+    day: datetime.date,
+    notes: bool = False,
+    extension: str = "csv",
+):
+    """`<workspace-slug>-<kind>-<YYYY-MM-DD>.csv` (or `...-notes.csv`, or another extension)."""
+    return f"{workspace.slug}-{kind}-{day.isoformat()}{'-notes' if notes else ''}.{extension}"
+
+
+BOARD_PACK_KINDS = ("brokers", "partnerships", "scores")
+
+
+def board_pack_notes_rows(
+    *,
+    workspace: Workspace,
+    run: ScoreRun,
+    boundary: str,
+    now: datetime.datetime,
+    shown: str = "",
+    map_note: str,
+) -> Iterator[tuple]:
+    """The board pack's notes: provenance once, then the columns of each CSV in the pack."""
+    about = [
+        row
+        for row in notes_rows("brokers", workspace=workspace, run=run, boundary=boundary, now=now)
+        if row[0] == "About" and row[1] != "Export"
+    ]
+    yield ("Section", "Item", "Meaning")
+    yield ("About", "Export", "Board pack: " + ", ".join(f"{k}.csv" for k in BOARD_PACK_KINDS))
+    yield from about
+    yield ("About", "Rows shown", shown or "brokers.csv: everyone, by broker score")
+    yield ("About", "Map", map_note)
+    for kind in BOARD_PACK_KINDS:
+        for column in header(kind):
+            yield (f"{kind}.csv", column, COLUMN_NOTES[kind][column])
 
 
 # --- Graph formats ---------------------------------------------------------------
@@ -639,7 +742,9 @@ __all__ = [
     "PARTNERSHIPS_HEADER",
     "SCORES_HEADER",
     "SCORE_KINDS",
+    "board_pack_notes_rows",
     "brokers_rows",
+    "csv_chunks",
     "export_filename",
     "export_rows",
     "gexf_lines",

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from stakeholders import import_views, views
+from stakeholders import export_views, import_views, map_views, views
 
 app_name = "stakeholders"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("w/<slug:slug>/", views.overview, name="overview"),
+    path("w/<slug:slug>/map/", map_views.map_page, name="map"),
+    path("w/<slug:slug>/map/person/<int:pk>/", map_views.map_person, name="map_person"),
+    path("w/<slug:slug>/map.svg", map_views.map_svg, name="map_svg"),
     path("w/<slug:slug>/brokers/", views.brokers, name="brokers"),
     path("w/<slug:slug>/partnerships/", views.partnerships, name="partnerships"),
     path("w/<slug:slug>/people/<int:pk>/", views.person_detail, name="person_detail"),
@@ -17,6 +20,23 @@ urlpatterns = [
     ),
     path("w/<slug:slug>/scores/status/", views.scores_status, name="scores_status"),
     path("w/<slug:slug>/people/", views.workspace_detail, name="workspace_detail"),
+    # Exports: the notes pattern comes first, as <str:kind>.csv would also match it.
+    path(
+        "w/<slug:slug>/export/<str:kind>-notes.csv",
+        export_views.export_notes,
+        name="export_notes",
+    ),
+    path("w/<slug:slug>/export/<str:kind>.csv", export_views.export_csv, name="export_csv"),
+    path(
+        "w/<slug:slug>/export/graph.<str:format>",
+        export_views.export_graph,
+        name="export_graph",
+    ),
+    path(
+        "w/<slug:slug>/export/board-pack.zip",
+        export_views.export_board_pack,
+        name="export_board_pack",
+    ),
     path("w/<slug:slug>/import/", import_views.import_upload, name="import_upload"),
     path("w/<slug:slug>/import/template.zip", import_views.import_template, name="import_template"),
     path("w/<slug:slug>/import/<uuid:token>/", import_views.import_preview, name="import_preview"),

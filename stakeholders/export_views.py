@@ -1,0 +1,269 @@
+"""Downloads from the browser: CSV tables, graph files and the board pack (any member).
+
+The files are streamed: rows go from the database cursor to the response a chunk
+at a time, so a workspace of 20,000 people never builds in memory.
+"""
+
+import io
+import logging
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from stakeholders import dashboard, maps
+from stakeholders.access import membership_or_404
+from stakeholders.exports import (
+    BOARD_PACK_KINDS,
+    DATA_KINDS,
+    SCORE_KINDS,
+    board_pack_notes_rows,
+    csv_chunks,
+    export_filename,
+    export_rows,
+    gexf_lines,
+    graphml_lines,
+    notes_rows,
+    write_csv,
+)
+from stakeholders.models import Boundary, ScoreRun, Workspace
+from stakeholders.scoring import current_run
+
+logger = logging.getLogger(__name__)
+
+GRAPH_FORMATS: dict[str, tuple[Callable[..., Iterator[str]], str]] = {
+    "gexf": (gexf_lines, "application/gexf+xml; charset=utf-8"),
+    "graphml": (graphml_lines, "application/graphml+xml; charset=utf-8"),
+}
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+# The board pack is built here before it is sent; past this size it spills to disk.
+PACK_IN_MEMORY = 8 * 1024 * 1024
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@dataclass(frozen=True)
+class _Export:
+    workspace: Workspace
+    run: ScoreRun | None
+    boundary: str
+    sort: str
+    group: str
+
+    @property
+    def shown(self) -> str:
+        """The brokers page's filters in words, for the notes ("" when none)."""
+        parts = []
+        if self.group:
+            labels = dashboard.group_labels(workspace=self.workspace, boundary=self.boundary)
+            parts.append(f"only people in {labels.get(self.group, self.group)}")
+        if self.sort != "score":
+            parts.append(f"sorted by {dashboard.BROKER_SORTS[self.sort][0].lower()}")
+        return ", ".join(parts)
+
+
+_TITLES = {
+    400: "Something in the address is not right",
+    404: "There is no such download",
+    409: "There are no scores to export yet",
+}
+
+
+def _message(
+    request: HttpRequest, message: str, status: int, workspace: Workspace | None = None
+) -> HttpResponse:
+    context = {"title": _TITLES[status], "message": message, "workspace": workspace}
+    return render(request, "stakeholders/export_error.html", context, status=status)
+
+
+def _export(request: HttpRequest, slug: str) -> _Export | HttpResponse:
+    """Membership (404 for anyone else), the boundary and the brokers filters, checked."""
+    membership = membership_or_404(request.user, slug)
+    boundary = request.GET.get("boundary", Boundary.ORGANISATION)
+    if boundary not in Boundary.values:
+        return _message(request, "Choose the boundary organisation, sector or tier.", 400)
+    sort = request.GET.get("sort", "score")
+    if sort not in dashboard.BROKER_SORTS:
+        return _message(request, "That is not a way the brokers table can be sorted.", 400)
+    return _Export(
+        workspace=membership.workspace,
+        run=current_run(workspace_id=membership.workspace_id),
+        boundary=boundary,
+        sort=sort,
+        group=request.GET.get("group", "")[:60],
+    )
+
+
+def _no_scores(request: HttpRequest, export: _Export, what: str) -> HttpResponse:
+    # 409: the request is fine; the workspace is not ready for it yet.
+    message = (
+        f"The {what} needs scores, and this workspace has none yet. They are calculated in "
+        "the background once people and their relationships are entered. The recorded data "
+        "(people, organisations, affiliations and relationships) can be downloaded now."
+    )
+    return _message(request, message, 409, export.workspace)
+
+
+def _unknown_kind(request: HttpRequest, export: _Export) -> HttpResponse:
+    kinds = ", ".join((*SCORE_KINDS, *DATA_KINDS))
+    message = f"There is no such export. The tables that can be downloaded are: {kinds}."
+    return _message(request, message, 404, export.workspace)
+
+
+@require_GET
+@never_cache
+@login_required
+def export_csv(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """One table as CSV, for the boundary (and, for brokers, the page's filters)."""
+    return _csv(request, slug, kind, notes=False)
+
+
+@require_GET
+@never_cache
+@login_required
+def export_notes(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """The notes for one table: provenance, filters and what each column means."""
+    return _csv(request, slug, kind, notes=True)
+
+
+def _csv(request: HttpRequest, slug: str, kind: str, *, notes: bool) -> HttpResponse:
+    export = _export(request, slug)
+    if isinstance(export, HttpResponse):
+        return export
+    if kind not in (*SCORE_KINDS, *DATA_KINDS):
+        return _unknown_kind(request, export)
+    if kind in SCORE_KINDS and export.run is None:
+        return _no_scores(request, export, f"{kind} export")
+    filters = {"sort": export.sort, "group": export.group} if kind == "brokers" else {}
+    now = timezone.now()
+    if notes:
+        rows = notes_rows(
+            kind,
+            workspace=export.workspace,
+            run=export.run,
+            boundary=export.boundary,
+            now=now,
+            shown=capfirst(export.shown) if kind == "brokers" else "",
+        )
+    else:
+        rows = export_rows(
+            kind, workspace=export.workspace, run=export.run, boundary=export.boundary, **filters
+        )
+    response = StreamingHttpResponse(csv_chunks(rows), content_type=CSV_CONTENT_TYPE)
+    day = timezone.localdate(now)
+    return _attachment(
+        response, export_filename(workspace=export.workspace, kind=kind, day=day, notes=notes)
+    )
+
+
+@require_GET
+@never_cache
+@login_required
+def export_graph(request: HttpRequest, slug: str, format: str) -> HttpResponse:
+    """People and relationships as GEXF or GraphML, with the boundary's scores when scored."""
+    export = _export(request, slug)
+    if isinstance(export, HttpResponse):
+        return export
+    if format not in GRAPH_FORMATS:
+        message = "The graph can be downloaded as .gexf or .graphml only."
+        return _message(request, message, 404, export.workspace)
+    lines, content_type = GRAPH_FORMATS[format]
+    response = StreamingHttpResponse(
+        lines(workspace=export.workspace, run=export.run, boundary=export.boundary),
+        content_type=content_type,
+    )
+    name = export_filename(
+        workspace=export.workspace, kind="graph", day=timezone.localdate(), extension=format
+    )
+    return _attachment(response, name)
+
+
+def map_svg(*, workspace: Workspace, boundary: str) -> str | None:
+    """The current map as SVG text; None if it cannot be drawn."""
+    try:
+        svg = maps.render_map_svg(workspace=workspace, boundary=boundary)
+    except Exception as exc:
+        # The pack is still worth having without the map; the notes say it is missing.
+        # Only the error's type is logged: its text could name people.
+        logger.warning("Board pack map failed for workspace %s: %s", workspace.pk, type(exc))
+        return None
+    return svg if isinstance(svg, str) and svg.strip() else None
+
+
+@require_GET
+@never_cache
+@login_required
+def export_board_pack(request: HttpRequest, slug: str) -> HttpResponse:
+    """brokers.csv, partnerships.csv, scores.csv, notes.csv (and map.svg) in one zip."""
+    export = _export(request, slug)
+    if isinstance(export, HttpResponse):
+        return export
+    if export.run is None:
+        return _no_scores(request, export, "board pack")
+    now = timezone.now()
+    svg = map_svg(workspace=export.workspace, boundary=export.boundary)
+    map_note = (
+        "map.svg: the map as it is shown on screen"
+        if svg is not None
+        else "Map not included: the map could not be rendered for the board pack"
+    )
+    # FileResponse closes the file once it is sent; it is closed here only on failure.
+    spool = tempfile.SpooledTemporaryFile(max_size=PACK_IN_MEMORY)  # noqa: SIM115
+    try:
+        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as pack:
+
+            def add(name: str, rows: Iterable[tuple]) -> None:
+                with pack.open(name, "w") as raw:
+                    out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                    write_csv(rows, out)
+                    out.flush()
+                    out.detach()
+
+            for kind in BOARD_PACK_KINDS:
+                filters = {"sort": export.sort, "group": export.group} if kind == "brokers" else {}
+                add(
+                    f"{kind}.csv",
+                    export_rows(
+                        kind,
+                        workspace=export.workspace,
+                        run=export.run,
+                        boundary=export.boundary,
+                        **filters,
+                    ),
+                )
+            add(
+                "notes.csv",
+                board_pack_notes_rows(
+                    workspace=export.workspace,
+                    run=export.run,
+                    boundary=export.boundary,
+                    now=now,
+                    shown=f"brokers.csv: {export.shown}" if export.shown else "",
+                    map_note=map_note,
+                ),
+            )
+            if svg is not None:
+                pack.writestr("map.svg", svg)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    name = export_filename(
+        workspace=export.workspace,
+        kind="board-pack",
+        day=timezone.localdate(now),
+        extension="zip",
+    )
+    return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")

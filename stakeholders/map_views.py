@@ -1,0 +1,103 @@
+"""The influence map pages: the map, a person's side panel, and the SVG download."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from stakeholders import maps
+from stakeholders.models import Boundary, Person, RelationshipKind, Sector, Tier
+from stakeholders.views import HtmxHttpRequest, _analysis_context, _bad_request
+
+TEMPLATE = "stakeholders/map.html"
+
+
+def _map_context(request: HtmxHttpRequest, slug: str) -> dict | HttpResponse:
+    context = _analysis_context(request, slug)
+    if isinstance(context, HttpResponse):
+        return context
+    try:
+        filters = maps.parse_filters(request.GET)
+        run = context["status"].run
+        data = None
+        if run is not None:
+            data = maps.map_data(
+                workspace=context["workspace"],
+                run=run,
+                filters=filters,
+                today=timezone.localdate(),
+            )
+    except maps.MapFilterError as error:
+        return _bad_request(request, str(error))
+    context.update(
+        # Person links are built from this prefix: reversing a URL per node is slow.
+        panel_base=reverse("stakeholders:map", kwargs={"slug": context["workspace"].slug})
+        + "person/",
+        filters=filters,
+        map=data,
+        query=filters.querydict().urlencode(),
+        sectors=Sector.choices,
+        tiers=Tier.choices,
+        kinds=[(k, label) for k, label in RelationshipKind.choices],
+        sizes=maps.SIZES,
+        people_limit=maps.PEOPLE_LIMIT,
+        edge_styles={k: v for k, v in maps.EDGE_STYLES.items()},
+    )
+    return context
+
+
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@login_required
+def map_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The influence map with its filters and its table alternative."""
+    context = _map_context(request, slug)
+    if isinstance(context, HttpResponse):
+        return context
+    template = TEMPLATE
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#map-region"
+    return render(request, template, context)
+
+
+@require_GET
+@never_cache
+@login_required
+def map_svg(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The map as a standalone SVG file (same filters), carrying its legend and caption."""
+    context = _map_context(request, slug)
+    if isinstance(context, HttpResponse):
+        return context
+    if context["map"] is None:
+        return _bad_request(request, "There are no scores for this workspace yet, so no map.")
+    response = HttpResponse(
+        maps.svg_document(context, request), content_type="image/svg+xml; charset=utf-8"
+    )
+    filename = f"{context['workspace'].slug}-map-{timezone.localdate():%Y-%m-%d}.svg"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@login_required
+def map_person(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A person's side panel: role, scores and why, ties both ways and an ego map."""
+    context = _analysis_context(request, slug)
+    if isinstance(context, HttpResponse):
+        return context
+    person = get_object_or_404(Person, pk=pk, workspace=context["workspace"])
+    context["panel"] = maps.person_panel(
+        person=person, run=context["status"].run, boundary=context["boundary"]
+    )
+    context["boundary_label"] = Boundary(context["boundary"]).label.lower()
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "stakeholders/_person_panel.html", context)
+    # Opened on its own (a new tab, no JavaScript): a page holding the panel.
+    return render(request, "stakeholders/map_person.html", context)

@@ -1,0 +1,196 @@
+"""The influence map: the page, the person panel and the SVG download."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from stakeholders import maps
+from stakeholders.models import Person
+from tests.factories import RelationshipFactory
+from tests.test_dashboard_views import build_map, url
+
+
+def panel_url(workspace, person) -> str:
+    return reverse("stakeholders:map_person", kwargs={"slug": workspace.slug, "pk": person.pk})
+
+
+@pytest.fixture
+def scored(workspace):
+    return build_map(workspace)
+
+
+@pytest.mark.parametrize("name", ["map", "map_svg", "map_person"])
+def test_map_urls_need_membership(client, workspace, outsider, viewer, scored, name):
+    path = panel_url(workspace, scored["broker"]) if name == "map_person" else url(name, workspace)
+    assert client.get(path).status_code == 302
+    client.force_login(outsider)
+    assert client.get(path).status_code == 404
+    client.force_login(viewer)
+    assert client.get(path).status_code == 200
+
+
+def test_without_scores_the_map_says_so(client, workspace, viewer):
+    client.force_login(viewer)
+    page = client.get(url("map", workspace)).content.decode()
+    assert "There are no scores for this workspace yet" in page
+    assert client.get(url("map_svg", workspace)).status_code == 400
+
+
+def test_map_draws_people_edges_legend_and_brokers(client, workspace, viewer, scored):
+    client.force_login(viewer)
+    page = client.get(url("map", workspace)).content.decode()
+    svg = page.split('id="map-svg"')[1].split('id="map-panel"')[0]
+    assert svg.count("data-person=") == 10
+    assert 'aria-label="Bridget Broker, Director, Fenwick Hospitals, broker score' in svg
+    broker_node = svg.split("Bridget Broker, Director")[2].split("</a>")[0]
+    assert 'stroke="#212b32" stroke-width="3"' in broker_node
+    assert svg.count("<line x1=") >= 6  # 4 within organisations + 2 from the broker
+    assert "Collaborates with (solid)" in svg and "Key" in svg
+    assert "Fenwick Carers" in svg  # legend and disc label
+    # The table alternative lists everyone drawn.
+    table = page.split('id="map-table-caption"')[1]
+    assert "10 people" in table and "Bridget Broker" in table
+
+
+def test_filters_change_what_is_drawn(client, workspace, viewer, scored):
+    client.force_login(viewer)
+    hospital = scored["broker"].affiliations.get().organisation
+    response = client.get(
+        url("map", workspace, organisation=hospital.pk), headers={"HX-Request": "true"}
+    )
+    region = response.content.decode()
+    assert region.lstrip().startswith("<title>")  # the partial only
+    # The hospital's four people and the council member the broker ties to.
+    assert region.count("data-person=") == 5
+    assert "Fenwick County Council person 0" in region
+    assert "Fenwick Carers person" not in region
+
+    sector = client.get(url("map", workspace, sector="vcse")).content.decode()
+    assert sector.count("data-person=") == 3 and "<line x1=" not in sector.split("Key")[0]
+
+    strong = client.get(url("map", workspace, min_strength=5)).content.decode()
+    assert strong.split('class="app-map-edges"')[1].split("</g>")[0].count("<line") == 2
+
+    none_kind = client.get(url("map", workspace, kind="trusts")).content.decode()
+    assert none_kind.split('class="app-map-edges"')[1].split("</g>")[0].count("<line") == 0
+
+
+def test_as_of_keeps_ties_observed_by_then(client, workspace, viewer, scored):
+    people = scored["people"]["Fenwick Carers"]
+    RelationshipFactory(source=people[0], target=people[1], observed_on=datetime.date(2020, 1, 1))
+    client.force_login(viewer)
+    page = client.get(url("map", workspace, sector="vcse", as_of="2021-01-01")).content.decode()
+    assert page.split('class="app-map-edges"')[1].split("</g>")[0].count("<line") == 1
+    page = client.get(url("map", workspace, sector="vcse", as_of="2019-01-01")).content.decode()
+    assert page.split('class="app-map-edges"')[1].split("</g>")[0].count("<line") == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"boundary": "planet"}, "boundary"),
+        ({"organisation": "x"}, "organisation must be chosen"),
+        ({"organisation": "999999"}, "not in this workspace"),
+        ({"sector": "army"}, "sector"),
+        ({"tier": "x"}, "tier"),
+        ({"kind": "hates"}, "relationship kind"),
+        ({"min_strength": "9"}, "minimum strength"),
+        ({"as_of": "2026-02-30"}, "YYYY-MM-DD"),
+        ({"size": "height"}, "Size people by"),
+    ],
+)
+def test_invalid_filters_are_refused(client, workspace, viewer, scored, query, message):
+    client.force_login(viewer)
+    response = client.get(url("map", workspace, **query))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_large_maps_open_at_organisation_level(client, workspace, viewer, scored, monkeypatch):
+    monkeypatch.setattr(maps, "PEOPLE_LIMIT", 5)
+    client.force_login(viewer)
+    page = client.get(url("map", workspace)).content.decode()
+    assert "so the map shows organisations" in page
+    assert "data-person=" not in page
+    hospital = scored["broker"].affiliations.get().organisation
+    assert f"organisation={hospital.pk}" in page
+    assert 'aria-label="Fenwick Hospitals, 4 people, 1 tie with other organisations"' in page
+    drilled = client.get(url("map", workspace, organisation=hospital.pk)).content.decode()
+    assert drilled.count("data-person=") == 5
+
+
+def test_person_panel(client, workspace, viewer, scored):
+    client.force_login(viewer)
+    broker = scored["broker"]
+    panel = client.get(
+        panel_url(workspace, broker), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "<html" not in panel
+    assert "Bridget Broker" in panel and "Fenwick Hospitals" in panel
+    assert "Broker score" in panel and broker.scores.first().why in panel
+    assert "Ties out (2)" in panel and "Ties in (0)" in panel
+    assert panel.count('class="app-map-mini"') == 1 and panel.count("<path d=") == 4
+    assert reverse("stakeholders:person_detail", args=[workspace.slug, broker.pk]) in panel
+    page = client.get(panel_url(workspace, broker)).content.decode()
+    assert "<html" in page and "Back to the map" in page
+
+
+def test_panel_for_someone_elses_person_is_404(client, workspace, other_workspace, viewer):
+    stranger = Person.objects.create(
+        workspace=other_workspace, ref="s1", name="S", seniority="manager"
+    )
+    client.force_login(viewer)
+    assert client.get(panel_url(workspace, stranger)).status_code == 404
+
+
+def test_svg_download_carries_legend_caption_and_escapes_names(client, workspace, viewer):
+    build_map(workspace)
+    Person.objects.filter(name="Fenwick Hospitals person 0").update(
+        name='<script>alert("x")</script> \u05e9\u05dc\u05d5\u05dd \U0001f600'
+    )
+    client.force_login(viewer)
+    response = client.get(url("map_svg", workspace, size="influence"))
+    assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{workspace.slug}-map-{datetime.date.today():%Y-%m-%d}.svg"'
+    )
+    body = response.content.decode()
+    assert body.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns=')
+    assert "<script" not in body
+    assert (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; \u05e9\u05dc\u05d5\u05dd \U0001f600"
+        in body
+    )
+    assert f"{workspace.name}: influence map of people" in body
+    assert "sized by influence percentile" in body and "Key" in body
+    assert "hx-get" not in body
+
+
+def test_palette_contrasts_with_white():
+    def luminance(hex_colour):
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    for colour in (*maps.PALETTE, maps.NO_GROUP_COLOUR):
+        assert 1.05 / (luminance(colour) + 0.05) >= 4.5, colour
+
+
+@pytest.mark.parametrize("per_org", [2, 8])
+def test_map_query_count_is_fixed(client, workspace, viewer, django_assert_num_queries, per_org):
+    build_map(workspace, people_per_org=per_org)
+    client.force_login(viewer)
+    client.get(url("map", workspace))  # warm the session
+    with django_assert_num_queries(10):
+        assert client.get(url("map", workspace)).status_code == 200
+
+
+def test_short_labels_keep_whole_words():
+    from stakeholders.maps import short_label
+
+    assert short_label("Amira Okafor", 24) == "Amira Okafor"
+    assert short_label("Fenwick Hospitals person 10", 24) == "Fenwick Hospitals…"
+    assert short_label("Supercalifragilisticexpialidocious Jones", 10) == (
+        "Supercalifragilisticexpialidocious…"
+    )
