@@ -7,11 +7,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from stakeholders import maps
 from stakeholders.models import Boundary, Person, RelationshipKind, Sector, Tier
-from stakeholders.views import HtmxHttpRequest, _analysis_context, _bad_request
+from stakeholders.views import (
+    HtmxHttpRequest,
+    _analysis_context,
+    _bad_request,
+    _partial_or_page,
+    member_page,
+)
 
 TEMPLATE = "stakeholders/map.html"
 
@@ -45,24 +50,18 @@ def _map_context(request: HtmxHttpRequest, slug: str) -> dict | HttpResponse:
         kinds=[(k, label) for k, label in RelationshipKind.choices],
         sizes=maps.SIZES,
         people_limit=maps.PEOPLE_LIMIT,
-        edge_styles={k: v for k, v in maps.EDGE_STYLES.items()},
+        edge_styles=maps.EDGE_STYLES,
     )
     return context
 
 
-@require_GET
-@never_cache
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
-@login_required
+@member_page
 def map_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The influence map with its filters and its table alternative."""
     context = _map_context(request, slug)
     if isinstance(context, HttpResponse):
         return context
-    template = TEMPLATE
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#map-region"
-    return render(request, template, context)
+    return render(request, _partial_or_page(request, TEMPLATE, "map-region"), context)
 
 
 @require_GET
@@ -83,10 +82,7 @@ def map_svg(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
-@never_cache
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
-@login_required
+@member_page
 def map_person(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     """A person's side panel: role, scores and why, ties both ways and an ego map."""
     context = _analysis_context(request, slug)

@@ -1,5 +1,7 @@
 """Pages: thin views that check access, read through selectors and render."""
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -28,6 +30,15 @@ class HtmxHttpRequest(HttpRequest):
 
 # Pages carry who-knows-whom: no shared or back-button cache keeps a copy
 # (never_cache), and a fragment is never served in place of a page (Vary).
+def member_page(view: Callable) -> Callable:
+    """A GET page for logged-in users that may answer with an htmx partial."""
+    return require_GET(
+        never_cache(
+            vary_on_headers("HX-Request", "HX-History-Restore-Request")(login_required(view))
+        )
+    )
+
+
 @require_GET
 @never_cache
 @login_required
@@ -40,10 +51,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@never_cache
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
-@login_required
+@member_page
 def workspace_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A workspace's organisations and people, searchable and paginated."""
     membership = membership_or_404(request.user, slug)
@@ -104,10 +112,7 @@ def _partial_or_page(request: HtmxHttpRequest, template: str, partial: str) -> s
     return template
 
 
-@require_GET
-@never_cache
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
-@login_required
+@member_page
 def overview(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Headline figures, top brokers, hidden influencers and fragile partnerships."""
     context = _analysis_context(request, slug)
@@ -121,10 +126,7 @@ def overview(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, "stakeholders/overview.html", context)
 
 
-@require_GET
-@never_cache
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
-@login_required
+@member_page
 def brokers(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Everyone ranked by broker score, with every part of the score; sortable, filterable."""
     context = _analysis_context(request, slug)
@@ -173,10 +175,7 @@ def scores_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
-@never_cache
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
-@login_required
+@member_page
 def partnerships(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Ties between every pair of groups, the fragile pairs and the pairs with no ties."""
     context = _analysis_context(request, slug)
@@ -191,10 +190,7 @@ def partnerships(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, "stakeholders/partnerships.html", context)
 
 
-@require_GET
-@never_cache
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
-@login_required
+@member_page
 def person_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     """One person: details, affiliations, ties both ways, scores and recent changes."""
     context = _analysis_context(request, slug)
@@ -213,10 +209,7 @@ def person_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "stakeholders/person_detail.html", context)
 
 
-@require_GET
-@never_cache
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
-@login_required
+@member_page
 def organisation_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     """One organisation: details, its people, its partnerships and recent changes."""
     context = _analysis_context(request, slug)

@@ -194,3 +194,18 @@ def test_short_labels_keep_whole_words():
     assert short_label("Supercalifragilisticexpialidocious Jones", 10) == (
         "Supercalifragilisticexpialidocious…"
     )
+
+
+def test_filters_swap_the_map_region_and_a_score_update_reloads_the_page(
+    client, workspace, viewer, scored
+):
+    client.force_login(viewer)
+    swap = client.get(
+        url("map", workspace), headers={"HX-Request": "true", "HX-Target": "map-region"}
+    )
+    assert "<html" not in swap.content.decode()
+    # The analysis region reloading after a recompute selects #analysis out of the whole page.
+    reload = client.get(
+        url("map", workspace), headers={"HX-Request": "true", "HX-Target": "analysis"}
+    )
+    assert 'id="analysis"' in reload.content.decode()
