@@ -83,11 +83,29 @@ class Workspace(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    retention_months = models.PositiveSmallIntegerField(
+        "retention (months)",
+        null=True,
+        blank=True,
+        default=24,
+        help_text=(
+            "Ties not observed for this many months are flagged as stale on the map and in "
+            "exports. Leave empty to never flag ties as stale."
+        ),
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(retention_months__isnull=True)
+                | Q(retention_months__gte=1, retention_months__lte=240),
+                name="workspace_retention_months_range",
+                violation_error_message="Retention must be between 1 and 240 months, or empty.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -143,6 +161,9 @@ class Organisation(models.Model):
         ],
         help_text="NHS Organisation Data Service code, e.g. RTH or QU9.",
     )
+
+    # Optimistic locking: every save through a form or service checks and bumps it.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -214,6 +235,9 @@ class Person(models.Model):
     notes = models.TextField(blank=True)
     active = models.BooleanField(default=True)
 
+    # Optimistic locking: every save through a form or service checks and bumps it.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+
     history = HistoricalRecords()
 
     class Meta:
@@ -245,6 +269,9 @@ class Affiliation(models.Model):
     is_primary = models.BooleanField("primary", default=False)
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
+
+    # Optimistic locking: every save through a form or service checks and bumps it.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -302,6 +329,9 @@ class Relationship(models.Model):
     )
     observed_on = models.DateField(null=True, blank=True)
     evidence = models.TextField(blank=True)
+
+    # Optimistic locking: every save through a form or service checks and bumps it.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -577,3 +607,25 @@ class ImportPreview(models.Model):
 
     def __str__(self) -> str:
         return f"Import into {self.workspace} ({self.get_status_display()})"
+
+
+class Erasure(models.Model):
+    """That a person was erased, by whom and when; deliberately nothing about who it was.
+
+    The erasure removes the person, their affiliations and ties, and the history
+    of all three, so this record is all the audit keeps (UK GDPR Article 17).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="erasures")
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    erased_at = models.DateTimeField(auto_now_add=True)
+    affiliations_removed = models.PositiveIntegerField(default=0)
+    relationships_removed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-erased_at"]
+
+    def __str__(self) -> str:
+        return f"Erasure in {self.workspace} at {self.erased_at:%Y-%m-%d %H:%M}"

@@ -114,6 +114,10 @@ def _membership_bad_role(ws, _other):
     return Row(Membership, {"user": UserFactory(), "workspace": ws, "role": "admin"})
 
 
+def _workspace_retention_out_of_range(ws, _other):
+    return Row(Workspace, {"retention_months": 0}, pk=ws.pk)
+
+
 def _org_duplicate_name(ws, _other):
     OrganisationFactory(workspace=ws, name="Northgate Hospital")
     return Row(Organisation, _org(ws))
@@ -200,6 +204,12 @@ def _tie_values(**values):
 
 
 DB_CASES = {
+    "workspace_retention_out_of_range": Case(
+        "workspace_retention_months_range",
+        _workspace_retention_out_of_range,
+        ALL,
+        ("Retention must be between 1 and 240 months, or empty.",),
+    ),
     "membership_duplicate": Case(
         "membership_unique_user_workspace",
         _membership_duplicate,
