@@ -14,7 +14,7 @@ RUN_ENV := DEBUG=true
 find_python = $(shell for p in $(PYTHON) python3.13 python3.12 python3 $(wildcard /root/.pyenv/versions/3.1[3-9]*/bin/python3 /root/.pyenv/versions/3.12*/bin/python3 $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3); do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: help install run test test-browser lint bench clean
+.PHONY: help install run test test-browser lint bench loadtest clean
 
 help:
 	@echo "make run           set up everything and serve the demo on http://127.0.0.1:$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make install       virtualenv and pinned dependencies only"
 	@echo "make lint          ruff"
 	@echo "make bench         speed and memory of a full score run"
+	@echo "make loadtest      gunicorn on PostgreSQL: 50 readers, 5 editors, nothing lost"
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@if [ ! -x $(PY) ]; then \
@@ -63,6 +64,14 @@ lint: install
 
 bench: install
 	$(TEST_ENV) $(PY) -m bench
+
+# Drops and rebuilds the PostgreSQL database influence_map_load (see loadtest/run.sh).
+$(VENV)/.installed-loadtest: $(VENV)/.installed
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev,loadtest]'
+	@touch $@
+
+loadtest: $(VENV)/.installed-loadtest
+	bash loadtest/run.sh
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

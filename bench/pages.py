@@ -69,6 +69,18 @@ def _pages(workspace) -> list[tuple[str, str, dict]]:
     for label, name, kwargs in (("map", "map", slug), ("map person panel", "map_person", one)):
         with contextlib.suppress(NoReverseMatch):
             pages.append((label, reverse(f"stakeholders:{name}", kwargs=kwargs), {}))
+    with contextlib.suppress(NoReverseMatch):
+        # The filters' swap (htmx partial) for the busiest organisation, and the SVG file.
+        # The PNG download is not timed here: rasterising takes seconds by design.
+        drilled = reverse("stakeholders:map", kwargs=slug) + f"?organisation={organisation.pk}"
+        pages.append(
+            (
+                "map partial, one organisation",
+                drilled,
+                {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "map-region"},
+            )
+        )
+        pages.append(("map SVG download", reverse("stakeholders:map_svg", kwargs=slug), {}))
     return pages
 
 

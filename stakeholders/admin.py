@@ -8,11 +8,18 @@ WorkspaceScopeMixin so that no admin, inline or autocomplete can drift from it.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -22,14 +29,20 @@ from simple_history.admin import SimpleHistoryAdmin
 from stakeholders.access import editable_workspace_ids
 from stakeholders.exports import csv_chunks, export_filename, export_rows
 from stakeholders.forms import (
+    AffiliationAdminForm,
     MembershipAdminForm,
     OrganisationAdminForm,
+    OrganisationAffiliationForm,
     OrganisationAffiliationFormSet,
+    OutgoingRelationshipForm,
     OutgoingRelationshipFormSet,
     PersonAdminForm,
     PersonAffiliationForm,
     PersonAffiliationFormSet,
+    RelationshipAdminForm,
+    VersionedFormMixin,
 )
+from stakeholders.memberships import other_owner_count
 from stakeholders.models import (
     Affiliation,
     Membership,
@@ -39,6 +52,7 @@ from stakeholders.models import (
     Role,
     Workspace,
 )
+from stakeholders.services import EditConflict
 
 admin.site.site_header = "Influence Map administration"
 admin.site.site_title = "Influence Map administration"
@@ -129,6 +143,28 @@ def _count(model: type[models.Model], field: str) -> Coalesce:
     return Coalesce(Subquery(rows), 0)
 
 
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete box that redisplays a form whose submitted id is not an id.
+
+    Django's widget looks the submitted value up as it is, so a value such as "x"
+    or an integer too large for the database turned the form's error page into a 500.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        to_field = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        kept = []
+        for item in value:
+            try:
+                to_field.clean(item, None)
+            except (ValidationError, ValueError, TypeError, OverflowError):
+                continue
+            kept.append(item)
+        return super().optgroups(name, kept, attr)
+
+
 class WorkspaceScopeMixin:
     """Limits a ModelAdmin or inline to the workspaces the user may edit (or own).
 
@@ -175,6 +211,10 @@ class WorkspaceScopeMixin:
         return scoped(queryset, self.scope(request)), may_have_duplicates
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         related = db_field.related_model
         if related in WORKSPACE_PATHS and "queryset" not in kwargs:
             scope = self.scope(request) if related is Workspace else editable_scope(request)
@@ -254,15 +294,50 @@ class ScopedHistoryAdmin(WorkspaceScopeMixin, SimpleHistoryAdmin):
         if exists and not visible:
             raise Http404
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Validation refuses a stale form with the editor's values still on screen.
+        # Two saves that both passed validation at the same moment are settled when the
+        # version is claimed; the loser's transaction has rolled back by now.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict as conflict:
+            self.message_user(request, conflict.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        if change and isinstance(form, VersionedFormMixin):
+            if not form.checks_version:
+                # Saving only the rows below: leave this record, its version and its
+                # history as they are, so that an editor of this record is not refused.
+                return
+            form.claim_version()
+        super().save_model(request, obj, form, change)
+
     def history_view(self, request, object_id, extra_context=None):
         self._refuse_outside_scope(request, object_id)
         return super().history_view(request, object_id, extra_context=extra_context)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if getattr(request, "_restoring_history", False) and issubclass(form, VersionedFormMixin):
+            # Restoring an older version: it replaces the version stored now, so that is
+            # the version the editor loaded, not the old one's own number.
+            stored = self.model._default_manager.filter(pk=obj.pk).values_list("version")
+            form = type(form.__name__, (form,), {"base_version": stored.get()[0]})
+        return form
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._refuse_outside_scope(request, object_id)
-        return super().history_form_view(
-            request, object_id, version_id, extra_context=extra_context
-        )
+        request._restoring_history = True
+        try:
+            # One transaction, as the change page has, for the version check and save.
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().history_form_view(
+                    request, object_id, version_id, extra_context=extra_context
+                )
+        except EditConflict as conflict:
+            self.message_user(request, conflict.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class ScopedInline(WorkspaceScopeMixin, admin.TabularInline):
@@ -277,7 +352,14 @@ class PersonAffiliationInline(ScopedInline):
     fk_name = "person"
     form = PersonAffiliationForm
     formset = PersonAffiliationFormSet
-    fields = ["organisation", "role_title", "is_primary", "start_date", "end_date"]
+    fields = [
+        "organisation",
+        "role_title",
+        "is_primary",
+        "start_date",
+        "end_date",
+        "loaded_version",
+    ]
     autocomplete_fields = ["organisation"]
     verbose_name_plural = "affiliations (mark exactly one as primary)"
 
@@ -285,8 +367,9 @@ class PersonAffiliationInline(ScopedInline):
 class OutgoingRelationshipInline(ScopedInline):
     model = Relationship
     fk_name = "source"
+    form = OutgoingRelationshipForm
     formset = OutgoingRelationshipFormSet
-    fields = ["target", "kind", "strength", "trust", "observed_on", "evidence"]
+    fields = ["target", "kind", "strength", "trust", "observed_on", "evidence", "loaded_version"]
     autocomplete_fields = ["target"]
     verbose_name = "relationship from this person"
     verbose_name_plural = "relationships from this person"
@@ -295,8 +378,9 @@ class OutgoingRelationshipInline(ScopedInline):
 class OrganisationAffiliationInline(ScopedInline):
     model = Affiliation
     fk_name = "organisation"
+    form = OrganisationAffiliationForm
     formset = OrganisationAffiliationFormSet
-    fields = ["person", "role_title", "is_primary", "start_date", "end_date"]
+    fields = ["person", "role_title", "is_primary", "start_date", "end_date", "loaded_version"]
     autocomplete_fields = ["person"]
     verbose_name = "person"
     verbose_name_plural = "people (affiliations)"
@@ -306,7 +390,9 @@ class OrganisationAffiliationInline(ScopedInline):
 class WorkspaceAdmin(ScopedHistoryAdmin):
     list_display = ["name", "slug", "organisation_count", "people_count", "member_count"]
     search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
+    # Only superusers edit the slug (below). simple_history's version view reads this
+    # attribute directly, so it must not name a field that is read-only for others.
+    prepopulated_fields = {}
 
     def get_queryset(self, request):
         return (
@@ -332,7 +418,7 @@ class WorkspaceAdmin(ScopedHistoryAdmin):
         return ["created_at"] if _is_superuser(request) else ["slug", "created_at"]
 
     def get_prepopulated_fields(self, request, obj=None):
-        return self.prepopulated_fields if _is_superuser(request) else {}
+        return {"slug": ["name"]} if _is_superuser(request) else {}
 
     @admin.display(description="organisations", ordering="n_organisations")
     def organisation_count(self, obj: Workspace) -> int:
@@ -370,12 +456,8 @@ class MembershipAdmin(ScopedHistoryAdmin):
 
 
 def _is_last_owner(membership: Membership) -> bool:
-    return (
-        membership.role == Role.OWNER
-        and not Membership.objects.filter(workspace_id=membership.workspace_id, role=Role.OWNER)
-        .exclude(pk=membership.pk)
-        .exists()
-    )
+    # Asked again inside the delete's transaction, where other_owner_count locks.
+    return membership.role == Role.OWNER and other_owner_count(membership) == 0
 
 
 @admin.register(Organisation)
@@ -447,6 +529,7 @@ class PersonAdmin(ScopedHistoryAdmin):
 @admin.register(Affiliation)
 class AffiliationAdmin(ScopedHistoryAdmin):
     actions = [export_selected_csv]
+    form = AffiliationAdminForm
     list_display = [
         "person",
         "organisation",
@@ -486,6 +569,7 @@ class AffiliationAdmin(ScopedHistoryAdmin):
 @admin.register(Relationship)
 class RelationshipAdmin(ScopedHistoryAdmin):
     actions = [export_selected_csv]
+    form = RelationshipAdminForm
     list_display = ["tie", "kind", "strength", "trust_level", "observed_on", "workspace"]
     list_display_links = ["tie"]
     list_filter = [
@@ -515,3 +599,7 @@ class RelationshipAdmin(ScopedHistoryAdmin):
     @admin.display(description="workspace", ordering="source__workspace__name")
     def workspace(self, obj: Relationship) -> Workspace:
         return obj.source.workspace
+
+
+# The erasure record's admin shares this module's scoping; importing it here registers it.
+from stakeholders import privacy_admin  # noqa: E402, F401

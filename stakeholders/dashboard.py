@@ -13,24 +13,20 @@ from django.db.models.functions import Lag, RowNumber
 from django.utils.text import capfirst
 
 from stakeholders.models import (
-    Affiliation,
     Boundary,
     Organisation,
     PairScore,
     Person,
     PersonScore,
-    Relationship,
     RunStatus,
     ScoreRun,
     Sector,
     Tier,
     Workspace,
 )
-from stakeholders.scoring import DEFAULT_OPTIONS, options_key
+from stakeholders.scoring import DEFAULT_OPTIONS, options_key, run_is_running
 
 BROKERS_PER_PAGE = 25
-# A run still "running" after this long was killed; it no longer means an update is on the way.
-STALE_RUN = datetime.timedelta(minutes=30)
 
 # Brokers table orderings: the URL value, its label and the ORM ordering.
 BROKER_SORTS = {
@@ -57,7 +53,7 @@ class ScoreStatus:
         return self.run.created_at if self.run else None
 
 
-def score_status(*, workspace: Workspace, now: datetime.datetime) -> ScoreStatus:
+def score_status(*, workspace: Workspace) -> ScoreStatus:
     """The current scores and whether newer ones are being computed (one query)."""
     runs = list(
         ScoreRun.objects.filter(workspace=workspace, options_key=options_key(DEFAULT_OPTIONS))
@@ -68,10 +64,13 @@ def score_status(*, workspace: Workspace, now: datetime.datetime) -> ScoreStatus
     newer = [r for r in runs if current is None or r.created_at > current.created_at]
     return ScoreStatus(
         run=current,
-        updating=any(
-            r.status == RunStatus.RUNNING and now - r.created_at < STALE_RUN for r in newer
+        updating=any(run_is_running(r) for r in newer),
+        # A newer run whose worker died counts as failed before anything reaps it.
+        failed=bool(newer)
+        and (
+            newer[0].status == RunStatus.FAILED
+            or (newer[0].status == RunStatus.RUNNING and not run_is_running(newer[0]))
         ),
-        failed=bool(newer) and newer[0].status == RunStatus.FAILED,
     )
 
 
@@ -482,60 +481,16 @@ def person_detail(
 ) -> PersonDetail:
     """Everything about one person: ties both ways, scores and recent changes.
 
-    A fixed number of queries (at most twelve), whatever the size of the map.
+    A fixed number of queries, whatever the size of the map.
     """
     workspace = person.workspace
-    pk = person.pk
-    org_names = group_labels(workspace=workspace, boundary=Boundary.ORGANISATION)
-    labels = (
-        org_names
-        if boundary == Boundary.ORGANISATION
-        else group_labels(workspace=workspace, boundary=boundary)
-    )
+    labels = group_labels(workspace=workspace, boundary=boundary)
     score = None
     if run is not None:
         score = PersonScore.objects.filter(run=run, person=person, boundary=boundary).first()
-    people_records = _recent_records(Person.history.filter(id=pk), HISTORY_LIMIT)
-    affiliation_records = _recent_records(Affiliation.history.filter(person_id=pk), HISTORY_LIMIT)
-    relationship_records = _recent_records(
-        Relationship.history.filter(Q(source_id=pk) | Q(target_id=pk)), HISTORY_LIMIT
-    )
-    person_ids = {pk}
-    for pair in relationship_records:
-        for r in pair:
-            if r is not None:
-                person_ids.update((r.source_id, r.target_id))
-    people = dict(
-        Person.objects.filter(workspace=workspace, pk__in=person_ids).values_list("pk", "name")
-    )
-    org_by_id = {int(k): v for k, v in org_names.items()}
-    kinds = dict(Relationship._meta.get_field("kind").flatchoices)
-    history = [
-        *_history_entries(
-            people_records,
-            Person,
-            lambda r: "Person details",
-            {},
-            frozenset() if show_notes else frozenset({"notes"}),
-        ),
-        *_history_entries(
-            affiliation_records,
-            Affiliation,
-            lambda r: f"Affiliation with {org_by_id.get(r.organisation_id, '(removed)')}",
-            {"organisation": org_by_id, "person": people},
-        ),
-        *_history_entries(
-            relationship_records,
-            Relationship,
-            lambda r: (
-                f"Relationship: {people.get(r.source_id, '(removed)')} "
-                f"{str(kinds.get(r.kind, r.kind)).lower()} "
-                f"{people.get(r.target_id, '(removed)')}"
-            ),
-            {"source": people, "target": people},
-        ),
-    ]
-    history.sort(key=lambda e: e.when, reverse=True)
+    # history.py builds on this module's history helpers, hence the late import.
+    from stakeholders.history import person_history
+
     return PersonDetail(
         person=person,
         affiliations=list(
@@ -547,7 +502,7 @@ def person_detail(
         ties_in=_ties(person.ties_in.all(), "source"),
         score=score,
         group=labels.get(score.group, "No organisation") if score else "",
-        history=history[:HISTORY_LIMIT],
+        history=person_history(person=person, show_notes=show_notes).entries,
     )
 
 
@@ -585,7 +540,7 @@ class OrganisationDetail:
 def organisation_detail(*, organisation: Organisation, run: ScoreRun | None) -> OrganisationDetail:
     """One organisation: its people and their broker scores, partnerships and changes.
 
-    A fixed number of queries (at most eight), whatever the size of the map.
+    A fixed number of queries, whatever the size of the map.
     """
     workspace = organisation.workspace
     key = str(organisation.pk)
@@ -630,8 +585,9 @@ def organisation_detail(*, organisation: Organisation, run: ScoreRun | None) -> 
             )
         )
     partnerships.sort(key=lambda o: (-o.pair.relationships, o.partner.casefold()))
-    org_by_id = {int(k): v for k, v in org_names.items()}
-    records = _recent_records(Organisation.history.filter(id=organisation.pk), HISTORY_LIMIT)
+    # history.py builds on this module's history helpers, hence the late import.
+    from stakeholders.history import organisation_history
+
     return OrganisationDetail(
         organisation=organisation,
         children=list(organisation.children.order_by("name")),
@@ -648,7 +604,5 @@ def organisation_detail(*, organisation: Organisation, run: ScoreRun | None) -> 
             for a in affiliations
         ],
         partnerships=partnerships,
-        history=_history_entries(
-            records, Organisation, lambda r: "Organisation details", {"parent": org_by_id}
-        ),
+        history=organisation_history(organisation=organisation).entries,
     )

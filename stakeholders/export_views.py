@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from stakeholders import dashboard, maps
+from stakeholders import dashboard, map_png, maps
 from stakeholders.access import membership_or_404
 from stakeholders.exports import (
     BOARD_PACK_KINDS,
@@ -47,6 +47,7 @@ GRAPH_FORMATS: dict[str, tuple[Callable[..., Iterator[str]], str]] = {
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 # The board pack is built here before it is sent; past this size it spills to disk.
 PACK_IN_MEMORY = 8 * 1024 * 1024
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
@@ -61,6 +62,7 @@ class _Export:
     boundary: str
     sort: str
     group: str
+    can_edit: bool
 
     @property
     def shown(self) -> str:
@@ -76,6 +78,7 @@ class _Export:
 
 _TITLES = {
     400: "Something in the address is not right",
+    403: "You cannot download notes about people",
     404: "There is no such download",
     409: "There are no scores to export yet",
 }
@@ -103,6 +106,7 @@ def _export(request: HttpRequest, slug: str) -> _Export | HttpResponse:
         boundary=boundary,
         sort=sort,
         group=request.GET.get("group", "")[:60],
+        can_edit=membership.can_edit,
     )
 
 
@@ -147,6 +151,16 @@ def _csv(request: HttpRequest, slug: str, kind: str, *, notes: bool) -> HttpResp
     if kind in SCORE_KINDS and export.run is None:
         return _no_scores(request, export, f"{kind} export")
     filters = {"sort": export.sort, "group": export.group} if kind == "brokers" else {}
+    # ?notes=yes adds the people file's Notes column: what editors and owners see.
+    with_notes = request.GET.get("notes") == "yes"
+    if with_notes and kind != "people":
+        return _message(request, "Notes can be added to the people download only.", 400)
+    if with_notes and not export.can_edit:
+        message = (
+            "Notes about people are seen by the workspace's editors and owners only, so only "
+            "they can download them. The people download without notes is open to you."
+        )
+        return _message(request, message, 403, export.workspace)
     now = timezone.now()
     if notes:
         rows = notes_rows(
@@ -156,10 +170,17 @@ def _csv(request: HttpRequest, slug: str, kind: str, *, notes: bool) -> HttpResp
             boundary=export.boundary,
             now=now,
             shown=capfirst(export.shown) if kind == "brokers" else "",
+            with_notes=with_notes,
         )
     else:
         rows = export_rows(
-            kind, workspace=export.workspace, run=export.run, boundary=export.boundary, **filters
+            kind,
+            workspace=export.workspace,
+            run=export.run,
+            boundary=export.boundary,
+            today=timezone.localdate(now),
+            with_notes=with_notes,
+            **filters,
         )
     response = StreamingHttpResponse(csv_chunks(rows), content_type=CSV_CONTENT_TYPE)
     day = timezone.localdate(now)
@@ -202,11 +223,22 @@ def map_svg(*, workspace: Workspace, boundary: str) -> str | None:
     return svg if isinstance(svg, str) and svg.strip() else None
 
 
+def map_png_bytes(svg: str, *, workspace: Workspace) -> bytes | None:
+    """The board pack's map.svg as PNG (drawn from the same SVG); None if it cannot be."""
+    try:
+        png = map_png.svg_to_png(svg)
+    except Exception as exc:
+        # As for the SVG: the pack goes out without the image and the notes say so.
+        logger.warning("Board pack PNG failed for workspace %s: %s", workspace.pk, type(exc))
+        return None
+    return png if isinstance(png, bytes) and png.startswith(PNG_SIGNATURE) else None
+
+
 @require_GET
 @never_cache
 @login_required
 def export_board_pack(request: HttpRequest, slug: str) -> HttpResponse:
-    """brokers.csv, partnerships.csv, scores.csv, notes.csv (and map.svg) in one zip."""
+    """brokers.csv, partnerships.csv, scores.csv, notes.csv (and map.svg, map.png) in one zip."""
     export = _export(request, slug)
     if isinstance(export, HttpResponse):
         return export
@@ -214,11 +246,19 @@ def export_board_pack(request: HttpRequest, slug: str) -> HttpResponse:
         return _no_scores(request, export, "board pack")
     now = timezone.now()
     svg = map_svg(workspace=export.workspace, boundary=export.boundary)
-    map_note = (
-        "map.svg: the map as it is shown on screen"
-        if svg is not None
-        else "Map not included: the map could not be rendered for the board pack"
-    )
+    png = map_png_bytes(svg, workspace=export.workspace) if svg is not None else None
+    if svg is None:
+        map_note = "Map not included: the map could not be rendered for the board pack"
+    elif png is None:
+        map_note = (
+            "map.svg: the map as it is shown on screen (map.png not included: the map could "
+            "not be drawn as an image)"
+        )
+    else:
+        map_note = (
+            "map.svg and map.png: the map as it is shown on screen (the PNG for documents "
+            "and slides, the SVG to print at any size)"
+        )
     # FileResponse closes the file once it is sent; it is closed here only on failure.
     spool = tempfile.SpooledTemporaryFile(max_size=PACK_IN_MEMORY)  # noqa: SIM115
     try:
@@ -256,6 +296,9 @@ def export_board_pack(request: HttpRequest, slug: str) -> HttpResponse:
             )
             if svg is not None:
                 pack.writestr("map.svg", svg)
+            if png is not None:
+                # Already compressed: stored as it is.
+                pack.writestr("map.png", png, compress_type=zipfile.ZIP_STORED)
     except BaseException:
         spool.close()
         raise

@@ -4,6 +4,7 @@ import codecs
 import csv
 import datetime
 import math
+import re
 from collections.abc import Collection, Iterable, Iterator
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
@@ -29,8 +30,12 @@ from stakeholders.models import (
     Tier,
     Workspace,
 )
+from stakeholders.retention import is_stale, stale_cutoff
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Text a spreadsheet would run, or that already starts with apostrophes before such a
+# character: both get one more apostrophe, so that unguard_cell can take exactly one off.
+_GUARDED = re.compile("'*[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
 
 SCORES_HEADER = (
     "Ref", "Name", "Organisation", "Sector", "Tier", "Broker score", "Betweenness",
@@ -55,7 +60,15 @@ def safe_cell(value: object) -> object:
     if isinstance(value, int | float):
         return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "'" + text if _GUARDED.match(text) else text
+
+
+def unguard_cell(text: str) -> str:
+    """The inverse of safe_cell for text: import_map reads our exports back exactly.
+
+    A hand-typed guard (`'=A1`) is taken off too, as a spreadsheet would.
+    """
+    return text[1:] if text[:1] == "'" and _GUARDED.match(text, 1) else text
 
 
 def scores_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
@@ -143,9 +156,19 @@ ORGANISATIONS_HEADER = ("Name", "Short name", "Kind", "Sector", "Tier", "Parent"
 RELATIONSHIPS_HEADER = (
     "Source", "Target", "Kind", "Strength", "Trust", "Observed on", "Evidence",
 )  # fmt: skip
+# Columns added after the contracted ones above (which stay exactly as they are), so
+# a spreadsheet or script reading the first columns by position keeps working.
+# import_map reads Active; Stale is derived (from Observed on and the workspace's
+# retention) and import_map checks it is yes or no and otherwise ignores it.
+ADDED_COLUMNS = {
+    "people": ("Active",),
+    "relationships": ("Stale",),
+}
+# Free-text notes about people: only on request (export_csv --with-notes), as viewers
+# may download the other exports and notes are for editors and owners.
+NOTES_COLUMN = "Notes"
 # Read-only columns that import_map does not accept: added only on request.
 EXTRA_COLUMNS = {
-    "people": ("Active",),
     "affiliations": ("Primary",),
     "organisations": ("People",),
     "relationships": ("Source name", "Target name"),
@@ -223,6 +246,7 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "Organisation": "The person's primary organisation; empty when none is recorded.",
         "Role title": "The person's role at that organisation.",
         "Active": "Yes when the person is current, No when they have left.",
+        "Notes": "Free-text notes about the person, as editors see them; exported only on request.",
     },
     "affiliations": {
         "Person": "The person's ref.",
@@ -250,14 +274,19 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "Trust": "1 (low) to 5 (high); empty when unknown.",
         "Observed on": "When it was last observed (YYYY-MM-DD); empty when unknown.",
         "Evidence": "What the relationship is based on.",
+        "Stale": "Yes when the relationship was last observed before the retention cutoff "
+        "(see Retention above), so it may no longer hold; No when observed since, when the "
+        "observed date is unknown, or when retention is off. Worked out from Observed on and "
+        "the workspace's retention setting on the day of the export: import_map checks it is "
+        "Yes or No and otherwise ignores it.",
         "Source name": "Name of the source person.",
         "Target name": "Name of the target person.",
     },
 }
 
 
-def header(kind: str, *, extras: bool = False) -> tuple[str, ...]:
-    """The column names of one kind of export."""
+def header(kind: str, *, extras: bool = False, with_notes: bool = False) -> tuple[str, ...]:
+    """The column names of one kind of export (`with_notes` applies to people only)."""
     base = {
         "brokers": BROKERS_HEADER,
         "scores": SCORES_HEADER,
@@ -267,6 +296,9 @@ def header(kind: str, *, extras: bool = False) -> tuple[str, ...]:
         "organisations": ORGANISATIONS_HEADER,
         "relationships": RELATIONSHIPS_HEADER,
     }[kind]
+    base += ADDED_COLUMNS.get(kind, ())
+    if with_notes and kind == "people":
+        base += (NOTES_COLUMN,)
     return base + EXTRA_COLUMNS.get(kind, ()) if extras else base
 
 
@@ -375,9 +407,11 @@ def _primary_affiliation() -> FilteredRelation:
     return FilteredRelation("affiliations", condition=Q(affiliations__is_primary=True))
 
 
-def people_rows(*, workspace: Workspace, extras: bool = False, ids: Ids = None) -> Iterator[tuple]:
+def people_rows(
+    *, workspace: Workspace, extras: bool = False, ids: Ids = None, with_notes: bool = False
+) -> Iterator[tuple]:
     """Every person with their primary organisation, as import_map's people.csv: one query."""
-    yield header("people", extras=extras)
+    yield header("people", extras=extras, with_notes=with_notes)
     people = (
         _only(Person.objects.filter(workspace=workspace), ids)
         .annotate(primary=_primary_affiliation())
@@ -390,12 +424,12 @@ def people_rows(*, workspace: Workspace, extras: bool = False, ids: Ids = None) 
             "primary__organisation__name",
             "primary__role_title",
             "active",
+            *(["notes"] if with_notes else []),
         )  # fmt: skip
     )
     seniority = dict(Seniority.choices)
-    for ref, name, job, level, org, role, active in people.iterator(chunk_size=CHUNK_SIZE):
-        row = (ref, name, job, seniority[level], org, role)
-        yield (*row, active) if extras else row
+    for ref, name, job, level, org, role, *rest in people.iterator(chunk_size=CHUNK_SIZE):
+        yield (ref, name, job, seniority[level], org, role, *rest)
 
 
 def affiliations_rows(
@@ -438,10 +472,15 @@ def organisations_rows(
 
 
 def relationships_rows(
-    *, workspace: Workspace, extras: bool = False, ids: Ids = None
+    *,
+    workspace: Workspace,
+    extras: bool = False,
+    ids: Ids = None,
+    today: datetime.date | None = None,
 ) -> Iterator[tuple]:
-    """Every relationship, as import_map's relationships.csv: one query."""
+    """Every relationship, as import_map's relationships.csv, stale as of `today`: one query."""
     yield header("relationships", extras=extras)
+    cutoff = stale_cutoff(workspace, today or timezone.localdate())
     fields = [
         "source__ref", "target__ref", "kind", "strength", "trust", "observed_on", "evidence",
     ]  # fmt: skip
@@ -456,7 +495,8 @@ def relationships_rows(
     for source, target, kind, strength, trust, on, evidence, *names in ties.iterator(
         chunk_size=CHUNK_SIZE
     ):
-        yield (source, target, kinds[kind], strength, trust, _iso(on), evidence, *names)
+        stale = is_stale(on, cutoff)
+        yield (source, target, kinds[kind], strength, trust, _iso(on), evidence, stale, *names)
 
 
 def export_rows(
@@ -469,10 +509,13 @@ def export_rows(
     sort: str = "score",
     group: str = "",
     ids: Ids = None,
+    with_notes: bool = False,
+    today: datetime.date | None = None,
 ) -> Iterator[tuple]:
     """The rows of one kind of export: the one entry point for commands and views.
 
-    `sort` and `group` apply to brokers only, `ids` to the data kinds only.
+    `sort` and `group` apply to brokers only, `ids` to the data kinds only, `with_notes`
+    to people and `today` (the day ties are stale as of; default today) to relationships.
     """
     if kind == "scores":
         return scores_rows(run=run, boundary=boundary)
@@ -480,13 +523,27 @@ def export_rows(
         return brokers_rows(run=run, boundary=boundary, sort=sort, group=group)
     if kind == "partnerships":
         return partnerships_rows(run=run, boundary=boundary)
+    if kind == "people":
+        return people_rows(workspace=workspace, extras=extras, ids=ids, with_notes=with_notes)
+    if kind == "relationships":
+        return relationships_rows(workspace=workspace, extras=extras, ids=ids, today=today)
     exporter = {
-        "people": people_rows,
         "affiliations": affiliations_rows,
         "organisations": organisations_rows,
-        "relationships": relationships_rows,
     }[kind]
     return exporter(workspace=workspace, extras=extras, ids=ids)
+
+
+def describe_retention(workspace: Workspace, today: datetime.date) -> str:
+    """The workspace's retention setting in words, with the cutoff it gives `today`."""
+    cutoff = stale_cutoff(workspace, today)
+    if cutoff is None:
+        return "Off: no relationship is marked stale"
+    months = workspace.retention_months
+    return (
+        f"{months} month{'s' if months != 1 else ''}: relationships last observed before "
+        f"{cutoff.isoformat()} are marked stale"
+    )
 
 
 def _describe_options(options: dict) -> str:
@@ -510,6 +567,7 @@ def notes_rows(
     extras: bool = False,
     now: datetime.datetime | None = None,
     shown: str = "",
+    with_notes: bool = False,
 ) -> Iterator[tuple]:
     """The companion notes: what the export holds and what each column means.
 
@@ -536,9 +594,11 @@ def notes_rows(
         yield ("About", "Scores as of", "Not used: this export holds recorded data only")
         yield ("About", "Boundary", "Not used: this export holds recorded data only")
         yield ("About", "Filters", "None: every row of the workspace")
+        if kind == "relationships":
+            yield ("About", "Retention", describe_retention(workspace, timezone.localdate(now)))
         if not extras:
             yield ("About", "Import", "import_map reads this file back unchanged")
-    for column in header(kind, extras=extras):
+    for column in header(kind, extras=extras, with_notes=with_notes):
         yield ("Column", column, COLUMN_NOTES[kind][column])
 
 
@@ -610,6 +670,7 @@ def _score_fields() -> list[tuple[str, str]]:
 NODE_TEXT_ATTRIBUTES = ("ref", "name", "job_title", "organisation", "sector", "tier")
 EDGE_ATTRIBUTES = (
     ("kind", "string"), ("strength", "long"), ("trust", "long"), ("observed_on", "string"),
+    ("stale", "boolean"),
 )  # fmt: skip
 
 
@@ -653,6 +714,7 @@ def _graph_data(*, workspace: Workspace, run: ScoreRun | None, boundary: str):
             yield ref, name, attrs
 
     def edges():
+        cutoff = stale_cutoff(workspace, timezone.localdate())
         ties = (
             Relationship.objects.filter(source__workspace=workspace)
             .order_by("source__ref", "target__ref", "kind")
@@ -661,7 +723,13 @@ def _graph_data(*, workspace: Workspace, run: ScoreRun | None, boundary: str):
             )  # fmt: skip
         )
         for pk, source, target, kind, strength, trust, on in ties.iterator(chunk_size=CHUNK_SIZE):
-            attrs = {"kind": kind, "strength": strength, "trust": trust, "observed_on": _iso(on)}
+            attrs = {
+                "kind": kind,
+                "strength": strength,
+                "trust": trust,
+                "observed_on": _iso(on),
+                "stale": is_stale(on, cutoff),
+            }
             yield pk, source, target, strength, attrs
 
     node_attributes = [(a, "string") for a in NODE_TEXT_ATTRIBUTES]

@@ -10,9 +10,11 @@ from collections.abc import Callable
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.db.models import Model, Q
 from django.forms.models import BaseInlineFormSet
 
+from stakeholders.memberships import other_owner_count
 from stakeholders.models import (
     Affiliation,
     Membership,
@@ -21,11 +23,103 @@ from stakeholders.models import (
     Relationship,
     Role,
 )
+from stakeholders.services import edit_conflict_message, record_version_claim
 
 PRIMARY_PURPOSE = "it sets which organisation this person counts under in the analysis"
 
+# The largest value a PositiveIntegerField holds on every supported database.
+MAX_VERSION = 2_147_483_647
 
-class OrganisationAdminForm(forms.ModelForm):
+
+class LoadedVersionField(forms.IntegerField):
+    """The version the editor loaded. It never counts as a change: a row whose values
+    the editor left as they are in the database is not saved, whatever its version."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
+class VersionedFormMixin(forms.Form):
+    """Optimistic locking for a ModelForm over a model with a `version` counter.
+
+    The form carries the version the editor loaded as a hidden field. Validation refuses
+    a stale form early, with the editor's values kept on screen; the save itself then
+    claims the version (services.record_version_claim), which settles a race between
+    two saves that both passed validation. Saving bumps the version by one.
+    """
+
+    loaded_version = LoadedVersionField(required=False, min_value=1, max_value=MAX_VERSION)
+
+    # The stored version, when the instance is an older version being restored from the
+    # history; the admin sets it on the form class (ScopedHistoryAdmin.get_form).
+    base_version: int | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("loaded_version", self.base_version or self.instance.version)
+
+    @property
+    def checks_version(self) -> bool:
+        """Only rows that exist and whose submitted values differ from the stored ones.
+
+        Django compares with the row as it is now, so a row someone else changed since
+        the page loaded counts as changed (saving it would undo their edit) and is
+        refused, while a row whose values match is left alone and not saved at all.
+        """
+        if self.instance.pk is None:
+            return False
+        # A restored version is written whole, even where it matches its own old values.
+        return self.base_version is not None or self.has_changed()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        out_of_date = (
+            f"This {self.instance._meta.verbose_name} form is out of date: reload the page "
+            "and make your changes again."
+        )
+        if self._errors.pop("loaded_version", None):
+            # Not a number: the page was tampered with. The field is hidden, so say it
+            # where the editor can see it.
+            self.add_error(None, out_of_date)
+            return cleaned_data
+        if not self.checks_version:
+            return cleaned_data
+        loaded = cleaned_data.get("loaded_version")
+        if loaded is None:
+            self.add_error(None, out_of_date)
+            return cleaned_data
+        # On PostgreSQL the row stays locked until the save commits (the admin runs
+        # each change page in one transaction), so no other save can slip in between.
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            rows = rows.select_for_update()
+        current = rows.values_list("version", flat=True).first()
+        if current is not None and current != loaded:
+            self.add_error(None, edit_conflict_message(instance=self.instance))
+        return cleaned_data
+
+    def claim_version(self) -> None:
+        """Move the row on from the loaded version, or raise services.EditConflict.
+
+        Every save of an existing row claims, so every save bumps the version by one.
+        """
+        if self.instance.pk is not None:
+            record_version_claim(
+                instance=self.instance, expected_version=self.cleaned_data.get("loaded_version")
+            )
+
+    def save(self, commit=True):
+        if commit:
+            with transaction.atomic():
+                self.claim_version()
+                return super().save(commit=True)
+        return super().save(commit=False)
+
+
+class OrganisationAdminForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["workspace", "name", "short_name", "kind", "sector", "tier", "parent", "ods_code"]
@@ -43,7 +137,7 @@ class OrganisationAdminForm(forms.ModelForm):
         return cleaned_data
 
 
-class PersonAdminForm(forms.ModelForm):
+class PersonAdminForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = ["workspace", "ref", "name", "job_title", "seniority", "notes", "active"]
@@ -122,10 +216,8 @@ class MembershipAdminForm(forms.ModelForm):
             leaves = cleaned_data.get("role", Role.OWNER) != Role.OWNER or (
                 workspace is not None and workspace.pk != instance.workspace_id
             )
-            others = Membership.objects.filter(
-                workspace_id=instance.workspace_id, role=Role.OWNER
-            ).exclude(pk=instance.pk)
-            if leaves and not others.exists():
+            # The admin validates inside the save's transaction: the lock holds to the end.
+            if leaves and other_owner_count(instance) == 0:
                 raise ValidationError(
                     f"{instance.workspace} must keep at least one owner: "
                     "make someone else an owner first.",
@@ -171,7 +263,35 @@ class WorkspaceInlineFormSet(BaseInlineFormSet):
         ]
 
 
-class PersonAffiliationForm(forms.ModelForm):
+class AffiliationAdminForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Affiliation
+        fields = ["person", "organisation", "role_title", "is_primary", "start_date", "end_date"]
+
+
+class RelationshipAdminForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Relationship
+        fields = ["source", "target", "kind", "strength", "trust", "observed_on", "evidence"]
+
+
+class OrganisationAffiliationForm(VersionedFormMixin, forms.ModelForm):
+    """One person row on an organisation's page."""
+
+    class Meta:
+        model = Affiliation
+        fields = ["person", "role_title", "is_primary", "start_date", "end_date"]
+
+
+class OutgoingRelationshipForm(VersionedFormMixin, forms.ModelForm):
+    """One relationship row on a person's page."""
+
+    class Meta:
+        model = Relationship
+        fields = ["target", "kind", "strength", "trust", "observed_on", "evidence"]
+
+
+class PersonAffiliationForm(VersionedFormMixin, forms.ModelForm):
     """One affiliation row on a person; the formset checks the one-primary rule."""
 
     class Meta:

@@ -1,9 +1,10 @@
 """CSV bundle import: check every file completely first, then write all or nothing.
 
 A bundle is up to four CSV files: organisations, people, affiliations and
-relationships (the format is in docs/import-format.md). `bundle_plan` reads them
-against a snapshot of the workspace taken in a fixed number of queries and
-returns every problem found or, when there is none, what to create and update.
+relationships (the format is in README.md, "Importing a map from CSV files").
+`bundle_plan` reads them against a snapshot of the workspace taken in a fixed
+number of queries and returns every problem found or, when there is none, what
+to create and update.
 `bundle_apply` writes a clean plan in one transaction, with history.
 `bundle_import` does both; the management command and web uploads call it with
 file name -> contents, so nothing here touches the file system.
@@ -27,7 +28,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
-from stakeholders.exports import FORMULA_PREFIXES
+from stakeholders.exports import unguard_cell
 from stakeholders.models import (
     Affiliation,
     Organisation,
@@ -68,6 +69,8 @@ COLUMNS: dict[str, dict[str, bool]] = {
         "seniority": True,
         "organisation": True,
         "role_title": False,
+        "active": False,
+        "notes": False,
     },
     AFFILIATIONS: {
         "person": True,
@@ -86,6 +89,11 @@ COLUMNS: dict[str, dict[str, bool]] = {
         "evidence": False,
     },
 }
+
+# Columns our exports add that are worked out from other data, not stored: accepted so
+# that an export imports back unchanged, checked to be yes or no, and otherwise ignored.
+# A relationship's Stale follows from its observed date and the workspace's retention.
+DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {RELATIONSHIPS: ("stale",)}
 
 CHANGE_REASON = "Imported from a CSV bundle"
 SAVE_AS_UTF8 = 'In Excel choose File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)".'
@@ -213,8 +221,14 @@ SENIORITY_CHOICES = _choices("seniority", Seniority)
 RELATIONSHIP_KIND_CHOICES = _choices("relationship kind", RelationshipKind)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_YES = frozenset({"yes", "y", "true", "1"})
+_NO = frozenset({"no", "n", "false", "0"})
 _WHOLE_NUMBER = re.compile(r"[+-]?\d+")
 _NO_NUL = ProhibitNullCharactersValidator()
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 def _constraint_message(model: type[models.Model], name: str) -> str:
@@ -283,6 +297,20 @@ class _Row:
                 pass
         self.error(column, f"'{value}' is not a valid date. Use YYYY-MM-DD, e.g. 2026-01-31.")
         return None
+
+    def flag(self, column: str, *, blank: bool | None) -> bool | None:
+        """Yes or no: yes/no, y/n, true/false or 1/0 in any case; an empty cell is `blank`."""
+        value = self.values.get(column, "")
+        if not value:
+            return blank
+        folded = value.casefold()
+        if folded in _YES:
+            return True
+        if folded in _NO:
+            return False
+        empty = " or leave it empty" if blank is None else f" (empty means {_yes_no(blank)})"
+        self.error(column, f"'{value}' is not yes or no. Use yes, no, true, false, 1 or 0{empty}.")
+        return blank
 
     def score(self, column: str, range_message: str, *, required: bool) -> int | None:
         """A whole number from 1 to 5 (strength, trust)."""
@@ -366,6 +394,7 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
         )
         return None
     spec = COLUMNS[file]
+    derived = DERIVED_COLUMNS.get(file, ())
     expected = ", ".join(spec)
     if not records or not any(cell.strip() for cell in records[0]):
         errors.append(
@@ -391,7 +420,7 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
         if not name:
             continue
         column = _normalise(name)
-        if column not in spec:
+        if column not in spec and column not in derived:
             errors.append(
                 ImportError_(file, 1, name, f"unknown column. The columns are: {expected}.")
             )
@@ -417,7 +446,7 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
     for number, record in enumerate(records[1:], start=2):
         cells = [cell.strip() for cell in record]
         # Undo the formula guard our own exports add (exports.safe_cell), so files round-trip.
-        cells = [c[1:] if c[:1] == "'" and c[1:2] in FORMULA_PREFIXES else c for c in cells]
+        cells = [unguard_cell(c) for c in cells]
         if not any(cells):
             continue  # blank lines, and the empty rows spreadsheets leave at the end
         row = _Row(
@@ -621,11 +650,24 @@ def _check_people(
         if row.has("job_title"):
             values["job_title"] = row.text("job_title", _field(person, "job_title"))
         values["seniority"] = row.choice("seniority", SENIORITY_CHOICES)
-        organisation = row.text("organisation", _field(Organisation, "name"), required=True)
+        # The column is required; an empty cell means no primary organisation (as the
+        # people export writes it for someone without one).
+        organisation = row.text("organisation", _field(Organisation, "name"))
         org_names.check(row, "organisation", organisation)
         role = None
         if row.has("role_title"):
             role = row.text("role_title", _field(Affiliation, "role_title"))
+            if role and not organisation:
+                row.error(
+                    "role_title",
+                    "a role title needs an organisation: give the organisation, or leave "
+                    "both empty for someone with no primary organisation.",
+                )
+        if row.has("active"):
+            # Empty means active: a person is current unless marked as having left.
+            values["active"] = row.flag("active", blank=True)
+        if row.has("notes"):
+            values["notes"] = row.text("notes", _field(person, "notes"))
         existing = snap.people.get(ref)
         values = {"job_title": existing["job_title"] if existing else "", **values}
         if ref:
@@ -665,6 +707,8 @@ def _check_affiliations(
         old = snap.primary.get(ref)
         if old is not None and old != organisation:
             current((ref, old))["is_primary"] = False
+        if not organisation:
+            continue  # no primary organisation: the old one (if any) stays as secondary
         values = current((ref, organisation))
         values["is_primary"] = True
         if role is not None:
@@ -751,6 +795,8 @@ def _check_relationships(table: _Table, snap: _Snapshot, person_refs: _Names) ->
             values["observed_on"] = row.date("observed_on")
         if row.has("evidence"):
             values["evidence"] = row.text("evidence", _field(rel, "evidence"))
+        if row.has("stale"):
+            row.flag("stale", blank=None)  # derived: checked, never stored
         parsed.append((row, (source, target, kind), values))
 
     keys = {row.number: key for row, key, _ in parsed}
@@ -916,7 +962,7 @@ def bundle_plan(*, workspace: Workspace | None, files: Mapping[str, FileData]) -
         person_ops = {op.key: op for op in plan.people}
         for ref, (_, organisation, role) in primaries.items():
             existing = snap.affiliations.get((ref, organisation))
-            moved = snap.primary.get(ref) != organisation
+            moved = snap.primary.get(ref, "") != organisation
             retitled = role is not None and existing is not None and existing["role_title"] != role
             if ref in snap.people and (ref,) not in person_ops and (moved or retitled):
                 person_ops[(ref,)] = _Op((ref,), {}, snap.people[ref])
@@ -1022,19 +1068,34 @@ class _Writer:
         changed = {name for op in ops for name in op.changed_fields()}
         fields = [f for f in model._meta.concrete_fields if f.name in changed]
         columns = [pk.attname, *(f.attname for f in fields)]
-        assignments = ", ".join(
+        assignments = [
             f"{qn(f.column)} = {self._cast(f, f'v.column{index}')}"
             for index, f in enumerate(fields, start=2)
-        )
+        ]
+        # The optimistic-locking counter: a form holding the old version must not save
+        # over what the import changed. RETURNING gives the history rows the new value.
+        version = next((f for f in model._meta.concrete_fields if f.name == "version"), None)
+        returning = ""
+        if version is not None:
+            assignments.append(f"{qn(version.column)} = {table}.{qn(version.column)} + 1")
+            returning = f" RETURNING {table}.{qn(pk.column)}, {table}.{qn(version.column)}"
         placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        versions: dict[int, int] = {}
         with connection.cursor() as cursor:
             for batch in _batches(rows, len(columns)):
                 cursor.execute(
-                    f"UPDATE {table} SET {assignments} "
+                    f"UPDATE {table} SET {', '.join(assignments)} "
                     f"FROM (VALUES {', '.join([placeholders] * len(batch))}) AS v "
-                    f"WHERE {table}.{qn(pk.column)} = v.column1",
+                    f"WHERE {table}.{qn(pk.column)} = v.column1{returning}",
                     [row[column] for row in batch for column in columns],
                 )
+                if version is not None:
+                    versions.update(cursor.fetchall())
+        if version is not None:
+            rows = [
+                {**row, version.attname: versions.get(row[pk.attname], row[version.attname] + 1)}
+                for row in rows
+            ]
         self._history(model, rows, "~")
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""The influence map pages: the map, a person's side panel, and the SVG download."""
+"""The influence map pages: the map, a person's side panel, and the SVG and PNG downloads."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -9,7 +9,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from stakeholders import maps
+from stakeholders.map_drawing import map_svg as draw_map
+from stakeholders.map_drawing import organisation_link_base
+from stakeholders.map_panel import person_panel
+from stakeholders.map_png import svg_to_png
 from stakeholders.models import Boundary, Person, RelationshipKind, Sector, Tier
+from stakeholders.retention import stale_cutoff
 from stakeholders.views import (
     HtmxHttpRequest,
     _analysis_context,
@@ -21,7 +26,7 @@ from stakeholders.views import (
 TEMPLATE = "stakeholders/map.html"
 
 
-def _map_context(request: HtmxHttpRequest, slug: str) -> dict | HttpResponse:
+def _map_context(request: HtmxHttpRequest, slug: str, *, page: bool = True) -> dict | HttpResponse:
     context = _analysis_context(request, slug)
     if isinstance(context, HttpResponse):
         return context
@@ -38,10 +43,22 @@ def _map_context(request: HtmxHttpRequest, slug: str) -> dict | HttpResponse:
             )
     except maps.MapFilterError as error:
         return _bad_request(request, str(error))
+    # Person links are built from this prefix: reversing a URL per node is slow.
+    panel_base = reverse("stakeholders:map", kwargs={"slug": context["workspace"].slug}) + "person/"
     context.update(
-        # Person links are built from this prefix: reversing a URL per node is slow.
-        panel_base=reverse("stakeholders:map", kwargs={"slug": context["workspace"].slug})
-        + "person/",
+        panel_base=panel_base,
+        map_svg=draw_map(
+            data,
+            boundary=filters.boundary,
+            download=False,
+            path=request.path,
+            params=request.GET,
+            panel_base=panel_base,
+        )
+        if data is not None and page
+        else "",
+        # The table's organisation links, built once (a {% querystring %} per row is slow).
+        organisation_link_base=organisation_link_base(request.path, request.GET),
         filters=filters,
         map=data,
         query=filters.querydict().urlencode(),
@@ -69,7 +86,7 @@ def map_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def map_svg(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The map as a standalone SVG file (same filters), carrying its legend and caption."""
-    context = _map_context(request, slug)
+    context = _map_context(request, slug, page=False)
     if isinstance(context, HttpResponse):
         return context
     if context["map"] is None:
@@ -82,6 +99,24 @@ def map_svg(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@require_GET
+@never_cache
+@login_required
+def map_png(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The map as a PNG picture for board papers: same filters, legend and caption as the SVG."""
+    context = _map_context(request, slug, page=False)
+    if isinstance(context, HttpResponse):
+        return context
+    if context["map"] is None:
+        return _bad_request(request, "There are no scores for this workspace yet, so no map.")
+    response = HttpResponse(
+        svg_to_png(maps.svg_document(context, request)), content_type="image/png"
+    )
+    filename = f"{context['workspace'].slug}-map-{timezone.localdate():%Y-%m-%d}.png"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @member_page
 def map_person(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     """A person's side panel: role, scores and why, ties both ways and an ego map."""
@@ -89,9 +124,13 @@ def map_person(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     if isinstance(context, HttpResponse):
         return context
     person = get_object_or_404(Person, pk=pk, workspace=context["workspace"])
-    context["panel"] = maps.person_panel(
-        person=person, run=context["status"].run, boundary=context["boundary"]
+    context["panel"] = person_panel(
+        person=person,
+        run=context["status"].run,
+        boundary=context["boundary"],
+        stale_before=stale_cutoff(context["workspace"], timezone.localdate()),
     )
+    context["retention_months"] = context["workspace"].retention_months
     context["boundary_label"] = Boundary(context["boundary"]).label.lower()
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "stakeholders/_person_panel.html", context)

@@ -2,25 +2,28 @@
 
 Nothing here computes a layout. People sit where the newest default-options
 score run put them (PersonPosition, a 1000 x 1000 box); organisations are the
-run's discs (OrganisationPosition). Filters only choose what is drawn. The
-templates (stakeholders/map.html) turn this data into SVG, escaping all text.
+run's discs (OrganisationPosition). Filters only choose what is drawn.
+stakeholders/map_drawing.py turns this data into SVG markup, escaping all text.
 """
 
+import dataclasses
 import datetime
 import math
 from dataclasses import dataclass, field
 
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.http import QueryDict
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from stakeholders.bidi import isolate
 from stakeholders.layout import BOX
+from stakeholders.map_labels import Box, place_labels
 from stakeholders.models import (
     Affiliation,
     Boundary,
     Organisation,
     OrganisationPosition,
-    Person,
     PersonPosition,
     PersonScore,
     Relationship,
@@ -30,12 +33,20 @@ from stakeholders.models import (
     Tier,
     Workspace,
 )
+from stakeholders.retention import is_stale, stale_cutoff
 from stakeholders.scoring import current_run
 
 # Above this many people the map opens at organisation level (one node per organisation).
 PEOPLE_LIMIT = 400
-# Names are drawn beside the nodes when no more people than this are on the map.
+# Names are drawn beside the nodes when no more people than this are on the map;
+# above it only the LABELS_PER_DISC most important people of each organisation
+# are named (the rest: hover title, panel and table), and labels never overlap.
 LABEL_LIMIT = 20
+LABELS_PER_DISC = 2
+ORG_LABEL_LIMIT = 80  # organisation level: the most populous are named
+# Organisation level draws only the busiest links between organisations: thousands
+# of lines are unreadable and slow. Every organisation's total is in the table.
+ORG_EDGE_LIMIT = 600
 BROKER_SHARE = 0.10  # brokers: the top tenth by broker score
 
 # Each at least 4.5:1 against white (tests check), so nodes and legend text stay legible.
@@ -187,10 +198,10 @@ class Node:
     organisation: str = ""
     ties: int = 0
     people: int = 0
-
-    @property
-    def label_y(self) -> float:
-        return round(self.y + self.r * (0.8 if self.people else 1.3) + 12, 1)
+    stale_ties: int = 0
+    importance: float = 0.0  # who is named first when labels would overlap
+    label_x: float = 0.0  # where the label's middle sits (set with short_label)
+    label_y: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -204,6 +215,7 @@ class Edge:
     width: float
     directed: bool
     count: int = 1
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,10 +225,8 @@ class Disc:
     r: float
     label: str
     full_label: str
-
-    @property
-    def label_y(self) -> float:
-        return round(self.y - self.r - 5, 1)
+    label_shown: bool = True
+    label_y: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -228,6 +238,7 @@ class LegendItem:
     path: str = ""
     dash: str = ""
     directed: bool = False
+    stale: bool = False
 
 
 @dataclass
@@ -239,12 +250,9 @@ class MapData:
     legend: list[LegendItem]
     legend_top: float
     height: float
-    view_box: str  # the map's initial viewBox: the drawn nodes, with a margin
-
-    @property
-    def text_scale(self) -> float:
-        """Map labels shrink as the first view zooms in, so they stay about 12px."""
-        return round(min(1.0, float(self.view_box.split()[2]) / WIDTH), 2)
+    view_box: str  # the map's initial viewBox: the drawn nodes and labels, with a margin
+    # Map labels shrink as the first view zooms in, so they stay about 12px.
+    text_scale: float
 
     @property
     def label_font(self) -> float:
@@ -264,6 +272,18 @@ class MapData:
     hidden_groups: int = 0
     unplaced: int = 0  # people entered since the scores (not on the map yet)
     notes: list[str] = field(default_factory=list)
+    stale_months: int | None = None  # retention on: ties older than this are stale
+    stale_ties: int = 0  # stale ties among those matching the filters
+    links: int = 0  # edges before the organisation-level limit
+
+    @property
+    def stale_note(self) -> str:
+        if self.stale_months is None:
+            return ""
+        return (
+            f"Pale grey line: not observed for {self.stale_months} months"
+            " (ties with no observed date are never marked)."
+        )
 
 
 def short_label(text: str, limit: int) -> str:
@@ -338,9 +358,9 @@ def map_data(
     """
     organisations = {
         pk: (name, short, sector, tier)
-        for pk, name, short, sector, tier in Organisation.objects.filter(
-            workspace=workspace
-        ).values_list("pk", "name", "short_name", "sector", "tier")
+        for pk, name, short, sector, tier in Organisation.objects.filter(workspace=workspace)
+        .order_by()
+        .values_list("pk", "name", "short_name", "sector", "tier")
     }
     if filters.organisation is not None and filters.organisation not in organisations:
         raise MapFilterError("That organisation is not in this workspace.")
@@ -352,7 +372,9 @@ def map_data(
 
     scores = {
         row[0]: row[1:]
-        for row in PersonScore.objects.filter(run=run, boundary=filters.boundary).values_list(
+        for row in PersonScore.objects.filter(run=run, boundary=filters.boundary)
+        .order_by()
+        .values_list(
             "person_id",
             "person__name",
             "person__job_title",
@@ -364,24 +386,39 @@ def map_data(
     }
     positions = dict(
         (pk, (x, y))
-        for pk, x, y in PersonPosition.objects.filter(run=run).values_list("person_id", "x", "y")
+        for pk, x, y in PersonPosition.objects.filter(run=run)
+        .order_by()
+        .values_list("person_id", "x", "y")
     )
     primary = dict(
-        Affiliation.objects.filter(person__workspace=workspace, is_primary=True).values_list(
-            "person_id", "organisation_id"
-        )
+        Affiliation.objects.filter(person__workspace=workspace, is_primary=True)
+        .order_by()
+        .values_list("person_id", "organisation_id")
     )
+    # No ordering anywhere here: the models' default orderings join people and sort
+    # 25,000 ties by name for nothing (everything below is keyed or sorted again).
     ties = Relationship.objects.filter(
         source__workspace=workspace, kind__in=filters.kinds, strength__gte=filters.min_strength
     )
     if filters.as_of:
         ties = ties.filter(observed_on__lte=filters.as_of)
-    ties = list(ties.values_list("source_id", "target_id", "kind", "strength"))
+    if filters.organisation is not None:
+        # Only ties touching the organisation's people (narrowed again below): a
+        # subquery in the same query, so one organisation costs less than the whole map.
+        members = Affiliation.objects.filter(
+            organisation_id=filters.organisation, is_primary=True
+        ).values("person_id")
+        ties = ties.filter(Q(source_id__in=members) | Q(target_id__in=members))
+    rows = list(
+        ties.annotate(seen=Cast("observed_on", CharField()))
+        .order_by()
+        .values_list("source_id", "target_id", "kind", "strength", "seen")
+    )
     discs = {
         org: (x, y, r)
-        for org, x, y, r in OrganisationPosition.objects.filter(run=run).values_list(
-            "organisation_id", "x", "y", "r"
-        )
+        for org, x, y, r in OrganisationPosition.objects.filter(run=run)
+        .order_by()
+        .values_list("organisation_id", "x", "y", "r")
     }
 
     placed = [pk for pk in scores if pk in positions]
@@ -395,16 +432,27 @@ def map_data(
         chosen = {p for p in chosen if org_of(p) and organisations[org_of(p)][2] == filters.sector}
     if filters.tier:
         chosen = {p for p in chosen if org_of(p) and organisations[org_of(p)][3] == filters.tier}
-    placed_set = set(placed)
-    ties = [t for t in ties if t[0] in placed_set and t[1] in placed_set]
+
+    # Dates come as ISO text (a per-row date converter cost ~70 ms at 25,000 ties);
+    # each distinct date is judged once, by the one retention rule.
+    cutoff = stale_cutoff(workspace, today)
+    stale_on = {
+        seen: is_stale(None if seen is None else datetime.date.fromisoformat(seen[:10]), cutoff)
+        for seen in {row[4] for row in rows}
+    }
+    # Both ends drawn: among the chosen, or (one organisation) among everyone placed.
+    pool = set(placed) if filters.organisation is not None else chosen
+    ties = [
+        (source, target, kind, strength, stale_on[seen])
+        for source, target, kind, strength, seen in rows
+        if source in pool and target in pool
+    ]
     organisation_name = ""
     if filters.organisation is not None:
         organisation_name = organisations[filters.organisation][0]
         core = {p for p in chosen if org_of(p) == filters.organisation}
         ties = [t for t in ties if t[0] in core or t[1] in core]
         chosen = core | {p for t in ties for p in t[:2]}
-    else:
-        ties = [t for t in ties if t[0] in chosen and t[1] in chosen]
 
     org_names = {pk: values[0] for pk, values in organisations.items()}
     ranked = sorted((s[3] for s in scores.values()), reverse=True)
@@ -424,15 +472,30 @@ def map_data(
     ]
 
     if mode == "organisations":
-        nodes, edges, disc_list = _organisation_view(
+        nodes, edges, disc_list, links = _organisation_view(
             chosen, ties, primary, organisations, discs, styles, filters
         )
     else:
         nodes, edges, disc_list = _people_view(
             chosen, ties, scores, positions, primary, org_names, discs, styles, filters, cut
         )
+        links = len(edges)
 
-    legend, legend_top, height, hidden = _legend(nodes, mode, filters)
+    months = workspace.retention_months if cutoff is not None else None
+    stale_ties = sum(1 for t in ties if t[4])
+    legend, legend_top, height, hidden = _legend(
+        nodes, mode, filters, months, len(edges), links, stale_ties
+    )
+    box = _box(nodes)
+    text_scale = round(min(1.0, box[2] / WIDTH), 2)
+    nodes, disc_list, box = place_labels(
+        mode,
+        nodes,
+        disc_list,
+        box,
+        text_scale,
+        limit=ORG_LABEL_LIMIT if mode == "organisations" else None,
+    )
     return MapData(
         mode=mode,
         nodes=nodes,
@@ -441,12 +504,16 @@ def map_data(
         legend=legend,
         legend_top=legend_top,
         height=height,
-        view_box=_view_box(nodes),
+        view_box=" ".join(f"{v:.0f}" for v in box),
+        text_scale=text_scale,
         caption=caption,
         organisations=sorted(((pk, v[0]) for pk, v in organisations.items()), key=lambda o: o[1]),
         organisation_name=organisation_name,
         hidden_groups=hidden,
         unplaced=unplaced,
+        stale_months=months,
+        stale_ties=stale_ties,
+        links=links,
     )
 
 
@@ -469,10 +536,25 @@ def _people_view(chosen, ties, scores, positions, primary, org_names, discs, sty
     top = max((scores[p][measure] for p in chosen), default=0) or 1
     smallest, largest = _node_radius([positions[p] for p in sorted(chosen)])
     degree: dict[int, int] = {}
-    for source, target, *_ in ties:
+    stale: dict[int, int] = {}
+    for source, target, _, _, is_old in ties:
         degree[source] = degree.get(source, 0) + 1
         degree[target] = degree.get(target, 0) + 1
-    show_labels = len(chosen) <= LABEL_LIMIT
+        if is_old:
+            stale[source] = stale.get(source, 0) + 1
+            stale[target] = stale.get(target, 0) + 1
+    # Who may be named: everyone on a small map, else the most important few per disc.
+    if len(chosen) <= LABEL_LIMIT:
+        named = set(chosen)
+    else:
+        by_org: dict[int | None, list[int]] = {}
+        for pk in chosen:
+            by_org.setdefault(primary.get(pk), []).append(pk)
+        named = {
+            pk
+            for members in by_org.values()
+            for pk in sorted(members, key=lambda p: (-scores[p][measure], p))[:LABELS_PER_DISC]
+        }
     nodes = []
     radius = {}
     for pk in sorted(chosen, key=lambda p: (scores[p][0].casefold(), p)):
@@ -488,28 +570,31 @@ def _people_view(chosen, ties, scores, positions, primary, org_names, discs, sty
             Node(
                 pk=pk,
                 label=name,
-                short_label=short_label(name, 24) if show_labels or broker else "",
+                short_label=short_label(name, 24) if pk in named else "",
                 x=round(x, 1),
                 y=round(y, 1),
                 r=round(r, 1),
                 path=shape_path(style.shape, x, y, r),
                 style=style,
                 aria_label=(
-                    f"{name}, {job_title or 'no job title'}, {organisation}, "
-                    f"broker score {broker_score:.0f}"
+                    f"{isolate(name)}, {isolate(job_title) or 'no job title'}, "
+                    f"{isolate(organisation)}, broker score {broker_score:.0f}"
                 ),
                 broker=broker,
                 broker_score=broker_score,
                 job_title=job_title,
                 organisation=organisation,
                 ties=degree.get(pk, 0),
+                stale_ties=stale.get(pk, 0),
+                importance=scores[pk][measure],
             )
         )
     edges = []
-    for source, target, kind, strength in sorted(ties):
+    for source, target, kind, strength, is_old in sorted(ties):
         (x1, y1), (x2, y2) = positions[source], positions[target]
         _, dash, directed = EDGE_STYLES[kind]
-        edges.append(_edge(x1, y1, x2, y2, radius[target] + 3, kind, dash, directed, strength))
+        edge = _edge(x1, y1, x2, y2, radius[target] + 3, kind, dash, directed, strength)
+        edges.append(dataclasses.replace(edge, stale=True) if is_old else edge)
     shown_orgs = {primary.get(p) for p in chosen}
     disc_list = [
         _disc(discs[org], org_names.get(org, "No organisation"))
@@ -522,22 +607,31 @@ def _people_view(chosen, ties, scores, positions, primary, org_names, discs, sty
 def _organisation_view(chosen, ties, primary, organisations, discs, styles, filters):
     people: dict[int | None, int] = {}
     for pk in chosen:
-        people[primary.get(pk)] = people.get(primary.get(pk), 0) + 1
-    between: dict[tuple, int] = {}
-    for source, target, *_ in ties:
-        a, b = primary.get(source), primary.get(target)
+        org = primary.get(pk)
+        people[org] = people.get(org, 0) + 1
+    # Organisation ids are positive, so -1 stands in for "no organisation" in sort keys.
+    between: dict[tuple[int, int], list[int]] = {}
+    for source, target, _, _, is_old in ties:
+        a, b = primary.get(source, -1), primary.get(target, -1)
         if a != b:
-            key = tuple(sorted((a, b), key=lambda o: (o is None, o or 0)))
-            between[key] = between.get(key, 0) + 1
-    ties_of: dict[int | None, int] = {}
-    for (a, b), count in between.items():
-        ties_of[a] = ties_of.get(a, 0) + count
-        ties_of[b] = ties_of.get(b, 0) + count
+            key = (a, b) if a < b else (b, a)
+            counts = between.get(key)
+            if counts is None:
+                counts = between[key] = [0, 0]
+            counts[0] += 1
+            counts[1] += is_old
+    ties_of: dict[int, int] = {}
+    stale_of: dict[int, int] = {}
+    for (a, b), (count, old) in between.items():
+        for org in (a, b):
+            ties_of[org] = ties_of.get(org, 0) + count
+            stale_of[org] = stale_of.get(org, 0) + old
     nodes = []
     for org in sorted(people, key=lambda o: (o is None, o or 0)):
         if org not in discs:
             continue
         x, y, r = discs[org]
+        key = -1 if org is None else org
         if org is None:
             name, group = "No organisation", ""
         else:
@@ -546,6 +640,7 @@ def _organisation_view(chosen, ties, primary, organisations, discs, styles, filt
                 filters.boundary, tier
             )
         style = styles.get(group, styles[""])
+        count = ties_of.get(key, 0)
         nodes.append(
             Node(
                 pk=org,
@@ -557,22 +652,39 @@ def _organisation_view(chosen, ties, primary, organisations, discs, styles, filt
                 path=shape_path(style.shape, x, y, r * 0.8),
                 style=style,
                 aria_label=(
-                    f"{name}, {people[org]} {'person' if people[org] == 1 else 'people'}, "
-                    f"{ties_of.get(org, 0)} {'tie' if ties_of.get(org, 0) == 1 else 'ties'}"
-                    " with other organisations"
+                    f"{isolate(name)}, {people[org]} {'person' if people[org] == 1 else 'people'}, "
+                    f"{count} {'tie' if count == 1 else 'ties'} with other organisations"
                 ),
                 people=people[org],
-                ties=ties_of.get(org, 0),
+                ties=count,
+                stale_ties=stale_of.get(key, 0),
+                importance=people[org],
             )
         )
-    top = max(between.values(), default=1)
+    centre = {(-1 if org is None else org): xyr for org, xyr in discs.items()}
+    drawn = [(pair, c) for pair, c in between.items() if pair[0] in centre and pair[1] in centre]
+    drawn.sort(key=lambda kv: (-kv[1][0], kv[0]))
+    links = len(drawn)
+    drawn = sorted(drawn[:ORG_EDGE_LIMIT])
+    top = max((c[0] for _, c in drawn), default=1)
     edges = []
-    for (a, b), count in sorted(between.items(), key=lambda kv: str(kv[0])):
-        if a in discs and b in discs:
-            (x1, y1, _), (x2, y2, _) = discs[a], discs[b]
-            width = 1 + 7 * count / top
-            edges.append(_edge(x1, y1, x2, y2, 0, "ties", "", False, 0, width, count))
-    return nodes, edges, []
+    for (a, b), (count, old) in drawn:
+        (x1, y1, _), (x2, y2, _) = centre[a], centre[b]
+        edges.append(
+            Edge(
+                x1=round(x1, 1),
+                y1=round(y1, 1),
+                x2=round(x2, 1),
+                y2=round(y2, 1),
+                kind="ties",
+                dash="",
+                width=round(1 + 7 * count / top, 1),
+                directed=False,
+                count=count,
+                stale=old == count,
+            )
+        )
+    return nodes, edges, [], links
 
 
 def _edge(x1, y1, x2, y2, gap, kind, dash, directed, strength, width=None, count=1) -> Edge:
@@ -598,9 +710,10 @@ def _disc(disc: tuple[float, float, float], name: str) -> Disc:
     return Disc(round(x, 1), round(y, 1), round(r, 1), short_label(name, 32), name)
 
 
-def _view_box(nodes: list[Node]) -> str:
+def _box(nodes: list[Node]) -> Box:
+    """The drawn nodes with a margin, square, at least 400 wide (before labels)."""
     if not nodes:
-        return f"0 0 {WIDTH} {WIDTH}"
+        return (0.0, 0.0, float(WIDTH), float(WIDTH))
     margin = 40
     left = max(0, min(n.x - n.r for n in nodes) - margin)
     top = max(0, min(n.y - n.r for n in nodes) - margin)
@@ -608,10 +721,18 @@ def _view_box(nodes: list[Node]) -> str:
     bottom = min(WIDTH, max(n.y + n.r for n in nodes) + margin)
     side = max(right - left, bottom - top, 400)
     cx, cy = (left + right) / 2, (top + bottom) / 2
-    return f"{cx - side / 2:.0f} {cy - side / 2:.0f} {side:.0f} {side:.0f}"
+    return (round(cx - side / 2), round(cy - side / 2), round(side), round(side))
 
 
-def _legend(nodes: list[Node], mode: str, filters: MapFilters):
+def _legend(
+    nodes: list[Node],
+    mode: str,
+    filters: MapFilters,
+    stale_months: int | None,
+    edges_drawn: int,
+    links: int,
+    stale_ties: int,
+):
     """The legend's items under the map (groups, edges, size, brokers), and the SVG height."""
     top = CAPTION_HEIGHT + WIDTH + 16
     column = WIDTH / LEGEND_COLUMNS
@@ -653,172 +774,57 @@ def _legend(nodes: list[Node], mode: str, filters: MapFilters):
                 )
             )
         y += math.ceil(len(filters.kinds) / 2) * LEGEND_ROW
+        if stale_months is not None:
+            items.append(
+                LegendItem(
+                    x=70,
+                    y=y,
+                    text=f"Pale grey: not observed for {stale_months} months"
+                    f" ({stale_ties} of these ties; ties with no observed date are never marked)",
+                    dash="none",
+                    stale=True,
+                )
+            )
+            y += LEGEND_ROW
         notes = [
             "Line width: strength of the tie (1 to 5).",
             f"Node size: {SIZES[filters.size]}.",
             "Thick dark outline: a broker (top tenth by broker score).",
         ]
     else:
+        if stale_months is not None:
+            items.append(
+                LegendItem(
+                    x=70,
+                    y=y,
+                    text=f"Pale grey: every tie between the two not observed for {stale_months}"
+                    " months (ties with no observed date are never marked)",
+                    dash="none",
+                    stale=True,
+                )
+            )
+            y += LEGEND_ROW
         notes = [
             "Line width: number of ties between the two organisations.",
             "Choose an organisation to see its people and their direct ties.",
         ]
+        if links > edges_drawn:
+            notes.insert(
+                0,
+                f"Lines: the {edges_drawn} busiest of {links} links between organisations;"
+                " the table has every organisation's total.",
+            )
     for note in notes:
         items.append(LegendItem(x=10, y=y, text=note))
         y += LEGEND_ROW
     return items, top, y + 8, hidden
 
 
-# --- The side panel -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tie:
-    person_id: int
-    name: str
-    kind: str
-    strength: int
-    outgoing: bool
-
-    @property
-    def kind_label(self) -> str:
-        return RelationshipKind(self.kind).label
-
-
-@dataclass
-class PersonPanel:
-    person: Person
-    role: str
-    organisation: str
-    score: PersonScore | None
-    group: str
-    ties_out: list[Tie]
-    ties_in: list[Tie]
-    ties_out_total: int
-    ties_in_total: int
-    mini_nodes: list[Node]
-    mini_edges: list[Edge]
-
-
-PANEL_TIES = 20
-MINI = 240
-
-
-def person_panel(*, person: Person, run: ScoreRun | None, boundary: str) -> PersonPanel:
-    """One person for the map's side panel, with an ego map from the stored layout.
-
-    Five queries (four without scores).
-    """
-    affiliation = (
-        Affiliation.objects.filter(person=person, is_primary=True)
-        .select_related("organisation")
-        .first()
-    )
-    ties = list(
-        Relationship.objects.filter(source=person).values_list(
-            "target_id", "target__name", "kind", "strength"
-        )
-    )
-    ties_in = list(
-        Relationship.objects.filter(target=person).values_list(
-            "source_id", "source__name", "kind", "strength"
-        )
-    )
-    out = [Tie(pk, name, kind, s, True) for pk, name, kind, s in ties]
-    into = [Tie(pk, name, kind, s, False) for pk, name, kind, s in ties_in]
-    score = None
-    mini_nodes: list[Node] = []
-    mini_edges: list[Edge] = []
-    if run is not None:
-        score = PersonScore.objects.filter(run=run, person=person, boundary=boundary).first()
-        neighbours = {t.person_id: t.name for t in out + into}
-        positions = {
-            pk: (x, y)
-            for pk, x, y in PersonPosition.objects.filter(
-                run=run, person_id__in=[person.pk, *neighbours]
-            ).values_list("person_id", "x", "y")
-        }
-        mini_nodes, mini_edges = _ego_map(person, neighbours, positions, out + into)
-    group = ""
-    if score is not None:
-        group = score.group
-        if boundary == Boundary.SECTOR:
-            group = Sector(group).label if group in Sector.values else "no sector"
-        elif boundary == Boundary.TIER:
-            group = Tier(group).label if group in Tier.values else "no tier"
-        else:
-            group = affiliation.organisation.name if affiliation else "no organisation"
-
-    def order(tie: Tie):
-        return (-tie.strength, tie.name.casefold(), tie.person_id)
-
-    return PersonPanel(
-        person=person,
-        role=(affiliation.role_title if affiliation else "") or person.job_title,
-        organisation=affiliation.organisation.name if affiliation else "",
-        score=score,
-        group=group,
-        ties_out=sorted(out, key=order)[:PANEL_TIES],
-        ties_in=sorted(into, key=order)[:PANEL_TIES],
-        ties_out_total=len(out),
-        ties_in_total=len(into),
-        mini_nodes=mini_nodes,
-        mini_edges=mini_edges,
-    )
-
-
-def _ego_map(person, neighbours, positions, ties) -> tuple[list[Node], list[Edge]]:
-    """The person and their neighbours, where the map puts them, scaled into a small box."""
-    if person.pk not in positions:
-        return [], []
-    xs = [x for x, _ in positions.values()]
-    ys = [y for _, y in positions.values()]
-    side = max(max(xs) - min(xs), max(ys) - min(ys), 1)
-    pad = 16
-    scale = (MINI - 2 * pad) / side
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-
-    def place(pk):
-        x, y = positions[pk]
-        return MINI / 2 + (x - cx) * scale, MINI / 2 + (y - cy) * scale
-
-    me = GroupStyle("me", person.name, "#005eb8", "circle")
-    other = GroupStyle("other", "", NO_GROUP_COLOUR, "circle")
-    nodes = []
-    for pk in sorted(positions, key=lambda p: p == person.pk):
-        x, y = place(pk)
-        r = 7 if pk == person.pk else 4
-        style = me if pk == person.pk else other
-        name = person.name if pk == person.pk else neighbours[pk]
-        nodes.append(
-            Node(
-                pk,
-                name,
-                "",
-                round(x, 1),
-                round(y, 1),
-                r,
-                shape_path("circle", x, y, r),
-                style,
-                name,
-            )
-        )
-    edges = []
-    for tie in ties:
-        if tie.person_id in positions:
-            (x1, y1), (x2, y2) = place(person.pk), place(tie.person_id)
-            if not tie.outgoing:
-                x1, y1, x2, y2 = x2, y2, x1, y1
-            _, dash, directed = EDGE_STYLES[tie.kind]
-            edges.append(_edge(x1, y1, x2, y2, 8, tie.kind, dash, directed, tie.strength))
-    return nodes, edges
-
-
 def render_map_svg(*, workspace: Workspace, boundary: str) -> str | None:
     """The current map with default filters as a standalone SVG document (board packs).
 
-    None when the workspace has no scores yet. Same template partial as the
-    page's download, so the two cannot drift apart.
+    None when the workspace has no scores yet. Same drawing as the page's
+    download (map_drawing.map_svg), so the two cannot drift apart.
     """
     run = current_run(workspace_id=workspace.pk)
     if run is None:
@@ -829,6 +835,8 @@ def render_map_svg(*, workspace: Workspace, boundary: str) -> str | None:
 
 
 def svg_document(context: dict, request=None) -> str:
-    """The map's SVG partial as a standalone file: legend and caption inside, no htmx."""
-    body = render_to_string("stakeholders/map.html#map-svg", {**context, "download": True}, request)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body.strip() + "\n"
+    """The map as a standalone SVG file: legend and caption inside, no links or htmx."""
+    from stakeholders.map_drawing import map_svg  # it imports this module
+
+    body = map_svg(context["map"], boundary=context["filters"].boundary, download=True)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

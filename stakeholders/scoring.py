@@ -4,13 +4,17 @@ Only background tasks and the `score` command call this; requests read the
 stored rows (stakeholders.selectors).
 """
 
+import contextlib
 import dataclasses
 import datetime
 import hashlib
 import json
 import logging
+import os
+import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -37,6 +41,16 @@ logger = logging.getLogger(__name__)
 # Bump when the analysis changes, so stored scores with an old meaning are recomputed.
 ANALYSIS_VERSION = 2
 DEFAULT_OPTIONS = Options()
+
+# Where no lease can be checked (a database other than PostgreSQL or SQLite, or SQLite
+# without file locks), a run still "running" after this long is taken to be dead.
+STALE_RUN = datetime.timedelta(minutes=30)
+WORKER_STOPPED = (
+    "The worker stopped before finishing (killed, out of memory or restarted); "
+    "the scores shown are from the last run that finished."
+)
+# PostgreSQL advisory lock keys of score runs: this prefix plus the run's id ("IM").
+_PG_LOCK_PREFIX = 0x494D << 48
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,6 +139,113 @@ def current_run(*, workspace_id: int, options: Options = DEFAULT_OPTIONS) -> Sco
     )
 
 
+# Leases: while a run computes, its worker holds a lock that the operating system or the
+# database drops the moment the worker dies, however it dies (SIGKILL, out of memory, a
+# lost machine). A run still marked running whose lock can be taken has no worker left.
+# PostgreSQL: a session advisory lock, held by the worker's connection. SQLite: an
+# flock() on a file beside the database file (SQLite runs on one machine).
+
+
+def _lease_path(run_id: int) -> Path | None:
+    if connection.vendor != "sqlite":
+        return None
+    name = str(connection.settings_dict["NAME"])
+    if connection.is_in_memory_db() or not name:
+        # A private database in this process (tests): any process-local directory will do.
+        digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"influence-map-{digest}-score-run-{run_id}.lock"
+    return Path(f"{name}-score-run-{run_id}.lock")
+
+
+def _flock(handle, *, block: bool) -> bool:
+    import fcntl  # POSIX only; elsewhere SQLite falls back to STALE_RUN.
+
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | (0 if block else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _lease(run_id: int) -> Iterator[None]:
+    """Hold the run's lease for the duration of the block."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_PG_LOCK_PREFIX + run_id])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_PG_LOCK_PREFIX + run_id])
+        return
+    path = _lease_path(run_id)
+    handle = None
+    if path is not None and os.name == "posix":
+        handle = open(path, "a+b")  # noqa: SIM115 (held open for the whole run)
+        _flock(handle, block=True)
+    try:
+        yield
+    finally:
+        if handle is not None:
+            # The run's status is final by now, so a checker that takes the lock between
+            # these two lines finds nothing left to mark failed.
+            path.unlink(missing_ok=True)
+            handle.close()
+
+
+def _worker_gone(run: ScoreRun, now: datetime.datetime) -> bool:
+    """Whether a running run's worker has died (its lease is free), without waiting."""
+    if connection.vendor == "postgresql":
+        key = _PG_LOCK_PREFIX + run.pk
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            free = cursor.fetchone()[0]
+            if free:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        return free
+    path = _lease_path(run.pk)
+    if path is None or os.name != "posix":
+        return now - (run.started_at or run.created_at) > STALE_RUN
+    try:
+        handle = open(path, "rb")  # noqa: SIM115
+    except FileNotFoundError:
+        # The worker creates the file before its run is visible and removes it only
+        # once the run's status is final: no file means no worker.
+        return True
+    with handle:
+        if not _flock(handle, block=False):
+            return False
+    path.unlink(missing_ok=True)
+    return True
+
+
+def score_runs_reap(*, workspace_id: int) -> list[int]:
+    """Mark the workspace's runs whose worker died as failed; returns their ids.
+
+    Cheap (one query, plus one lock test per run still marked running), so the status
+    line and every new run call it.
+    """
+    now = timezone.now()
+    reaped = []
+    running = ScoreRun.objects.filter(workspace_id=workspace_id, status=RunStatus.RUNNING)
+    for run in running.only("pk", "created_at", "started_at"):
+        if not _worker_gone(run, now):
+            continue
+        # Only if still running: a worker that finished meanwhile keeps its result.
+        if ScoreRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED, error=WORKER_STOPPED, finished_at=now
+        ):
+            logger.warning("Score run %s for workspace %s: worker stopped", run.pk, workspace_id)
+            reaped.append(run.pk)
+    return reaped
+
+
+def run_is_running(run: ScoreRun) -> bool:
+    """Whether a run is computing now: marked running and its worker still alive."""
+    return run.status == RunStatus.RUNNING and not _worker_gone(run, timezone.now())
+
+
 def score_run_execute(
     *, workspace_id: int, options: Options = DEFAULT_OPTIONS, force: bool = False
 ) -> ScoreRun | None:
@@ -136,11 +257,14 @@ def score_run_execute(
     """
     if not Workspace.objects.filter(pk=workspace_id).exists():
         return None
+    # A run whose worker was killed is recorded as failed before this one starts.
+    score_runs_reap(workspace_id=workspace_id)
     started = time.perf_counter()
     data = score_input(workspace_id=workspace_id)
     fingerprint = input_fingerprint(data, options)
     # The default run also lays out the map, which shows every organisation.
     with_layout = options == DEFAULT_OPTIONS
+    organisations = None
     if with_layout:
         organisations = tuple(
             Organisation.objects.filter(workspace_id=workspace_id)
@@ -163,16 +287,36 @@ def score_run_execute(
             )
         }
 
-    run = ScoreRun.objects.create(
-        workspace_id=workspace_id,
-        options_key=options_key(options),
-        options=options_to_json(options),
-        fingerprint=fingerprint,
-        status=RunStatus.RUNNING,
-        started_at=timezone.now(),
-        people_count=len(data.people),
-        relationships_count=len(data.ties),
-    )
+    with contextlib.ExitStack() as held:
+        # The lease is taken before the running row commits, so no other process ever
+        # sees this run running without a live worker behind it.
+        with transaction.atomic():
+            run = ScoreRun.objects.create(
+                workspace_id=workspace_id,
+                options_key=options_key(options),
+                options=options_to_json(options),
+                fingerprint=fingerprint,
+                status=RunStatus.RUNNING,
+                started_at=timezone.now(),
+                people_count=len(data.people),
+                relationships_count=len(data.ties),
+            )
+            held.enter_context(_lease(run.pk))
+        _compute_and_store(run, data, options, previous, with_layout, organisations, started)
+    return run
+
+
+def _compute_and_store(
+    run: ScoreRun,
+    data: ScoreInput,
+    options: Options,
+    previous: dict | None,
+    with_layout: bool,
+    organisations: tuple[int, ...] | None,
+    started: float,
+) -> None:
+    """Run the analysis and store its results, or record the failure on the run."""
+    workspace_id = run.workspace_id
     timings = {"load": time.perf_counter() - started}
     try:
         t = time.perf_counter()
@@ -217,7 +361,6 @@ def score_run_execute(
         run.timings = timings
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "error", "timings", "finished_at"])
-    return run
 
 
 def _insert(model: type[models.Model], rows: Iterable[dict]) -> None:

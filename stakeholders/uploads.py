@@ -775,9 +775,9 @@ _TEMPLATE_ROWS: dict[str, list[list[str]]] = {
     # Two people, so that the example relationship has someone at each end.
     PEOPLE: [
         ["EX001", "Alex Example", "Chief executive", "Executive", "Example Hospitals NHS Trust",
-         "Chief executive"],
+         "Chief executive", "Yes", ""],
         ["EX002", "Sam Sample", "Director of nursing", "Director", "Example Hospitals NHS Trust",
-         "Director of nursing"],
+         "Director of nursing", "Yes", ""],
     ],
     AFFILIATIONS: [
         ["EX001", "Example Hospitals NHS Trust", "Chief executive", "2024-04-01", ""],

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from stakeholders import export_views, import_views, map_views, views
+from stakeholders import (
+    export_views,
+    import_views,
+    map_views,
+    member_views,
+    privacy_views,
+    views,
+)
 
 app_name = "stakeholders"
 
@@ -10,6 +17,7 @@ urlpatterns = [
     path("w/<slug:slug>/map/", map_views.map_page, name="map"),
     path("w/<slug:slug>/map/person/<int:pk>/", map_views.map_person, name="map_person"),
     path("w/<slug:slug>/map.svg", map_views.map_svg, name="map_svg"),
+    path("w/<slug:slug>/map.png", map_views.map_png, name="map_png"),
     path("w/<slug:slug>/brokers/", views.brokers, name="brokers"),
     path("w/<slug:slug>/partnerships/", views.partnerships, name="partnerships"),
     path("w/<slug:slug>/people/<int:pk>/", views.person_detail, name="person_detail"),
@@ -19,7 +27,30 @@ urlpatterns = [
         name="organisation_detail",
     ),
     path("w/<slug:slug>/scores/status/", views.scores_status, name="scores_status"),
+    path(
+        "w/<slug:slug>/people/<int:pk>/changes/",
+        privacy_views.person_changes,
+        name="person_changes",
+    ),
+    path(
+        "w/<slug:slug>/organisations/<int:pk>/changes/",
+        privacy_views.organisation_changes,
+        name="organisation_changes",
+    ),
+    path(
+        "w/<slug:slug>/people/<int:pk>/subject-access.zip",
+        privacy_views.person_subject_access,
+        name="person_subject_access",
+    ),
+    path("w/<slug:slug>/people/<int:pk>/erase/", privacy_views.person_erase, name="person_erase"),
+    path("w/<slug:slug>/settings/", privacy_views.workspace_settings, name="workspace_settings"),
     path("w/<slug:slug>/people/", views.workspace_detail, name="workspace_detail"),
+    path("w/<slug:slug>/members/", member_views.members, name="members"),
+    path("w/<slug:slug>/members/invite/", member_views.member_invite, name="member_invite"),
+    path("w/<slug:slug>/members/<int:pk>/role/", member_views.member_role, name="member_role"),
+    path(
+        "w/<slug:slug>/members/<int:pk>/remove/", member_views.member_remove, name="member_remove"
+    ),
     # Exports: the notes pattern comes first, as <str:kind>.csv would also match it.
     path(
         "w/<slug:slug>/export/<str:kind>-notes.csv",

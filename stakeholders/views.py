@@ -5,9 +5,8 @@ from collections.abc import Callable
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
@@ -51,12 +50,18 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@member_page
+# The search term is personal data (it is usually a name): it arrives in a POST body,
+# never in the address, so that no access log, history entry or referrer carries it.
+@require_http_methods(["GET", "POST"])
+@never_cache
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@login_required
 def workspace_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """A workspace's organisations and people, searchable and paginated."""
+    """A workspace's organisations and people, searchable (by POST) and paginated."""
     membership = membership_or_404(request.user, slug)
     workspace = membership.workspace
-    query = request.GET.get("q", "").strip()
+    data = request.POST if request.method == "POST" else request.GET
+    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
     terms = search_terms(query)
     context = {
         "workspace": workspace,
@@ -64,11 +69,9 @@ def workspace_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "can_edit": membership.can_edit,
         "query": query,
         "organisations": organisation_page(
-            workspace=workspace, terms=terms, page=request.GET.get("orgs_page")
+            workspace=workspace, terms=terms, page=data.get("orgs_page")
         ),
-        "people": person_page(
-            workspace=workspace, terms=terms, page=request.GET.get("people_page")
-        ),
+        "people": person_page(workspace=workspace, terms=terms, page=data.get("people_page")),
     }
     template = "stakeholders/workspace_detail.html"
     if request.htmx and not request.htmx.history_restore_request:
@@ -93,7 +96,7 @@ def _analysis_context(request: HtmxHttpRequest, slug: str) -> dict | HttpRespons
         "boundary": boundary,
         "boundary_label": Boundary(boundary).label.lower(),
         "boundaries": Boundary.choices,
-        "status": dashboard.score_status(workspace=membership.workspace, now=timezone.now()),
+        "status": dashboard.score_status(workspace=membership.workspace),
     }
 
 

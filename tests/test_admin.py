@@ -161,6 +161,9 @@ def _person_post(workspace, affiliations=(), ties=(), person=None, **fields) -> 
         "notes": "",
         "active": "on",
     } | fields
+    if person is not None:
+        # The version the editor loaded (optimistic locking), as the change page carries it.
+        data["loaded_version"] = str(Person.objects.get(pk=person.pk).version)
     existing = [row for row in affiliations if "id" in row]
     data |= _management("affiliations", len(affiliations), len(existing))
     for i, row in enumerate(affiliations):
@@ -172,6 +175,8 @@ def _person_post(workspace, affiliations=(), ties=(), person=None, **fields) -> 
         if "id" in row:
             data[f"{prefix}-id"] = str(row["id"])
             data[f"{prefix}-person"] = str(person.pk)
+            version = row.get("version") or Affiliation.objects.get(pk=row["id"]).version
+            data[f"{prefix}-loaded_version"] = str(version)
         if row.get("DELETE"):
             data[f"{prefix}-DELETE"] = "on"
     data |= _management("ties_out", len(ties))
@@ -493,6 +498,7 @@ def test_moving_a_record_to_a_workspace_the_user_cannot_edit_is_refused(
         "kind": "county_council",
         "sector": "local_government",
         "tier": "place",
+        "loaded_version": council.version,
         "affiliations-TOTAL_FORMS": "0",
         "affiliations-INITIAL_FORMS": "0",
     }
@@ -517,10 +523,12 @@ def test_moving_an_organisation_with_people_is_refused(
         "sector": hospital.sector,
         "tier": hospital.tier,
         "ods_code": hospital.ods_code,
+        "loaded_version": hospital.version,
         **_management("affiliations", 1, 1),
         "affiliations-0-id": affiliation.pk,
         "affiliations-0-organisation": hospital.pk,
         "affiliations-0-person": affiliation.person_id,
+        "affiliations-0-loaded_version": affiliation.version,
         "affiliations-0-is_primary": "on",
     }
 
@@ -795,8 +803,10 @@ def test_organisation_inline_refuses_a_second_primary_for_a_person(client, staff
         "kind": council.kind,
         "sector": council.sector,
         "tier": council.tier,
+        "loaded_version": council.version,
         **_management("affiliations", 2, 1),
         "affiliations-0-id": ben_row.pk,
+        "affiliations-0-loaded_version": ben_row.version,
         "affiliations-0-organisation": council.pk,
         "affiliations-0-person": ben_row.person_id,
         "affiliations-0-is_primary": "on",

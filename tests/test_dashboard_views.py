@@ -165,18 +165,36 @@ def test_status_polls_while_a_recompute_runs_and_fires_an_update_when_done(
         fingerprint="x",
         status=RunStatus.RUNNING,
     )
-    page = client.get(url("overview", workspace)).content.decode()
-    assert "Updating scores with the latest changes" in page
-    assert 'hx-trigger="every 3s"' in page
+    with scoring._lease(running.pk):  # what a live worker holds while it computes
+        page = client.get(url("overview", workspace)).content.decode()
+        assert "Updating scores with the latest changes" in page
+        assert 'hx-trigger="every 3s"' in page
 
-    still = client.get(url("scores_status", workspace, waiting=1))
-    assert "HX-Trigger" not in still
+        still = client.get(url("scores_status", workspace, waiting=1))
+        assert "HX-Trigger" not in still
 
     running.status = RunStatus.SUCCEEDED
     running.save()
     done = client.get(url("scores_status", workspace, waiting=1))
     assert done["HX-Trigger"] == "scores-updated"
     assert "every 3s" not in done.content.decode()
+
+
+def test_a_run_whose_worker_died_is_reported_failed_not_updating(client, workspace, viewer):
+    build_map(workspace)
+    ScoreRun.objects.create(
+        workspace=workspace,
+        options_key=scoring.options_key(scoring.DEFAULT_OPTIONS),
+        options={},
+        fingerprint="x",
+        status=RunStatus.RUNNING,
+    )
+    client.force_login(viewer)
+    page = client.get(url("overview", workspace)).content.decode()
+    assert "Updating scores with the latest changes" not in page
+    assert "every 3s" not in page
+    assert "The latest recalculation failed" in page
+    assert "Bridget Broker" in page
 
 
 def test_a_failed_recompute_is_reported_and_old_scores_stay(client, workspace, viewer):

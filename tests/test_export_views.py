@@ -242,6 +242,9 @@ def test_score_kinds_without_scores_are_refused_clearly(client, small_map, viewe
         ("export/people.csv?boundary=planet", 400, "Choose the boundary"),
         ("export/board-pack.zip?boundary=planet", 400, "Choose the boundary"),
         ("export/brokers.csv?sort=salary", 400, "not a way the brokers table can be sorted"),
+        ("export/relationships.csv?notes=yes", 400, "to the people download only"),
+        ("export/people.csv?notes=yes", 403, "seen by the workspace&#x27;s editors and owners"),
+        ("export/people-notes.csv?notes=yes", 403, "seen by the workspace&#x27;s editors"),
     ],
 )
 def test_bad_requests_get_a_message(client, scored, viewer, path, status, message):
@@ -249,6 +252,30 @@ def test_bad_requests_get_a_message(client, scored, viewer, path, status, messag
     response = client.get(f"/w/{SLUG}/{path}")
     assert response.status_code == status
     assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["editor", "owner"])
+def test_editors_and_owners_can_download_people_with_notes(client, scored, role, request, tmp_path):
+    scored[3].notes = "=Private remark\nabout health"
+    scored[3].save()
+    client.force_login(request.getfixturevalue(role))
+    plain = _rows(client.get(_url("export_csv", kind="people")))
+    assert "Notes" not in plain[0]
+    assert "Private remark" not in str(plain)
+
+    response = client.get(_url("export_csv", kind="people"), {"notes": "yes"})
+    assert response["Cache-Control"].startswith("max-age=0")
+    rows = _rows(response)
+    assert rows[0][-2:] == ["Active", "Notes"]
+    notes = {r["Ref"]: r["Notes"] for r in _records(rows)}
+    assert notes["R03"] == "'=Private remark\nabout health"  # formula-safe
+    target = tmp_path / "people.csv"
+    call_command("export_csv", "people", "--workspace", SLUG, "--with-notes", "--output", target)
+    assert _body(client.get(_url("export_csv", kind="people"), {"notes": "yes"})) == (
+        target.read_bytes()
+    )
+    meanings = _records(_rows(client.get(_url("export_notes", kind="people"), {"notes": "yes"})))
+    assert [m["Item"] for m in meanings if m["Section"] == "Column"][-1] == "Notes"
 
 
 # --- graph files ---------------------------------------------------------------
@@ -275,6 +302,13 @@ def test_graph_files_parse_with_networkx(client, scored, viewer, fmt, tmp_path):
 
 def _pack(response) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(_body(response)))
+
+
+FAKE_MAP = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20">'
+    '<title>Map</title><rect width="40" height="20" fill="#005eb8"/></svg>'
+)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _no_maps_module(monkeypatch):
@@ -327,16 +361,34 @@ def test_board_pack_includes_the_map_when_it_can_be_drawn(client, scored, viewer
 
     def render_map_svg(*, workspace, boundary):
         calls.append((workspace.slug, boundary))
-        return '<svg xmlns="http://www.w3.org/2000/svg"><title>Map</title></svg>'
+        return FAKE_MAP
 
     monkeypatch.setattr(export_views.maps, "render_map_svg", render_map_svg)
     client.force_login(viewer)
     pack = _pack(client.get(_url("export_board_pack"), {"boundary": "tier"}))
-    assert calls == [(SLUG, "tier")]
-    assert "map.svg" in pack.namelist()
+    assert calls == [(SLUG, "tier")]  # drawn once: the PNG is made from the same SVG
+    assert pack.namelist()[-2:] == ["map.svg", "map.png"]
     assert pack.read("map.svg").startswith(b"<svg")
+    png = pack.read("map.png")
+    assert png.startswith(PNG_SIGNATURE)
+    # IHDR: twice the SVG's size, for print.
+    assert (int.from_bytes(png[16:20]), int.from_bytes(png[20:24])) == (80, 40)
     notes = pack.read("notes.csv").decode("utf-8-sig")
-    assert "map.svg: the map as it is shown on screen" in notes
+    assert "map.svg and map.png: the map as it is shown on screen" in notes
+
+
+def test_board_pack_keeps_the_svg_when_the_png_fails(client, scored, viewer, monkeypatch):
+    monkeypatch.setattr(export_views.maps, "render_map_svg", lambda **kwargs: FAKE_MAP)
+
+    def svg_to_png(svg):
+        raise RuntimeError("no fonts for Zoë Ångström")
+
+    monkeypatch.setattr(export_views.map_png, "svg_to_png", svg_to_png)
+    client.force_login(viewer)
+    pack = _pack(client.get(_url("export_board_pack")))
+    assert "map.svg" in pack.namelist() and "map.png" not in pack.namelist()
+    notes = pack.read("notes.csv").decode("utf-8-sig")
+    assert "map.png not included: the map could not be drawn as an image" in notes
 
 
 def test_board_pack_survives_a_failing_map(client, scored, viewer, monkeypatch):
@@ -512,4 +564,7 @@ def test_board_pack_carries_the_real_map(client, scored, viewer):
     pack = _pack(client.get(_url("export_board_pack")))
     svg = pack.read("map.svg").decode("utf-8")
     assert svg.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    png = pack.read("map.png")
+    assert png.startswith(PNG_SIGNATURE) and len(png) > 10_000
+    assert int.from_bytes(png[16:20]) == 2000  # 1,000 SVG units at twice the size
     assert "North Fenwick ICS" in svg and "hx-" not in svg

@@ -30,6 +30,7 @@ from stakeholders.models import (
     Relationship,
     Workspace,
 )
+from stakeholders.retention import stale_cutoff
 from tests.factories import (
     AffiliationFactory,
     OrganisationFactory,
@@ -192,14 +193,33 @@ def test_people_export(workspace, small_map, tmp_path):
     small_map[3].notes = "Private remark about health"
     small_map[3].save()
     rows = _export(tmp_path, "people")
-    assert rows[0] == ["Ref", "Name", "Job title", "Seniority", "Organisation", "Role title"]
+    # The contracted columns first, exactly; Active after them.
+    assert rows[0] == [
+        "Ref", "Name", "Job title", "Seniority", "Organisation", "Role title", "Active",
+    ]  # fmt: skip
     assert rows[6] == [
         "R05", "Zoë Ångström, MBE", "Programme manager", "Manager", "Fenwick Carers", "Role 5",
+        "Yes",
     ]  # fmt: skip
     assert len(rows) == 13
+    assert [r["Active"] for r in _records(rows) if r["Ref"] in ("R03", "R04")] == ["No", "Yes"]
     assert "Private remark" not in (tmp_path / "people.csv").read_text("utf-8-sig")
-    extra = _records(_export(tmp_path, "people", "--extra-columns"))
-    assert [r["Active"] for r in extra if r["Ref"] in ("R03", "R04")] == ["No", "Yes"]
+    assert _export(tmp_path, "people", "--extra-columns")[0] == rows[0]
+
+
+def test_people_notes_are_exported_only_on_request(workspace, small_map, tmp_path):
+    small_map[3].notes = "Private remark about health\n-second line"
+    small_map[3].save()
+    rows = _export(tmp_path, "people", "--with-notes")
+    assert rows[0][-2:] == ["Active", "Notes"]
+    notes = {r["Ref"]: r["Notes"] for r in _records(rows)}
+    assert notes["R03"] == "Private remark about health\n-second line"
+    assert notes["R04"] == ""
+    with pytest.raises(CommandError, match="--with-notes applies to people only"):
+        call_command("export_csv", "relationships", "--workspace", workspace.slug, "--with-notes")
+    notes_file = tmp_path / "people-notes.csv"
+    _export(tmp_path, "people", "--with-notes", "--notes", notes_file)
+    assert ",Notes," in notes_file.read_text("utf-8-sig")
 
 
 def test_organisations_export(workspace, small_map, tmp_path):
@@ -222,7 +242,7 @@ def test_relationships_and_affiliations_export(workspace, small_map, tmp_path):
     tie.save()
     rows = _export(tmp_path, "relationships", "--extra-columns")
     assert rows[0] == [
-        "Source", "Target", "Kind", "Strength", "Trust", "Observed on", "Evidence",
+        "Source", "Target", "Kind", "Strength", "Trust", "Observed on", "Evidence", "Stale",
         "Source name", "Target name",
     ]  # fmt: skip
     assert len(rows) == Relationship.objects.count() + 1
@@ -239,6 +259,63 @@ def test_relationships_and_affiliations_export(workspace, small_map, tmp_path):
         "Person": "R01", "Organisation": "Conseil Général, Nord", "Role title": "Role 1",
         "Start date": "2024-04-01", "End date": "",
     }  # fmt: skip
+
+
+def _stale_by_tie(rows: list[list[str]]) -> dict[tuple[str, str], str]:
+    return {(r["Source"], r["Target"]): r["Stale"] for r in _records(rows)}
+
+
+def test_relationships_export_marks_stale_ties(workspace, small_map, tmp_path):
+    today = datetime.date.today()
+    a, b, c, d = small_map[:4]
+    Relationship.objects.update(observed_on=today)
+    Relationship.objects.filter(source=d).delete()
+    RelationshipFactory(source=d, target=a, observed_on=today - datetime.timedelta(days=400))
+    RelationshipFactory(source=d, target=b, observed_on=today - datetime.timedelta(days=300))
+    RelationshipFactory(source=d, target=c, observed_on=None)
+    workspace.retention_months = 12
+    workspace.save()
+    notes = tmp_path / "relationships-notes.csv"
+    rows = _export(tmp_path, "relationships", "--notes", notes)
+    assert rows[0][-1] == "Stale"
+    stale = _stale_by_tie(rows)
+    assert stale[("R03", "R00")] == "Yes"  # observed over a year ago
+    assert stale[("R03", "R01")] == "No"  # within the year
+    assert stale[("R03", "R02")] == "No"  # date unknown: never stale
+    assert list(stale.values()).count("Yes") == 1
+    about = {
+        item: meaning
+        for section, item, meaning in csv.reader(io.StringIO(notes.read_text("utf-8-sig")))
+        if section == "About"
+    }
+    cutoff = stale_cutoff(workspace, today)
+    assert about["Retention"] == (
+        f"12 months: relationships last observed before {cutoff.isoformat()} are marked stale"
+    )
+
+    workspace.retention_months = None
+    workspace.save()
+    rows = _export(tmp_path, "relationships", "--notes", notes)
+    assert set(_stale_by_tie(rows).values()) == {"No"}
+    assert "Retention,Off: no relationship is marked stale" in notes.read_text("utf-8-sig")
+
+
+def test_stale_is_worked_out_as_of_the_day_given(workspace, small_map):
+    Relationship.objects.filter(source=small_map[3]).delete()
+    RelationshipFactory(
+        source=small_map[3], target=small_map[0], observed_on=datetime.date(2024, 6, 1)
+    )
+    workspace.retention_months = 24
+    rows = list(
+        export_rows("relationships", workspace=workspace, run=None, today=datetime.date(2026, 6, 1))
+    )
+    tie = next(r for r in rows if r[:2] == ("R03", "R00"))
+    assert tie[-1] is False
+    rows = list(
+        export_rows("relationships", workspace=workspace, run=None, today=datetime.date(2026, 6, 2))
+    )
+    tie = next(r for r in rows if r[:2] == ("R03", "R00"))
+    assert tie[-1] is True
 
 
 # --- safety, empties, errors ---------------------------------------------------
@@ -327,10 +404,13 @@ def test_every_column_is_defined():
     ws = Workspace(name="W", slug="w")
     for kind in (*exports.SCORE_KINDS, *exports.DATA_KINDS):
         for extras in (False, True) if kind in exports.DATA_KINDS else (False,):
-            rows = list(notes_rows(kind, workspace=ws, run=None, extras=extras))
-            columns = [item for section, item, _ in rows if section == "Column"]
-            assert tuple(columns) == exports.header(kind, extras=extras)
-            assert all(meaning for section, _, meaning in rows[1:] if section == "Column")
+            for with_notes in (False, True) if kind == "people" else (False,):
+                rows = list(
+                    notes_rows(kind, workspace=ws, run=None, extras=extras, with_notes=with_notes)
+                )
+                columns = [item for section, item, _ in rows if section == "Column"]
+                assert tuple(columns) == exports.header(kind, extras=extras, with_notes=with_notes)
+                assert all(meaning for section, _, meaning in rows[1:] if section == "Column")
 
 
 # --- query counts --------------------------------------------------------------
@@ -426,6 +506,12 @@ def test_round_trip_through_import_map(db, tmp_path):
 def test_export_graph(fmt, workspace, scored, tmp_path):
     scored[9].name = "Control\x01char"
     scored[9].save()
+    workspace.retention_months = 1
+    workspace.save()
+    old = Relationship.objects.order_by("pk").first()
+    old.observed_on = datetime.date.today() - datetime.timedelta(days=90)
+    old.save()
+    Relationship.objects.exclude(pk=old.pk).update(observed_on=datetime.date.today())
     target = tmp_path / f"map.{fmt}"
     call_command(
         "export_graph", "--workspace", workspace.slug, "--format", fmt, "--boundary", "sector",
@@ -450,6 +536,12 @@ def test_export_graph(fmt, workspace, scored, tmp_path):
     (edge,) = [e for e in edges if e["kind"] == tie.kind]
     assert edge["strength"] == tie.strength and edge["trust"] == tie.trust
     assert edge["observed_on"] == tie.observed_on.isoformat()
+    stale = {
+        (source, target, data["kind"]): data["stale"]
+        for source, target, data in graph.edges(data=True)
+    }
+    assert stale.pop((old.source.ref, old.target.ref, old.kind)) is True
+    assert set(stale.values()) == {False}
 
 
 def test_export_graph_without_scores(workspace, small_map, tmp_path):

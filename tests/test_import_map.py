@@ -614,7 +614,6 @@ def test_blank_required_cell(tmp_path):
         "people.csv, row 2, column name: This field cannot be blank.",
         "people.csv, row 3, column ref: This field cannot be blank.",
         "people.csv, row 3, column seniority: This field cannot be blank.",
-        "people.csv, row 3, column organisation: This field cannot be blank.",
     ]
 
 
@@ -1179,6 +1178,8 @@ def test_the_docs_describe_every_column():
         section = text.split(f"### {file}")[1].split("### ")[0]
         for column, required in columns.items():
             assert f"| `{column}` | {'yes' if required else 'no'} |" in section
+        for column in imports.DERIVED_COLUMNS.get(file, ()):
+            assert f"| `{column}` | no, ignored |" in section
 
 
 # --- Scores ---------------------------------------------------------------------
@@ -1223,3 +1224,206 @@ def test_the_formula_guard_of_our_exports_is_removed_on_import(tmp_path):
 
     names = set(Organisation.objects.values_list("name", flat=True))
     assert names == {"=Fenwick Hospitals", "'Tis Fenwick Carers"}
+
+
+# --- Active, notes and derived columns -------------------------------------------------
+
+
+def test_active_column_accepts_yes_no_words_and_blank_means_active(tmp_path):
+    bundle(
+        tmp_path,
+        organisations=ORGS_HEADER + "Trust A,,acute_trust,nhs,system,,\n",
+        people="""\
+            ref,name,seniority,organisation,Active
+            P1,Ann,manager,Trust A,yes
+            P2,Bob,manager,Trust A,No
+            P3,Cai,manager,Trust A,
+            P4,Dee,manager,Trust A,FALSE
+            P5,Eve,manager,Trust A,1
+            P6,Fay,manager,Trust A,0
+            P7,Gus,manager,Trust A,True
+        """,
+    )
+
+    run_import(tmp_path)
+
+    active = dict(Person.objects.values_list("ref", "active"))
+    assert active == {
+        "P1": True, "P2": False, "P3": True, "P4": False, "P5": True, "P6": False, "P7": True,
+    }  # fmt: skip
+
+
+def test_a_bad_active_value_names_file_row_column_and_reason(tmp_path):
+    bundle(
+        tmp_path,
+        organisations=ORGS_HEADER + "Trust A,,acute_trust,nhs,system,,\n",
+        people="""\
+            ref,name,seniority,organisation,active
+            P1,Ann,manager,Trust A,yes
+            P2,Bob,manager,Trust A,left in May
+        """,
+    )
+
+    assert import_errors(tmp_path) == [
+        "people.csv, row 3, column active: 'left in May' is not yes or no. "
+        "Use yes, no, true, false, 1 or 0 (empty means yes)."
+    ]
+    assert not Person.objects.exists()
+
+
+def test_active_is_updated_when_given_and_kept_when_the_column_is_left_out(tmp_path):
+    run_import(GOOD)
+    Person.objects.filter(ref="P003").update(active=False)
+    # Without the column: P003 stays inactive; nothing changes.
+    assert "people.csv: 0 created, 0 updated, 5 unchanged" in run_import(GOOD)
+    assert not Person.objects.get(ref="P003").active
+
+    directory = good_copy(tmp_path)
+    people = directory / "people.csv"
+    lines = people.read_text("utf-8-sig").splitlines()
+    lines[0] += ",active"
+    lines[1:] = [line + (",no" if line.startswith("P001") else ",") for line in lines[1:]]
+    people.write_text("\n".join(lines) + "\n", "utf-8")
+
+    assert "people.csv: 0 created, 2 updated, 3 unchanged" in run_import(directory)
+    active = dict(Person.objects.values_list("ref", "active"))
+    assert active == {"P001": False, "P002": True, "P003": True, "P004": True, "P005": True}
+
+
+def test_notes_column_sets_notes_and_keeps_them_when_left_out(tmp_path):
+    run_import(GOOD)
+    bundle(
+        tmp_path,
+        people="""\
+            ref,name,seniority,organisation,notes
+            P001,Amira Shah,board,North Fenwick Hospitals NHS Trust,"Chairs the board;
+            second line"
+        """,
+    )
+
+    assert "people.csv: 0 created, 1 updated, 0 unchanged" in run_import(tmp_path)
+    assert Person.objects.get(ref="P001").notes == "Chairs the board;\nsecond line"
+    run_import(GOOD)  # no notes column: the notes stay
+    assert Person.objects.get(ref="P001").notes == "Chairs the board;\nsecond line"
+
+
+def test_the_derived_stale_column_is_checked_and_ignored(tmp_path):
+    run_import(GOOD)
+    directory = good_copy(tmp_path)
+    ties = directory / "relationships.csv"
+    lines = ties.read_text("utf-8-sig").splitlines()
+    lines[0] += ",Stale"
+    lines[1:] = [line + ("," if i % 2 else ",Yes") for i, line in enumerate(lines[1:])]
+    ties.write_text("\n".join(lines) + "\n", "utf-8")
+    before = row_counts()
+
+    assert "relationships.csv: 0 created, 0 updated, 5 unchanged" in run_import(directory)
+    assert row_counts() == before
+
+    ties.write_text(ties.read_text().replace(",Yes\n", ",stale-ish\n", 1), "utf-8")
+    assert import_errors(directory) == [
+        "relationships.csv, row 2, column stale: 'stale-ish' is not yes or no. "
+        "Use yes, no, true, false, 1 or 0 or leave it empty."
+    ]
+
+
+def test_stale_is_a_column_of_relationships_only(tmp_path):
+    bundle(
+        tmp_path,
+        organisations="name,kind,sector,tier,stale\nTrust A,acute_trust,nhs,system,no\n",
+    )
+
+    assert import_errors(tmp_path) == [
+        "organisations.csv, row 1, column stale: unknown column. "
+        "The columns are: name, short_name, kind, sector, tier, parent, ods_code."
+    ]
+
+
+# --- Optimistic-locking versions ------------------------------------------------------
+
+
+def test_updates_bump_the_version_of_changed_rows_only(tmp_path):
+    run_import(GOOD)
+    models = (Organisation, Person, Affiliation, Relationship)
+    assert all(set(m.objects.values_list("version", flat=True)) == {1} for m in models)
+    directory = good_copy(tmp_path)
+    orgs = directory / "organisations.csv"
+    orgs.write_text(orgs.read_text("utf-8-sig").replace("place,,\n", "system,,\n"), "utf-8")
+    people = directory / "people.csv"
+    # Ben moves his primary post to the council: his old primary is demoted, the
+    # council affiliation (from affiliations.csv) is promoted.
+    people.write_text(
+        people.read_text()
+        .replace("Ben Okafor", "Benedict Okafor")
+        .replace("director,North Fenwick ICB,Director of strategy", "director,Fenwick County "
+                 "Council,Joint director of integration"),
+        "utf-8",
+    )  # fmt: skip
+    ties = directory / "relationships.csv"
+    ties.write_text(
+        ties.read_text().replace("P004,P001,collaborates,1,,,", "P004,P001,collaborates,2,3,,")
+    )
+
+    run_import(directory)
+    run_import(directory)  # unchanged: no further bumps
+
+    def versions(model, key):
+        return {tuple(k): v for *k, v in model.objects.values_list(*key, "version")}
+
+    assert versions(Organisation, ["name"])[("Fenwick County Council",)] == 2
+    assert sum(versions(Organisation, ["name"]).values()) == 5 + 1
+    assert versions(Person, ["ref"]) == {
+        ("P001",): 1, ("P002",): 2, ("P003",): 1, ("P004",): 1, ("P005",): 1,
+    }  # fmt: skip
+    affiliations = versions(Affiliation, ["person__ref", "organisation__name"])
+    assert affiliations.pop(("P002", "North Fenwick ICB")) == 2  # demoted
+    assert affiliations.pop(("P002", "Fenwick County Council")) == 2  # promoted
+    assert set(affiliations.values()) == {1}
+    relationships = versions(Relationship, ["source__ref", "target__ref"])
+    assert relationships.pop(("P004", "P001")) == 2
+    assert set(relationships.values()) == {1}
+    # The history row of the update holds the new version, as a form save would.
+    tie = Relationship.objects.get(source__ref="P004")
+    assert [(r.history_type, r.version) for r in tie.history.all()] == [("~", 2), ("+", 1)]
+
+
+# --- People with no primary organisation ----------------------------------------------
+
+
+def test_an_empty_organisation_means_no_primary_organisation(tmp_path):
+    run_import(GOOD)
+    bundle(
+        tmp_path,
+        people="""\
+            ref,name,seniority,organisation,role_title
+            P002,Ben Okafor,director,,
+            P009,Ida Novak,manager,,
+        """,
+    )
+
+    out = run_import(tmp_path)
+
+    assert "people.csv: 1 created, 1 updated, 0 unchanged" in out
+    assert not Affiliation.objects.filter(person__ref="P009").exists()
+    # Ben's primary post is kept as a secondary one, with its role title.
+    bens = Affiliation.objects.filter(person__ref="P002").order_by("organisation__name")
+    assert [(a.organisation.name, a.is_primary, a.role_title) for a in bens] == [
+        ("Fenwick County Council", False, "Joint director of integration"),
+        ("North Fenwick ICB", False, "Director of strategy"),
+    ]
+    assert "people.csv: 0 created, 0 updated, 2 unchanged" in run_import(tmp_path)
+
+
+def test_a_role_title_needs_an_organisation(tmp_path):
+    bundle(
+        tmp_path,
+        people="""\
+            ref,name,seniority,organisation,role_title
+            P1,Ann,manager,,Chief executive
+        """,
+    )
+
+    assert import_errors(tmp_path) == [
+        "people.csv, row 2, column role_title: a role title needs an organisation: give the "
+        "organisation, or leave both empty for someone with no primary organisation."
+    ]

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from stakeholders import maps
-from stakeholders.models import Person
+from stakeholders import map_labels, map_png, maps
+from stakeholders.models import Person, Relationship
 from tests.factories import RelationshipFactory
 from tests.test_dashboard_views import build_map, url
 
@@ -20,7 +20,7 @@ def scored(workspace):
     return build_map(workspace)
 
 
-@pytest.mark.parametrize("name", ["map", "map_svg", "map_person"])
+@pytest.mark.parametrize("name", ["map", "map_svg", "map_png", "map_person"])
 def test_map_urls_need_membership(client, workspace, outsider, viewer, scored, name):
     path = panel_url(workspace, scored["broker"]) if name == "map_person" else url(name, workspace)
     assert client.get(path).status_code == 302
@@ -35,6 +35,7 @@ def test_without_scores_the_map_says_so(client, workspace, viewer):
     page = client.get(url("map", workspace)).content.decode()
     assert "There are no scores for this workspace yet" in page
     assert client.get(url("map_svg", workspace)).status_code == 400
+    assert client.get(url("map_png", workspace)).status_code == 400
 
 
 def test_map_draws_people_edges_legend_and_brokers(client, workspace, viewer, scored):
@@ -42,8 +43,12 @@ def test_map_draws_people_edges_legend_and_brokers(client, workspace, viewer, sc
     page = client.get(url("map", workspace)).content.decode()
     svg = page.split('id="map-svg"')[1].split('id="map-panel"')[0]
     assert svg.count("data-person=") == 10
-    assert 'aria-label="Bridget Broker, Director, Fenwick Hospitals, broker score' in svg
-    broker_node = svg.split("Bridget Broker, Director")[2].split("</a>")[0]
+    # Each name sits in Unicode isolates (stakeholders.bidi): its direction stays its own.
+    assert (
+        'aria-label="\u2068Bridget Broker\u2069, \u2068Director\u2069, '
+        "\u2068Fenwick Hospitals\u2069, broker score"
+    ) in svg
+    broker_node = svg.split("Bridget Broker\u2069, \u2068Director")[2].split("</a>")[0]
     assert 'stroke="#212b32" stroke-width="3"' in broker_node
     assert svg.count("<line x1=") >= 6  # 4 within organisations + 2 from the broker
     assert "Collaborates with (solid)" in svg and "Key" in svg
@@ -115,7 +120,9 @@ def test_large_maps_open_at_organisation_level(client, workspace, viewer, scored
     assert "data-person=" not in page
     hospital = scored["broker"].affiliations.get().organisation
     assert f"organisation={hospital.pk}" in page
-    assert 'aria-label="Fenwick Hospitals, 4 people, 1 tie with other organisations"' in page
+    assert (
+        'aria-label="\u2068Fenwick Hospitals\u2069, 4 people, 1 tie with other organisations"'
+    ) in page
     drilled = client.get(url("map", workspace, organisation=hospital.pk)).content.decode()
     assert drilled.count("data-person=") == 5
 
@@ -209,3 +216,189 @@ def test_filters_swap_the_map_region_and_a_score_update_reloads_the_page(
         url("map", workspace), headers={"HX-Request": "true", "HX-Target": "analysis"}
     )
     assert 'id="analysis"' in reload.content.decode()
+
+
+# --- Stale ties (retention) -------------------------------------------------------
+
+
+def _edges(page: str) -> str:
+    return page.split('class="app-map-edges"')[1].split("</g>")[0]
+
+
+@pytest.fixture
+def one_stale_tie(workspace, scored):
+    """Every tie seen today except one between two carers, last seen in 2015."""
+    today = datetime.date.today()
+    Relationship.objects.update(observed_on=today)
+    carers = scored["people"]["Fenwick Carers"]
+    RelationshipFactory(source=carers[0], target=carers[1], observed_on=datetime.date(2015, 3, 10))
+    RelationshipFactory(source=carers[1], target=carers[2], observed_on=None)
+    workspace.retention_months = 12
+    workspace.save()
+    return carers
+
+
+def test_stale_ties_are_drawn_pale_with_a_key_and_counted_in_the_table(
+    client, workspace, viewer, one_stale_tie
+):
+    client.force_login(viewer)
+    page = client.get(url("map", workspace)).content.decode()
+    edges = _edges(page)
+    assert edges.count("<line") == 8 and edges.count('data-stale="true"') == 1
+    key = page.split("app-map-legend")[1]
+    assert "not observed for 12 months" in key and "no observed date are never marked" in key
+    table = page.split('id="map-table-caption"')[1]
+    # Both ends of the stale tie; the undated tie is not stale.
+    assert table.count("1 not observed for 12 months") == 2
+    assert "1 of these ties was last observed more than 12 months ago" in page
+
+
+def test_no_tie_is_stale_when_retention_is_off(client, workspace, viewer, one_stale_tie):
+    workspace.retention_months = None
+    workspace.save()
+    client.force_login(viewer)
+    page = client.get(url("map", workspace)).content.decode()
+    assert "data-stale" not in page and "not observed for" not in page
+
+
+def test_stale_ties_count_at_organisation_level(
+    client, workspace, viewer, one_stale_tie, monkeypatch
+):
+    monkeypatch.setattr(maps, "PEOPLE_LIMIT", 5)
+    carer, nurse = one_stale_tie[0], Person.objects.get(name="Fenwick Hospitals person 0")
+    RelationshipFactory(source=carer, target=nurse, observed_on=datetime.date(2000, 1, 1))
+    client.force_login(viewer)
+    page = client.get(url("map", workspace)).content.decode()
+    assert "so the map shows organisations" in page
+    # Carers to hospital: the only tie is stale, so the link is drawn pale.
+    assert _edges(page).count('data-stale="true"') == 1
+    assert "1 not observed for 12 months" in page.split('id="map-table-caption"')[1]
+
+
+def test_person_panel_marks_stale_ties(client, workspace, viewer, one_stale_tie):
+    client.force_login(viewer)
+    panel = client.get(
+        panel_url(workspace, one_stale_tie[0]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert panel.count("Not observed for 12 months") == 1
+    assert "last observed 10 March 2015" in panel
+    undated = client.get(
+        panel_url(workspace, one_stale_tie[2]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "ot observed for" not in undated and "Ties in (1)" in undated
+
+
+# --- PNG ----------------------------------------------------------------------------
+
+
+def _png_size(body: bytes) -> tuple[int, int]:
+    assert body[:8] == b"\x89PNG\r\n\x1a\n"
+    assert body[12:16] == b"IHDR"
+    return int.from_bytes(body[16:20], "big"), int.from_bytes(body[20:24], "big")
+
+
+def test_png_download_is_the_svg_at_twice_the_size(client, workspace, viewer, scored):
+    client.force_login(viewer)
+    response = client.get(url("map_png", workspace, sector="vcse"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{workspace.slug}-map-{datetime.date.today():%Y-%m-%d}.png"'
+    )
+    svg = client.get(url("map_svg", workspace, sector="vcse")).content.decode()
+    height = int(svg.split('height="')[1].split('"')[0])
+    assert _png_size(response.content) == (2000, 2 * height)
+    # Filters change the picture.
+    everyone = client.get(url("map_png", workspace)).content
+    assert everyone != response.content
+    page = client.get(url("map", workspace, sector="vcse")).content.decode()
+    assert "map.png?" in page and "sector=vcse" in page.split("map.png?")[1].split('"')[0]
+
+
+def test_png_refuses_bad_filters(client, workspace, viewer, scored):
+    client.force_login(viewer)
+    response = client.get(url("map_png", workspace, min_strength="9"))
+    assert response.status_code == 400
+    assert "minimum strength" in response.content.decode()
+
+
+def test_render_map_png_for_board_packs(workspace, scored):
+    body = map_png.render_map_png(workspace=workspace, boundary="sector")
+    assert _png_size(body)[0] == 2000
+
+
+def test_render_map_png_without_scores_is_none(workspace):
+    assert map_png.render_map_png(workspace=workspace, boundary="organisation") is None
+
+
+# --- Labels -------------------------------------------------------------------------
+
+
+def _node(i, x, y, importance=0.0, name=None):
+    style = maps.GroupStyle("1", "Org", "#005eb8", "circle")
+    name = name or f"Person number {i}"
+    return maps.Node(
+        pk=i,
+        label=name,
+        short_label=name,
+        x=x,
+        y=y,
+        r=5,
+        path="",
+        style=style,
+        aria_label=name,
+        importance=importance,
+    )
+
+
+def _label_rect(node, font=12.0):
+    half = len(node.short_label) * font * map_labels.CHAR_WIDTH / 2
+    return (node.label_x - half, node.label_y - font * 0.85, node.label_x + half, node.label_y)
+
+
+def test_labels_in_a_dense_cluster_do_not_overlap_and_the_most_important_is_named():
+    nodes = [_node(i, 500 + (i % 4) * 3, 500 + (i // 4) * 3, importance=i) for i in range(40)]
+    out, _, box = map_labels.place_labels("people", nodes, [], (300, 300, 400, 400), 1.0)
+    named = [n for n in out if n.short_label]
+    assert 1 < len(named) < 40
+    assert "Person number 39" in {n.short_label for n in named}
+    rects = [_label_rect(n) for n in named]
+    for i, a in enumerate(rects):
+        for b in rects[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+
+
+def test_view_box_grows_to_hold_labels_at_the_edge():
+    edge = _node(1, 995, 500, name="Fenwick Partnership NHS Foundation Trust")
+    out, _, box = map_labels.place_labels("organisations", [edge], [], (600, 300, 400, 400), 1.0)
+    left, top, right, bottom = _label_rect(out[0])
+    assert out[0].short_label
+    assert box[0] <= left and right <= box[0] + box[2]
+    assert box[1] <= top and bottom <= box[1] + box[3]
+    assert box[2] == box[3]  # still square
+
+
+def test_only_the_top_people_of_each_organisation_are_named(client, workspace, viewer):
+    build_map(workspace, people_per_org=10)  # 31 people: more than LABEL_LIMIT
+    client.force_login(viewer)
+    page = client.get(url("map", workspace)).content.decode()
+    labels = page.split('class="app-map-labels"')[1].split("</g>")[0]
+    assert 3 <= labels.count("<text") <= 3 * maps.LABELS_PER_DISC
+    assert ">\u2068Bridget Broker\u2069</text>" in labels  # the hospital's top broker
+    # Everyone is still named in their link and in the table.
+    assert page.count('aria-label="\u2068Fenwick Carers person') == 10
+
+
+@pytest.mark.parametrize("per_org", [2, 8])
+@pytest.mark.parametrize("name", ["map_svg", "map_png"])
+def test_download_and_drilled_map_query_counts_are_fixed(
+    client, workspace, viewer, django_assert_num_queries, per_org, name
+):
+    build_map(workspace, people_per_org=per_org)
+    hospital = Person.objects.get(name="Bridget Broker").affiliations.get().organisation
+    client.force_login(viewer)
+    client.get(url("map", workspace))  # warm the session
+    with django_assert_num_queries(10):
+        assert client.get(url(name, workspace)).status_code == 200
+    with django_assert_num_queries(10):
+        assert client.get(url("map", workspace, organisation=hospital.pk)).status_code == 200

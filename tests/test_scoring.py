@@ -242,3 +242,50 @@ def test_export_scores_csv(workspace, small_map, tmp_path):
     assert by_ref["R02"]["Sector"] == "Voluntary and community sector (VCSE)"
     scores = [float(r["Broker score"]) for r in by_ref.values()]
     assert [float(r[5]) for r in rows[1:]] == sorted(scores, reverse=True)
+
+
+def _running_row(workspace) -> ScoreRun:
+    return ScoreRun.objects.create(
+        workspace=workspace,
+        options_key=scoring.options_key(scoring.DEFAULT_OPTIONS),
+        options={},
+        fingerprint="x",
+        status=RunStatus.RUNNING,
+    )
+
+
+def test_a_run_whose_worker_holds_its_lease_is_left_running(workspace, small_map):
+    good = scoring.score_run_execute(workspace_id=workspace.pk)
+    running = _running_row(workspace)
+    with scoring._lease(running.pk):
+        assert scoring.run_is_running(running)
+        assert scoring.score_runs_reap(workspace_id=workspace.pk) == []
+    running.refresh_from_db()
+    assert running.status == RunStatus.RUNNING
+    assert scoring.current_run(workspace_id=workspace.pk).pk == good.pk
+
+
+def test_the_next_run_records_a_dead_run_as_failed(workspace, small_map):
+    """No lease behind a running row: its worker died (the subprocess test kills one)."""
+    good = scoring.score_run_execute(workspace_id=workspace.pk)
+    dead = _running_row(workspace)
+    assert not scoring.run_is_running(dead)
+    RelationshipFactory(source=small_map[11], target=small_map[2])
+
+    retried = scoring.score_run_execute(workspace_id=workspace.pk)
+
+    dead.refresh_from_db()
+    assert dead.status == RunStatus.FAILED
+    assert dead.error == scoring.WORKER_STOPPED
+    assert dead.finished_at is not None
+    assert retried.status == RunStatus.SUCCEEDED
+    assert retried.pk != good.pk
+    assert scoring.current_run(workspace_id=workspace.pk).pk == retried.pk
+
+
+def test_a_finished_run_is_never_marked_failed(workspace, small_map):
+    run = scoring.score_run_execute(workspace_id=workspace.pk)
+    assert scoring.score_runs_reap(workspace_id=workspace.pk) == []
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED
+    assert not list(scoring._lease_path(run.pk).parent.glob(f"*-score-run-{run.pk}.lock"))

@@ -206,12 +206,11 @@ def test_unknown_slug_is_404_even_for_a_member(client, workspace, viewer):
     assert "no-such" not in response.content.decode()
 
 
-@pytest.mark.parametrize("page", ["home", "workspace"])
-def test_pages_refuse_post(client, workspace, viewer, page):
+def test_pages_refuse_post(client, workspace, viewer):
+    # The people page takes POST: its search posts the term (tests/test_security.py).
     client.force_login(viewer)
-    url = HOME if page == "home" else workspace_url(workspace)
 
-    assert client.post(url).status_code == 405
+    assert client.post(HOME).status_code == 405
 
 
 def test_pages_are_not_cached(client, workspace, viewer):
@@ -394,7 +393,8 @@ def searchable(workspace):
 
 
 def search(client, workspace, q, **headers):
-    response = client.get(workspace_url(workspace), {"q": q}, headers=headers)
+    # The term is posted, never put in the address (see tests/test_security.py).
+    response = client.post(workspace_url(workspace), {"q": q}, headers=headers)
     assert response.status_code == 200
     return (
         [row.name for row in response.context["organisations"].rows],
@@ -444,7 +444,7 @@ def test_search_counts_a_person_once_however_many_organisations_match(client, wo
     )
     client.force_login(viewer)
 
-    response = client.get(workspace_url(workspace), {"q": "fenwick"})
+    response = client.post(workspace_url(workspace), {"q": "fenwick"})
 
     assert [row.name for row in response.context["people"].rows] == ["Ann"]
     assert response.context["people"].count == 1
@@ -453,7 +453,7 @@ def test_search_counts_a_person_once_however_many_organisations_match(client, wo
 def test_search_box_keeps_the_query_and_describes_results(client, searchable, viewer):
     client.force_login(viewer)
 
-    html = client.get(workspace_url(searchable), {"q": "moorside"}).content.decode()
+    html = client.post(workspace_url(searchable), {"q": "moorside"}).content.decode()
 
     assert 'value="moorside"' in html
     assert '<label class="nhsuk-label nhsuk-label--s" for="q">' in html
@@ -467,8 +467,9 @@ def test_search_form_works_without_javascript_and_with_htmx(client, workspace, v
 
     html = client.get(url).content.decode()
 
-    assert f'<form method="get" action="{url}" hx-get="{url}"' in html
-    assert 'hx-push-url="true"' in html
+    assert f'<form method="post" action="{url}" hx-post="{url}"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert "hx-push-url" not in html
     assert 'hx-target="#results"' in html
 
 
@@ -486,7 +487,7 @@ def test_overlong_search_is_cut_not_refused(client, searchable, viewer):
 def test_htmx_request_gets_only_the_results_partial(client, searchable, viewer):
     client.force_login(viewer)
 
-    response = client.get(workspace_url(searchable), {"q": "okafor"}, headers=HTMX)
+    response = client.post(workspace_url(searchable), {"q": "okafor"}, headers=HTMX)
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -505,9 +506,7 @@ def test_htmx_history_restore_gets_the_full_page(client, searchable, viewer):
     client.force_login(viewer)
 
     response = client.get(
-        workspace_url(searchable),
-        {"q": "okafor"},
-        headers={**HTMX, "HX-History-Restore-Request": "true"},
+        workspace_url(searchable), headers={**HTMX, "HX-History-Restore-Request": "true"}
     )
 
     html = response.content.decode()
@@ -523,7 +522,7 @@ def test_every_hx_get_has_a_real_href(client, workspace, editor):
         person_at(org, name=f"Person {n:03d}")
     client.force_login(editor)
 
-    html = client.get(workspace_url(workspace), {"q": "person"}).content.decode()
+    html = client.get(workspace_url(workspace)).content.decode()
 
     class Links(HTMLParser):
         def __init__(self) -> None:
@@ -575,14 +574,29 @@ def test_organisations_are_paginated_apart_from_people(client, crowded, viewer):
     assert response.context["people"].number == 1
 
 
-def test_pagination_links_keep_the_search_and_the_other_page(client, crowded, viewer):
+def test_pagination_links_keep_the_other_page(client, crowded, viewer):
     client.force_login(viewer)
     url = workspace_url(crowded)
 
-    html = client.get(url, {"q": "o", "orgs_page": 2}).content.decode()
+    html = client.get(url, {"orgs_page": 2}).content.decode()
 
-    assert f'href="{url}?q=o&amp;orgs_page=2&amp;people_page=2"' in html
-    assert f'href="{url}?q=o&amp;orgs_page=1"' in html
+    assert f'href="{url}?orgs_page=2&amp;people_page=2"' in html
+    assert f'href="{url}?orgs_page=1"' in html
+    assert 'aria-label="Pages of people"' in html
+    assert 'aria-label="Pages of organisations"' in html
+
+
+def test_search_pages_post_the_search_and_the_other_page(client, crowded, viewer):
+    client.force_login(viewer)
+    url = workspace_url(crowded)
+
+    html = client.post(url, {"q": "o", "orgs_page": 2}).content.decode()
+
+    assert "?q=" not in html
+    assert '<input type="hidden" name="q" value="o">' in html
+    assert '<input type="hidden" name="orgs_page" value="2">' in html  # on the people pages
+    assert 'name="people_page" value="2"' in html
+    assert 'name="orgs_page" value="1"' in html
     assert 'aria-label="Pages of people"' in html
     assert 'aria-label="Pages of organisations"' in html
 
@@ -665,7 +679,7 @@ def test_workspace_page_runs_a_fixed_number_of_queries(
 
     # Session, user, membership, then a count and a page each of organisations and people.
     with django_assert_num_queries(7):
-        response = client.get(workspace_url(ws), {"q": "o"}, headers=HTMX if htmx else {})
+        response = client.post(workspace_url(ws), {"q": "o"}, headers=HTMX if htmx else {})
 
     assert response.status_code == 200
     assert len(response.context["people"].rows) == min(size, 50)
@@ -689,8 +703,12 @@ def test_hostile_names_are_escaped(client, viewer):
     )
     client.force_login(viewer)
 
-    for url, params in ((HOME, {}), (workspace_url(ws), {}), (workspace_url(ws), {"q": HOSTILE})):
-        html = client.get(url, params).content.decode()
+    for method, url, params in (
+        (client.get, HOME, {}),
+        (client.get, workspace_url(ws), {}),
+        (client.post, workspace_url(ws), {"q": HOSTILE}),
+    ):
+        html = method(url, params).content.decode()
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
         assert "<script>alert(1)" not in html
         assert "<img src=x" not in html

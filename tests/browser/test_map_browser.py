@@ -46,4 +46,21 @@ def test_map_filter_panel_zoom_and_keyboard(page, live_server, scored_map, scree
     focused = page.evaluate("document.activeElement.getAttribute('data-person')")
     assert focused is not None
     screenshot("map-vcse-panel")
+
+    # The PNG download carries the same filters; it is a real PNG picture.
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"^PNG")).click()
+    assert download.value.suggested_filename.endswith(".png")
+    assert "sector=vcse" in download.value.url
+    with open(download.value.path(), "rb") as picture:
+        assert picture.read(8) == b"\x89PNG\r\n\x1a\n"
     assert page.csp_violations == []
+
+
+def test_map_header_lines_up_with_the_wide_page(page, live_server, scored_map):
+    log_in(page, live_server, "/w/north-fenwick/map/")
+    page.set_viewport_size({"width": 1600, "height": 900})
+    header = page.locator(".nhsuk-header__container").bounding_box()
+    main = page.locator("#map-region").bounding_box()
+    assert abs(header["x"] - main["x"]) <= 1
+    assert header["width"] > 1100  # widened with the map page, not left at ~1020px

@@ -79,14 +79,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--extra-columns",
             action="store_true",
-            help="add read-only columns (people: Active; organisations: People; affiliations: "
-            "Primary; relationships: Source name, Target name); import_map does not accept them",
+            help="add read-only columns (organisations: People; affiliations: Primary; "
+            "relationships: Source name, Target name); import_map does not accept them",
+        )
+        parser.add_argument(
+            "--with-notes",
+            action="store_true",
+            help="people only: add the free-text Notes column (editors' notes about each "
+            "person), which import_map reads back; left out unless asked for",
         )
 
     def handle(self, *, kind: str, workspace: str, boundary: str, **options) -> None:
         extras = options["extra_columns"]
+        with_notes = options["with_notes"]
         if extras and kind not in DATA_KINDS:
             raise CommandError(f"--extra-columns applies to {', '.join(DATA_KINDS)} only.")
+        if with_notes and kind != "people":
+            raise CommandError("--with-notes applies to people only.")
         ws = Workspace.objects.filter(slug=workspace).first()
         if ws is None:
             raise CommandError(f"No workspace with slug '{workspace}'.")
@@ -99,13 +108,26 @@ class Command(BaseCommand):
         now = timezone.now()
 
         def data(out: IO[str]) -> None:
-            write_csv(
-                export_rows(kind, workspace=ws, run=run, boundary=boundary, extras=extras), out
+            rows = export_rows(
+                kind,
+                workspace=ws,
+                run=run,
+                boundary=boundary,
+                extras=extras,
+                with_notes=with_notes,
+                today=timezone.localdate(now),
             )
+            write_csv(rows, out)
 
         def notes(out: IO[str]) -> None:
             rows: Iterable[tuple] = notes_rows(
-                kind, workspace=ws, run=run, boundary=boundary, extras=extras, now=now
+                kind,
+                workspace=ws,
+                run=run,
+                boundary=boundary,
+                extras=extras,
+                now=now,
+                with_notes=with_notes,
             )
             write_csv(rows, out)
 

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = (
         "Import organisations.csv, people.csv, affiliations.csv and relationships.csv "
         "from DIR into a workspace (created if new). Every file is checked first; on any "
-        "problem nothing is written. The format is in docs/import-format.md."
+        "problem nothing is written. The format is in README.md (Importing a map from CSV files)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,0 +1,211 @@
+"""The influence map's SVG markup, built in Python from maps.MapData.
+
+A template loop over thousands of nodes and edges took most of the page's time,
+so the markup is joined here instead. Every piece of text goes through
+`escape` (names can hold anything); numbers are formatted here. The page and
+the downloads (SVG, PNG) share this one function, so they cannot drift apart.
+"""
+
+from django.http import QueryDict
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from stakeholders.bidi import isolate
+from stakeholders.maps import WIDTH, MapData
+
+EDGE_COLOUR = "#425563"
+STALE_COLOUR = "#a7b3bb"  # pale grey: not observed within the workspace's retention
+TEXT_COLOUR = "#212b32"
+# Arial first (as the page); Liberation Sans has Arial's metrics, for servers rendering PNGs.
+FONTS = "Arial, Helvetica, &quot;Liberation Sans&quot;, &quot;DejaVu Sans&quot;, sans-serif"
+
+
+def _n(value: float) -> str:
+    """A coordinate as short text: 12.0 -> 12, 12.25 -> 12.2."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def organisation_link_base(path: str, params: QueryDict) -> str:
+    """The current URL with its filters, ending in `organisation=`: append an organisation id."""
+    query = params.copy()
+    query.pop("organisation", None)
+    rest = query.urlencode()
+    return f"{path}?{rest}&organisation=" if rest else f"{path}?organisation="
+
+
+def map_svg(
+    data: MapData,
+    *,
+    boundary: str,
+    download: bool,
+    path: str = "",
+    params: QueryDict | None = None,
+    panel_base: str = "",
+) -> SafeString:
+    """The map as one <svg> element: caption, map, key. Links and htmx only on the page."""
+    params = params if params is not None else QueryDict()
+    height = _n(round(data.height))
+    caption = [escape(line) for line in data.caption]
+    out: list[str] = []
+    add = out.append
+    add(
+        '<svg xmlns="http://www.w3.org/2000/svg" version="1.1"'
+        + (
+            ""
+            if download
+            else ' class="app-map-svg" id="map-svg" role="group" aria-labelledby="map-title"'
+        )
+        + f' viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}"'
+        f' font-family="{FONTS}">'
+    )
+    add(f'<title id="map-title">{caption[0]}</title><desc>{caption[1]} {caption[2]}</desc>')
+    add(
+        '<defs><marker id="map-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9"'
+        ' markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        f'<path d="M0 0L10 5L0 10Z" fill="{EDGE_COLOUR}"/></marker>'
+        '<marker id="map-arrow-stale" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9"'
+        ' markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        f'<path d="M0 0L10 5L0 10Z" fill="{STALE_COLOUR}"/></marker></defs>'
+    )
+    add(f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>')
+    add(
+        '<g aria-hidden="true">'
+        f'<text x="10" y="24" font-size="19" font-weight="bold" fill="{TEXT_COLOUR}">'
+        f"{caption[0]}</text>"
+        f'<text x="10" y="44" font-size="13" fill="{TEXT_COLOUR}">{caption[1]}</text>'
+        f'<text x="10" y="60" font-size="13" fill="#4c6272">{caption[2]}</text></g>'
+    )
+    what = "organisations" if data.mode == "organisations" else "people"
+    add(
+        f'<svg id="map-viewport" x="0" y="64" width="{WIDTH}" height="{WIDTH}"'
+        f' viewBox="{data.view_box}" data-initial-view="{data.view_box}"'
+        + (
+            ""
+            if download
+            else ' tabindex="0" role="group" aria-label="The map: arrow keys move it, plus and'
+            f' minus zoom; Tab moves through the {what}"'
+        )
+        + ">"
+    )
+    if not download:
+        # White beyond the first view, for panning (a renderer of files need not paint it).
+        add('<rect x="-2000" y="-2000" width="5000" height="5000" fill="#ffffff"/>')
+    add('<g class="app-map-discs" aria-hidden="true">')
+    for disc in data.discs:
+        add(
+            f'<circle cx="{_n(disc.x)}" cy="{_n(disc.y)}" r="{_n(disc.r)}" fill="#eef3f6"'
+            ' stroke="#c4ced4" stroke-width="1"/>'
+        )
+    add("</g>")
+    _edges(add, data)
+    _nodes(add, data, boundary, download, path, params, panel_base)
+    if data.mode == "people":
+        add('<g class="app-map-disc-labels" aria-hidden="true" pointer-events="none">')
+        for disc in data.discs:
+            if disc.label_shown:
+                add(
+                    f'<text x="{_n(disc.x)}" y="{_n(disc.label_y)}" font-size="{data.disc_font}"'
+                    f' font-weight="bold" text-anchor="middle" fill="{TEXT_COLOUR}"'
+                    f' stroke="#ffffff" stroke-width="{data.halo}" paint-order="stroke">'
+                    f"<title>{escape(isolate(disc.full_label))}</title>{escape(isolate(disc.label))}</text>"
+                )
+        add("</g>")
+    add("</svg>")
+    add(
+        f'<rect x="0.5" y="64.5" width="{WIDTH - 1}" height="{WIDTH - 1}" fill="none"'
+        ' stroke="#c4ced4"/>'
+    )
+    _legend(add, data)
+    add("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 - every text above went through escape()
+
+
+def _edges(add, data: MapData) -> None:
+    add('<g class="app-map-edges" aria-hidden="true" fill="none">')
+    # Stale ties first, so current ones are drawn over them.
+    for edge in sorted(data.edges, key=lambda e: not e.stale):
+        colour, arrow = (
+            (STALE_COLOUR, "map-arrow-stale") if edge.stale else (EDGE_COLOUR, "map-arrow")
+        )
+        add(
+            f'<line x1="{_n(edge.x1)}" y1="{_n(edge.y1)}" x2="{_n(edge.x2)}" y2="{_n(edge.y2)}"'
+            f' stroke="{colour}" stroke-opacity="{0.9 if edge.stale else 0.6}"'
+            f' stroke-width="{edge.width:.1f}"'
+            + (f' stroke-dasharray="{edge.dash}"' if edge.dash else "")
+            + (f' marker-end="url(#{arrow})"' if edge.directed else "")
+            + f' data-kind="{edge.kind}"'
+            + (' data-stale="true"' if edge.stale else "")
+            + "/>"
+        )
+    add("</g>")
+
+
+def _nodes(add, data, boundary, download, path, params, panel_base) -> None:
+    organisations = data.mode == "organisations"
+    link_base = escape(organisation_link_base(path, params))
+    if organisations:
+        shape = ' fill-opacity="0.85" stroke="#ffffff" stroke-width="2"'
+    add('<g class="app-map-nodes">')
+    labels = []
+    for node in data.nodes:
+        aria = escape(node.aria_label)
+        if download or (organisations and not node.pk):
+            add("<g>")
+        elif organisations:
+            link = f"{link_base}{node.pk}"
+            add(
+                f'<a href="{link}" hx-get="{link}" hx-target="#map-region" hx-swap="outerHTML"'
+                f' hx-push-url="true" aria-label="{aria}">'
+            )
+        else:
+            link = escape(f"{panel_base}{node.pk}/?boundary={boundary}")
+            add(
+                f'<a href="{link}" hx-get="{link}" hx-target="#map-panel" hx-swap="innerHTML"'
+                f' aria-label="{aria}" data-person="{node.pk}">'
+            )
+        if not organisations:
+            shape = (
+                ' stroke="#212b32" stroke-width="3"'
+                if node.broker
+                else ' stroke="#ffffff" stroke-width="1"'
+            )
+        add(
+            f'<title>{aria}</title><path d="{node.path}" fill="{node.style.colour}"{shape}/>'
+            + ("</g>" if download or (organisations and not node.pk) else "</a>")
+        )
+        if node.short_label:
+            labels.append(node)
+    add("</g>")
+    # Labels above every node so no node hides a name; the names are in each link's label.
+    # Labels sit over other nodes: clicks and hovers must reach the node beneath.
+    add('<g class="app-map-labels" aria-hidden="true" pointer-events="none">')
+    for node in labels:
+        add(
+            f'<text x="{_n(node.label_x)}" y="{_n(node.label_y)}" font-size="{data.label_font}"'
+            f' text-anchor="middle" fill="{TEXT_COLOUR}" stroke="#ffffff"'
+            f' stroke-width="{data.halo}" paint-order="stroke" class="app-map-label">'
+            f"{escape(isolate(node.short_label))}</text>"
+        )
+    add("</g>")
+
+
+def _legend(add, data: MapData) -> None:
+    add(f'<g class="app-map-legend" aria-hidden="true" font-size="14" fill="{TEXT_COLOUR}">')
+    add(f'<text x="10" y="{_n(data.legend_top + 8)}" font-size="16" font-weight="bold">Key</text>')
+    for item in data.legend:
+        if item.style:
+            add(f'<path d="{item.path}" fill="{item.style.colour}" stroke="#ffffff"/>')
+        if item.dash:
+            colour, arrow = (
+                (STALE_COLOUR, "map-arrow-stale") if item.stale else (EDGE_COLOUR, "map-arrow")
+            )
+            add(
+                f'<line x1="{_n(item.x - 56)}" y1="{_n(item.y - 5)}" x2="{_n(item.x - 8)}"'
+                f' y2="{_n(item.y - 5)}" stroke="{colour}" stroke-width="2"'
+                + (f' stroke-dasharray="{item.dash}"' if item.dash != "none" else "")
+                + (f' marker-end="url(#{arrow})"' if item.directed else "")
+                + "/>"
+            )
+        add(f'<text x="{_n(item.x)}" y="{_n(item.y)}">{escape(item.text)}</text>')
+    add("</g>")

@@ -1,0 +1,87 @@
+"""Where the map's names go: no two labels overlap, and none is cut off at the edge.
+
+Works on maps.Node and maps.Disc values (frozen dataclasses) and returns copies
+with their label positions set; a label that fits nowhere is dropped (the name
+stays in the node's title, the side panel and the table).
+"""
+
+import dataclasses
+
+Box = tuple[float, float, float, float]  # x, y, width, height
+
+# Arial's average advance is about 0.55 em (bold 0.6); a little more keeps a gap.
+CHAR_WIDTH = 0.6
+
+
+def place_labels(
+    mode: str, nodes: list, discs: list, box: Box, scale: float, *, limit: int | None = None
+):
+    """Labels that do not overlap, most important first; the box grown to hold them.
+
+    A label goes below its node, else above, else to the right or left; one that
+    fits nowhere is left out (the name stays in the node's title, the panel and
+    the table). Organisation labels in the people view are placed first; at most
+    `limit` node labels are tried, by importance.
+    """
+    font, disc_font = 12 * scale, 14 * scale
+    taken: list[tuple[float, float, float, float]] = []
+
+    def free(x0, y0, x1, y1) -> bool:
+        return all(x1 <= a or x0 >= c or y1 <= b or y0 >= d for a, b, c, d in taken)
+
+    disc_labels: dict[int, tuple[bool, float]] = {}
+    for i in sorted(range(len(discs)), key=lambda i: (-discs[i].r, discs[i].full_label)):
+        disc = discs[i]
+        half = len(disc.label) * disc_font * (CHAR_WIDTH + 0.05) / 2
+        shown, base = False, 0.0
+        # Above the disc, else just inside its bottom edge.
+        for y in (disc.y - disc.r - 5 * scale, disc.y + disc.r - 4 * scale):
+            rect = (disc.x - half, y - disc_font, disc.x + half, y + disc_font * 0.25)
+            if free(*rect):
+                taken.append(rect)
+                shown, base = True, y
+                break
+        disc_labels[i] = (shown, round(base, 1))
+    discs_out = [
+        dataclasses.replace(d, label_shown=disc_labels[i][0], label_y=disc_labels[i][1])
+        for i, d in enumerate(discs)
+    ]
+
+    out = []
+    ranked = sorted(
+        (n for n in nodes if n.short_label), key=lambda n: (-n.importance, n.label.casefold())
+    )
+    if limit is not None:
+        ranked = ranked[:limit]
+    where: dict[int, tuple[float, float]] = {}
+    for node in ranked:
+        width = len(node.short_label) * font * CHAR_WIDTH
+        reach = node.r * (0.8 if mode == "organisations" else 1.0) + 2 * scale
+        options = (
+            (node.x, node.y + reach + font * 0.9),  # below: (middle x, baseline y)
+            (node.x, node.y - reach - font * 0.25),  # above
+            (node.x + reach + width / 2 + 2 * scale, node.y + font * 0.35),  # right
+            (node.x - reach - width / 2 - 2 * scale, node.y + font * 0.35),  # left
+        )
+        for lx, ly in options:
+            rect = (lx - width / 2, ly - font * 0.85, lx + width / 2, ly + font * 0.25)
+            if free(*rect):
+                taken.append(rect)
+                where[id(node)] = (round(lx, 1), round(ly, 1))
+                break
+    for node in nodes:
+        if id(node) in where:
+            lx, ly = where[id(node)]
+            out.append(dataclasses.replace(node, label_x=lx, label_y=ly))
+        else:
+            out.append(dataclasses.replace(node, short_label="", label_x=0.0, label_y=0.0))
+    if taken:
+        pad = 6 * scale
+        x0 = min(box[0], min(r[0] for r in taken) - pad)
+        y0 = min(box[1], min(r[1] for r in taken) - pad)
+        x1 = max(box[0] + box[2], max(r[2] for r in taken) + pad)
+        y1 = max(box[1] + box[3], max(r[3] for r in taken) + pad)
+        side = max(x1 - x0, y1 - y0)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        box = (round(cx - side / 2), round(cy - side / 2), round(side), round(side))
+    return out, discs_out, box

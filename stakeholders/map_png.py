@@ -1,0 +1,37 @@
+"""The influence map as a PNG for board papers, drawn from the same SVG as the download.
+
+resvg (resvg-py, MIT) rasterises the SVG: a self-contained wheel, no system
+cairo. Text needs a sans-serif font on the server (Arial, Liberation Sans or
+DejaVu Sans: any one of them; Debian's fonts-liberation or fonts-dejavu-core).
+"""
+
+import resvg_py
+
+from stakeholders import maps
+from stakeholders.models import Workspace
+
+# Twice the SVG's 1,000 user units: 2,000 pixels wide, sharp on a printed A4 page.
+SCALE = 2
+
+
+def svg_to_png(svg: str, *, scale: int = SCALE) -> bytes:
+    """A standalone SVG document (maps.svg_document) rasterised at `scale` x its size."""
+    return bytes(
+        resvg_py.svg_to_bytes(
+            svg_string=svg,
+            zoom=scale,
+            background="white",
+            shape_rendering="geometric_precision",
+            text_rendering="optimize_legibility",
+        )
+    )
+
+
+def render_map_png(*, workspace: Workspace, boundary: str) -> bytes | None:
+    """The current map with default filters as PNG bytes, legend and caption included.
+
+    Same arguments and default filters as maps.render_map_svg (board packs);
+    None when the workspace has no scores yet.
+    """
+    svg = maps.render_map_svg(workspace=workspace, boundary=boundary)
+    return None if svg is None else svg_to_png(svg)

@@ -1,0 +1,166 @@
+"""The members page: everyone in a workspace sees who else is; owners manage them.
+
+Non-members get 404 like everywhere else. Members who are not owners may read the
+page, and a change they post answers 403 with the page and a message saying why.
+Every form is a plain POST that redirects back (so it works without JavaScript);
+with htmx the members region is swapped in place.
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from stakeholders.access import membership_or_404
+from stakeholders.memberships import (
+    member_rows,
+    membership_change_role,
+    membership_history,
+    membership_invite,
+    membership_remove,
+)
+from stakeholders.models import Membership, Role
+from stakeholders.views import HtmxHttpRequest, member_page
+
+TEMPLATE = "stakeholders/members.html"
+FORBIDDEN_MESSAGE = (
+    "Only owners of this workspace can add, change or remove members. "
+    "Your role is {role}: ask an owner if something here needs changing."
+)
+
+
+def _context(request: HtmxHttpRequest, membership: Membership, **extra) -> dict:
+    workspace = membership.workspace
+    return {
+        "workspace": workspace,
+        "membership": membership,
+        "can_edit": membership.can_edit,
+        "is_owner": membership.role == Role.OWNER,
+        "members": member_rows(workspace=workspace, viewer=request.user),
+        "history": membership_history(workspace=workspace),
+        "roles": Role.choices,
+        "errors": [],
+        "invite": {"identifier": "", "role": Role.VIEWER},
+        **extra,
+    }
+
+
+def _template(request: HtmxHttpRequest) -> str:
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{TEMPLATE}#members-region"
+    return TEMPLATE
+
+
+@member_page
+def members(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The workspace's members and the history of changes to them."""
+    membership = membership_or_404(request.user, slug)
+    return render(request, _template(request), _context(request, membership))
+
+
+def _manage(
+    request: HtmxHttpRequest, slug: str, change: Callable[[Membership], str], **form
+) -> HttpResponse:
+    """Run one owner-only change and answer with the page, a redirect or the region."""
+    membership = membership_or_404(request.user, slug)
+    if membership.role != Role.OWNER:
+        message = FORBIDDEN_MESSAGE.format(role=membership.get_role_display().lower())
+        context = _context(request, membership, errors=[{"message": message, "field": ""}])
+        return render(request, _template(request), context, status=403)
+    try:
+        notice = change(membership)
+    except Membership.DoesNotExist:
+        raise Http404 from None
+    except PermissionDenied:
+        # The author stopped being an owner while the request was on its way.
+        membership = membership_or_404(request.user, slug)
+        message = FORBIDDEN_MESSAGE.format(role=membership.get_role_display().lower())
+        context = _context(request, membership, errors=[{"message": message, "field": ""}])
+        return render(request, _template(request), context, status=403)
+    except ValidationError as exc:
+        errors = [
+            {"message": text, "field": field}
+            for field, texts in exc.message_dict.items()
+            for text in texts
+        ]
+        context = _context(request, membership, errors=errors, **form)
+        return render(request, _template(request), context, status=400)
+
+    # The author may have changed their own role, or left.
+    try:
+        membership = membership_or_404(request.user, slug)
+    except Http404:
+        messages.success(request, notice)
+        home = reverse("stakeholders:home")
+        if request.htmx:
+            return HttpResponse(headers={"HX-Redirect": home})
+        return redirect(home)
+    if request.htmx:
+        return render(request, _template(request), _context(request, membership, notice=notice))
+    messages.success(request, notice)
+    return redirect("stakeholders:members", slug=slug)
+
+
+def _member_name(workspace, pk: int) -> str:
+    row = (
+        Membership.objects.filter(pk=pk, workspace=workspace)
+        .values_list("user__username", flat=True)
+        .first()
+    )
+    if row is None:
+        raise Http404
+    return row
+
+
+@require_POST
+@never_cache
+@login_required
+def member_invite(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Add an existing account to the workspace (owners only)."""
+    identifier = request.POST.get("identifier", "")[:254]
+    role = request.POST.get("role", "")
+
+    def change(membership: Membership) -> str:
+        added = membership_invite(
+            workspace=membership.workspace, by=request.user, identifier=identifier, role=role
+        )
+        return f"{added.user.get_username()} is now a member, as {added.get_role_display()}."
+
+    return _manage(request, slug, change, invite={"identifier": identifier.strip(), "role": role})
+
+
+@require_POST
+@never_cache
+@login_required
+def member_role(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Change a member's role (owners only; the last owner keeps theirs)."""
+    role = request.POST.get("role", "")
+
+    def change(membership: Membership) -> str:
+        name = _member_name(membership.workspace, pk)
+        changed = membership_change_role(
+            workspace=membership.workspace, by=request.user, membership_id=pk, role=role
+        )
+        return f"{name} is now {changed.get_role_display().lower()}."
+
+    return _manage(request, slug, change)
+
+
+@require_POST
+@never_cache
+@login_required
+def member_remove(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Remove a member from the workspace (owners only; never the last owner)."""
+
+    def change(membership: Membership) -> str:
+        name = _member_name(membership.workspace, pk)
+        membership_remove(workspace=membership.workspace, by=request.user, membership_id=pk)
+        return f"{name} is no longer a member of this workspace."
+
+    return _manage(request, slug, change)

@@ -1,0 +1,230 @@
+"""Change history pages, subject access, erasure and the retention setting.
+
+History is for every member (notes stay hidden from viewers, as on the person
+page). Subject access, erasure and the settings are for owners: other members
+get 403, anyone else 404. No URL or log line carries a person's name.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from stakeholders import history, privacy
+from stakeholders.access import membership_or_404
+from stakeholders.models import Membership, Organisation, Person, Role, Workspace
+from stakeholders.views import HtmxHttpRequest, _bad_request, member_page
+
+
+def _owner_or_403(request: HtmxHttpRequest, slug: str) -> Membership:
+    membership = membership_or_404(request.user, slug)
+    if membership.role != Role.OWNER:
+        raise PermissionDenied
+    return membership
+
+
+def _history_template(request: HtmxHttpRequest) -> str:
+    template = "stakeholders/record_changes.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template}#more-changes"
+    return template
+
+
+@member_page
+def person_changes(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Every change to a person, their affiliations and ties, a page at a time."""
+    membership = membership_or_404(request.user, slug)
+    person = get_object_or_404(
+        Person.objects.select_related("workspace"), pk=pk, workspace=membership.workspace
+    )
+    number = history.history_page_number(request.GET.get("page"))
+    if number is None:
+        return _bad_request(request, f"Choose a page from 1 to {history.HISTORY_MAX_PAGE}.")
+    page = history.person_history(person=person, show_notes=membership.can_edit, page=number)
+    context = {
+        "workspace": membership.workspace,
+        "membership": membership,
+        "record_name": person.name,
+        "record_url": "stakeholders:person_detail",
+        "changes_url": "stakeholders:person_changes",
+        "record_pk": person.pk,
+        "covers": "this person, their affiliations and their relationships",
+        "page": page,
+    }
+    return render(request, _history_template(request), context)
+
+
+@member_page
+def organisation_changes(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Every change to an organisation and its affiliations, a page at a time."""
+    membership = membership_or_404(request.user, slug)
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("workspace"), pk=pk, workspace=membership.workspace
+    )
+    number = history.history_page_number(request.GET.get("page"))
+    if number is None:
+        return _bad_request(request, f"Choose a page from 1 to {history.HISTORY_MAX_PAGE}.")
+    page = history.organisation_history(organisation=organisation, page=number)
+    context = {
+        "workspace": membership.workspace,
+        "membership": membership,
+        "record_name": organisation.name,
+        "record_url": "stakeholders:organisation_detail",
+        "changes_url": "stakeholders:organisation_changes",
+        "record_pk": organisation.pk,
+        "covers": "this organisation's details and the affiliations of people with it",
+        "page": page,
+    }
+    return render(request, _history_template(request), context)
+
+
+@member_page
+def person_subject_access(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Everything held about one person as a zip of CSV files (owners only)."""
+    membership = _owner_or_403(request, slug)
+    workspace = membership.workspace
+    person = get_object_or_404(Person, pk=pk, workspace=workspace)
+    now = timezone.now()
+    data = privacy.subject_access_zip(
+        workspace=workspace, person=person, generated_by=request.user, now=now
+    )
+    response = HttpResponse(data, content_type="application/zip")
+    name = privacy.subject_access_filename(
+        workspace=workspace, person=person, day=timezone.localdate(now)
+    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+class EraseForm(forms.Form):
+    confirmation = forms.CharField(
+        label="Type the person's ref or full name to confirm",
+        max_length=200,
+        error_messages={"required": "Type the person's ref or full name to confirm."},
+    )
+
+    def __init__(self, *args, person: Person, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_confirmation(self) -> str:
+        typed = " ".join(self.cleaned_data["confirmation"].split()).casefold()
+        expected = {" ".join(s.split()).casefold() for s in (self.person.ref, self.person.name)}
+        if typed not in expected:
+            raise forms.ValidationError(
+                "That is not this person's ref or full name. Nothing was erased."
+            )
+        return typed
+
+
+def _erase_context(membership: Membership, person: Person, form: EraseForm) -> dict:
+    return {
+        "workspace": membership.workspace,
+        "membership": membership,
+        "person": person,
+        "form": form,
+        "affiliation_count": person.affiliations.count(),
+        "tie_count": person.ties_out.count() + person.ties_in.count(),
+        "mentions": privacy.erasure_mentions(workspace=membership.workspace, person=person),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@login_required
+def person_erase(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Confirm (GET), then erase (POST) a person and every trace of them (owners only)."""
+    membership = _owner_or_403(request, slug)
+    workspace = membership.workspace
+    person = get_object_or_404(Person, pk=pk, workspace=workspace)
+    if request.method == "GET":
+        form = EraseForm(person=person)
+        return render(
+            request, "stakeholders/person_erase.html", _erase_context(membership, person, form)
+        )
+    form = EraseForm(request.POST, person=person)
+    if not form.is_valid():
+        return render(
+            request,
+            "stakeholders/person_erase.html",
+            _erase_context(membership, person, form),
+            status=400,
+        )
+    try:
+        erasure = privacy.person_erase(workspace=workspace, person=person, erased_by=request.user)
+    except Person.DoesNotExist:
+        # Erased by someone else between the page and the confirmation.
+        messages.info(request, "That person had already been erased.")
+        return redirect("stakeholders:workspace_settings", slug=workspace.slug)
+    messages.success(
+        request,
+        f"The person was erased, with {erasure.affiliations_removed} "
+        f"affiliation{'s' if erasure.affiliations_removed != 1 else ''} and "
+        f"{erasure.relationships_removed} "
+        f"relationship{'s' if erasure.relationships_removed != 1 else ''}, and their change "
+        "history. Scores are being recalculated without them.",
+    )
+    return redirect("stakeholders:workspace_settings", slug=workspace.slug)
+
+
+class RetentionForm(forms.ModelForm):
+    class Meta:
+        model = Workspace
+        fields = ["retention_months"]
+        labels = {"retention_months": "Flag ties as stale after this many months"}
+        help_texts = {
+            "retention_months": "From 1 to 240. Leave empty to never flag ties as stale.",
+        }
+        widgets = {
+            "retention_months": forms.NumberInput(
+                attrs={"class": "nhsuk-input nhsuk-input--width-4", "min": 1, "max": 240}
+            )
+        }
+
+    def clean_retention_months(self) -> int | None:
+        value = self.cleaned_data["retention_months"]
+        if value is not None and not 1 <= value <= 240:
+            raise forms.ValidationError(
+                "Enter a number of months from 1 to 240, or leave it empty."
+            )
+        return value
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@login_required
+def workspace_settings(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The retention setting and the record of erasures (owners only)."""
+    membership = _owner_or_403(request, slug)
+    workspace = membership.workspace
+    status = 200
+    if request.method == "POST":
+        form = RetentionForm(request.POST, instance=workspace)
+        if form.is_valid():
+            privacy.workspace_retention_update(
+                workspace=workspace, retention_months=form.cleaned_data["retention_months"]
+            )
+            months = form.cleaned_data["retention_months"]
+            messages.success(
+                request,
+                f"Ties not observed for {months} months are now flagged as stale."
+                if months
+                else "Ties are no longer flagged as stale, however long ago they were observed.",
+            )
+            return redirect("stakeholders:workspace_settings", slug=workspace.slug)
+        status = 400
+    else:
+        form = RetentionForm(instance=workspace)
+    context = {
+        "workspace": workspace,
+        "membership": membership,
+        "form": form,
+        "erasures": privacy.workspace_erasures(workspace=workspace),
+    }
+    return render(request, "stakeholders/workspace_settings.html", context, status=status)
