@@ -17,7 +17,7 @@ EDGE_COLOUR = "#425563"
 STALE_COLOUR = "#a7b3bb"  # pale grey: not observed within the workspace's retention
 TEXT_COLOUR = "#212b32"
 # Arial first (as the page); Liberation Sans has Arial's metrics, for servers rendering PNGs.
-FONTS = "Arial, Helvetica, &quot;Liberation Sans&quot;, &quot;DejaVu Sans&quot;, sans-serif"
+FONTS = "Arial, Helvetica, Arimo, &quot;Liberation Sans&quot;, &quot;DejaVu Sans&quot;, sans-serif"
 
 
 def _n(value: float) -> str:

@@ -1,9 +1,12 @@
 """The influence map as a PNG for board papers, drawn from the same SVG as the download.
 
 resvg (resvg-py, MIT) rasterises the SVG: a self-contained wheel, no system
-cairo. Text needs a sans-serif font on the server (Arial, Liberation Sans or
-DejaVu Sans: any one of them; Debian's fonts-liberation or fonts-dejavu-core).
+cairo. The text is set in Arimo (SIL OFL, metrics of Arial, which the page uses),
+with DejaVu Sans for other scripts, both shipped in stakeholders/fonts/: system
+fonts are ignored, so every server draws the same picture.
 """
+
+from pathlib import Path
 
 import resvg_py
 
@@ -12,6 +15,7 @@ from stakeholders.models import Workspace
 
 # Twice the SVG's 1,000 user units: 2,000 pixels wide, sharp on a printed A4 page.
 SCALE = 2
+FONT_FILES = sorted(str(p) for p in (Path(__file__).parent / "fonts").glob("*.ttf"))
 
 
 def svg_to_png(svg: str, *, scale: int = SCALE) -> bytes:
@@ -21,6 +25,10 @@ def svg_to_png(svg: str, *, scale: int = SCALE) -> bytes:
             svg_string=svg,
             zoom=scale,
             background="white",
+            font_files=FONT_FILES,
+            skip_system_fonts=True,
+            font_family="Arimo",
+            sans_serif_family="Arimo",
             shape_rendering="geometric_precision",
             text_rendering="optimize_legibility",
         )

@@ -197,13 +197,17 @@ def _lease(run_id: int) -> Iterator[None]:
 def _worker_gone(run: ScoreRun, now: datetime.datetime) -> bool:
     """Whether a running run's worker has died (its lease is free), without waiting."""
     if connection.vendor == "postgresql":
+        # Read pg_locks rather than trying the lock: a try succeeds in the session that
+        # holds it (advisory locks are re-entrant), and takes nothing from anyone.
         key = _PG_LOCK_PREFIX + run.pk
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-            free = cursor.fetchone()[0]
-            if free:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-        return free
+            cursor.execute(
+                "SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                " AND granted AND classid::bigint = %s AND objid::bigint = %s"
+                " AND objsubid = 1)",
+                [key >> 32, key & 0xFFFFFFFF],
+            )
+            return cursor.fetchone()[0]
     path = _lease_path(run.pk)
     if path is None or os.name != "posix":
         return now - (run.started_at or run.created_at) > STALE_RUN

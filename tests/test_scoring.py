@@ -288,4 +288,5 @@ def test_a_finished_run_is_never_marked_failed(workspace, small_map):
     assert scoring.score_runs_reap(workspace_id=workspace.pk) == []
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED
-    assert not list(scoring._lease_path(run.pk).parent.glob(f"*-score-run-{run.pk}.lock"))
+    path = scoring._lease_path(run.pk)  # None on PostgreSQL: no file to leave behind
+    assert path is None or not list(path.parent.glob(f"*-score-run-{run.pk}.lock"))
