@@ -151,8 +151,9 @@ def _lease_path(run_id: int) -> Path | None:
         return None
     name = str(connection.settings_dict["NAME"])
     if connection.is_in_memory_db() or not name:
-        # A private database in this process (tests): any process-local directory will do.
-        digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+        # A private database in this process (tests): the name is the same in every
+        # process, so the process id keeps two test runs at once apart.
+        digest = hashlib.sha256(f"{os.getpid()}:{name}".encode()).hexdigest()[:16]
         return Path(tempfile.gettempdir()) / f"influence-map-{digest}-score-run-{run_id}.lock"
     return Path(f"{name}-score-run-{run_id}.lock")
 
