@@ -33,13 +33,16 @@ def test_recompute_notice_clears_and_scores_refresh_without_reload(
     workspace = scored_map
     first = scoring.current_run(workspace_id=workspace.pk)
     # A worker has started a newer run: the page must say the scores are being updated.
-    ScoreRun.objects.create(
+    running = ScoreRun.objects.create(
         workspace=workspace,
         options_key=scoring.options_key(scoring.DEFAULT_OPTIONS),
         options=scoring.options_to_json(scoring.DEFAULT_OPTIONS),
         fingerprint="0" * 64,
         status=RunStatus.RUNNING,
     )
+    # The worker holds the run's lease while it computes (a run without one is dead).
+    lease = scoring._lease(running.pk)
+    lease.__enter__()
 
     log_in(page, live_server, f"/w/{workspace.slug}/")
     status = page.locator("#scores-status")
@@ -55,6 +58,8 @@ def test_recompute_notice_clears_and_scores_refresh_without_reload(
     # Survives only if the page is never reloaded: swaps keep the window, a reload does not.
     page.evaluate("window.pollingMarker = 'still here'")
     screenshot("polling-updating")
+
+    lease.__exit__(None, None, None)  # the worker is done with it
 
     # The recompute finishes with one more tie than the scores on screen.
     carer = Person.objects.get(workspace=workspace, name="Fenwick Carers person 0")
