@@ -61,7 +61,8 @@ def workspace_data_changed(*, workspace_id: int) -> None:
     """Recompute the workspace's scores once the current transaction commits.
 
     However many rows one transaction touches, only one recompute is queued
-    per workspace; a rolled-back transaction queues none.
+    per workspace, and none while one is still waiting to start (it will read
+    this change); a rolled-back transaction queues none.
     """
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(
@@ -73,9 +74,9 @@ def workspace_data_changed(*, workspace_id: int) -> None:
     def enqueue() -> None:
         # Imported here: the task pulls in the analysis (numba), which every
         # management command would otherwise pay for at start-up.
-        from stakeholders.tasks import rescore
+        from stakeholders.tasks import rescore_enqueue
 
-        rescore.enqueue(workspace_id=workspace_id)
+        rescore_enqueue(workspace_id=workspace_id)
 
     enqueue.rescore_workspace_id = workspace_id
     transaction.on_commit(enqueue)

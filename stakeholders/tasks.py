@@ -1,6 +1,8 @@
 """Background work: recompute a workspace's scores after its data changes."""
 
-from django.tasks import task
+from django.tasks import TaskResultStatus, task, task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from stakeholders.scoring import options_from_json, score_run_execute
 
@@ -10,3 +12,25 @@ def rescore(workspace_id: int, options: dict | None = None) -> int | None:
     """Recompute and store the workspace's scores; returns the current run's id."""
     run = score_run_execute(workspace_id=workspace_id, options=options_from_json(options))
     return run.pk if run else None
+
+
+def rescore_enqueue(*, workspace_id: int) -> None:
+    """Queue a recompute, unless one for the workspace is queued and not yet started.
+
+    Called after the change has committed: a waiting task reads the data when it
+    starts, so it will include this change, and a second one would only repeat it.
+    Under a busy editing session this keeps the queue at one task per workspace.
+    """
+    if not _rescore_waiting(workspace_id):
+        rescore.enqueue(workspace_id=workspace_id)
+
+
+def _rescore_waiting(workspace_id: int) -> bool:
+    # Only the database queue can be asked what is waiting; other backends run at once.
+    if not isinstance(task_backends[rescore.backend], DatabaseBackend):
+        return False
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path=rescore.module_path,
+        args_kwargs__kwargs__workspace_id=workspace_id,
+    ).exists()
