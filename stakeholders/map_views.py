@@ -81,22 +81,28 @@ def map_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, _partial_or_page(request, TEMPLATE, "map-region"), context)
 
 
-@require_GET
-@never_cache
-@login_required
-def map_svg(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """The map as a standalone SVG file (same filters), carrying its legend and caption."""
+def _map_download(request: HtmxHttpRequest, slug: str, extension: str) -> HttpResponse:
     context = _map_context(request, slug, page=False)
     if isinstance(context, HttpResponse):
         return context
     if context["map"] is None:
         return _bad_request(request, "There are no scores for this workspace yet, so no map.")
-    response = HttpResponse(
-        maps.svg_document(context, request), content_type="image/svg+xml; charset=utf-8"
-    )
-    filename = f"{context['workspace'].slug}-map-{timezone.localdate():%Y-%m-%d}.svg"
+    svg = maps.svg_document(context, request)
+    if extension == "png":
+        response = HttpResponse(svg_to_png(svg), content_type="image/png")
+    else:
+        response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    filename = f"{context['workspace'].slug}-map-{timezone.localdate():%Y-%m-%d}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_GET
+@never_cache
+@login_required
+def map_svg(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The map as a standalone SVG file (same filters), carrying its legend and caption."""
+    return _map_download(request, slug, "svg")
 
 
 @require_GET
@@ -104,17 +110,7 @@ def map_svg(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def map_png(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The map as a PNG picture for board papers: same filters, legend and caption as the SVG."""
-    context = _map_context(request, slug, page=False)
-    if isinstance(context, HttpResponse):
-        return context
-    if context["map"] is None:
-        return _bad_request(request, "There are no scores for this workspace yet, so no map.")
-    response = HttpResponse(
-        svg_to_png(maps.svg_document(context, request)), content_type="image/png"
-    )
-    filename = f"{context['workspace'].slug}-map-{timezone.localdate():%Y-%m-%d}.png"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _map_download(request, slug, "png")
 
 
 @member_page
