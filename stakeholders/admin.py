@@ -32,9 +32,7 @@ from stakeholders.forms import (
     AffiliationAdminForm,
     MembershipAdminForm,
     OrganisationAdminForm,
-    OrganisationAffiliationForm,
     OrganisationAffiliationFormSet,
-    OutgoingRelationshipForm,
     OutgoingRelationshipFormSet,
     PersonAdminForm,
     PersonAffiliationForm,
@@ -45,6 +43,7 @@ from stakeholders.forms import (
 from stakeholders.memberships import other_owner_count
 from stakeholders.models import (
     Affiliation,
+    Erasure,
     Membership,
     Organisation,
     Person,
@@ -67,6 +66,7 @@ WORKSPACE_PATHS: dict[type[models.Model], tuple[str, ...]] = {
     Person: ("workspace",),
     Affiliation: ("person__workspace", "organisation__workspace"),
     Relationship: ("source__workspace", "target__workspace"),
+    Erasure: ("workspace",),
 }
 
 # Scope ids: None means every workspace (superusers); otherwise the set of ids.
@@ -367,7 +367,7 @@ class PersonAffiliationInline(ScopedInline):
 class OutgoingRelationshipInline(ScopedInline):
     model = Relationship
     fk_name = "source"
-    form = OutgoingRelationshipForm
+    form = RelationshipAdminForm
     formset = OutgoingRelationshipFormSet
     fields = ["target", "kind", "strength", "trust", "observed_on", "evidence", "loaded_version"]
     autocomplete_fields = ["target"]
@@ -378,7 +378,7 @@ class OutgoingRelationshipInline(ScopedInline):
 class OrganisationAffiliationInline(ScopedInline):
     model = Affiliation
     fk_name = "organisation"
-    form = OrganisationAffiliationForm
+    form = AffiliationAdminForm
     formset = OrganisationAffiliationFormSet
     fields = ["person", "role_title", "is_primary", "start_date", "end_date", "loaded_version"]
     autocomplete_fields = ["person"]

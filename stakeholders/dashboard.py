@@ -9,9 +9,9 @@ from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, Sum, Window
-from django.db.models.functions import Lag, RowNumber
-from django.utils.text import capfirst
+from django.db.models.functions import RowNumber
 
+from stakeholders.history import HistoryEntry, organisation_history, person_history
 from stakeholders.models import (
     Boundary,
     Organisation,
@@ -54,7 +54,10 @@ class ScoreStatus:
 
 
 def score_status(*, workspace: Workspace) -> ScoreStatus:
-    """The current scores and whether newer ones are being computed (one query)."""
+    """The current scores and whether newer ones are being computed.
+
+    One query, plus a lease check per newer run still marked running.
+    """
     runs = list(
         ScoreRun.objects.filter(workspace=workspace, options_key=options_key(DEFAULT_OPTIONS))
         .defer("timings", "error")
@@ -62,14 +65,16 @@ def score_status(*, workspace: Workspace) -> ScoreStatus:
     )
     current = next((r for r in runs if r.status == RunStatus.SUCCEEDED), None)
     newer = [r for r in runs if current is None or r.created_at > current.created_at]
+    # Each check asks the run's lease (a pg_locks query or a file lock): once per run.
+    alive = [run_is_running(r) for r in newer]
     return ScoreStatus(
         run=current,
-        updating=any(run_is_running(r) for r in newer),
+        updating=any(alive),
         # A newer run whose worker died counts as failed before anything reaps it.
         failed=bool(newer)
         and (
             newer[0].status == RunStatus.FAILED
-            or (newer[0].status == RunStatus.RUNNING and not run_is_running(newer[0]))
+            or (newer[0].status == RunStatus.RUNNING and not alive[0])
         ),
     )
 
@@ -343,99 +348,6 @@ def partnerships(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Partn
     )
 
 
-# --- Change history ----------------------------------------------------------
-
-HISTORY_LIMIT = 20
-_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: datetime.datetime
-    who: str
-    action: str  # Created, Changed or Deleted
-    subject: str  # what was changed, e.g. "Relationship: A trusts B"
-    changes: list[FieldChange]
-
-
-def _recent_records(queryset, limit: int) -> list[tuple]:
-    """The newest history records with the record before each (two queries at most)."""
-    records = list(
-        queryset.annotate(
-            prev_history_id=Window(
-                Lag("history_id"),
-                partition_by=[F("id")],
-                order_by=[F("history_date").asc(), F("history_id").asc()],
-            )
-        )
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[:limit]
-    )
-    prev_ids = [r.prev_history_id for r in records if r.prev_history_id]
-    previous = {
-        r.history_id: r for r in queryset.model._default_manager.filter(history_id__in=prev_ids)
-    }
-    return [(r, previous.get(r.prev_history_id)) for r in records]
-
-
-def _display(model, field_name: str, value, names: dict[str, dict]) -> str:
-    if value is None or value == "":
-        return "(empty)"
-    field = model._meta.get_field(field_name)
-    if field_name in names:
-        return names[field_name].get(value, "(removed)")
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _history_entries(
-    pairs: list[tuple],
-    model,
-    subject,
-    names: dict[str, dict],
-    private: frozenset[str] = frozenset(),
-) -> list[HistoryEntry]:
-    entries = []
-    for record, prev in pairs:
-        changes = []
-        if prev is not None and record.history_type == "~":
-            for change in record.diff_against(prev, excluded_fields=["workspace"]).changes:
-                label = capfirst(model._meta.get_field(change.field).verbose_name)
-                if change.field in private:
-                    changes.append(FieldChange(label, "(not shown)", "(not shown)"))
-                else:
-                    changes.append(
-                        FieldChange(
-                            label,
-                            _display(model, change.field, change.old, names),
-                            _display(model, change.field, change.new, names),
-                        )
-                    )
-        user = record.history_user
-        entries.append(
-            HistoryEntry(
-                when=record.history_date,
-                who=(user.get_full_name() or user.get_username()) if user else "Not recorded",
-                action=_ACTIONS.get(record.history_type, record.history_type),
-                subject=subject(record),
-                changes=changes,
-            )
-        )
-    return entries
-
-
 # --- Person page ---------------------------------------------------------------
 
 
@@ -484,13 +396,15 @@ def person_detail(
     A fixed number of queries, whatever the size of the map.
     """
     workspace = person.workspace
-    labels = group_labels(workspace=workspace, boundary=boundary)
+    org_names = group_labels(workspace=workspace, boundary=Boundary.ORGANISATION)
+    labels = (
+        org_names
+        if boundary == Boundary.ORGANISATION
+        else group_labels(workspace=workspace, boundary=boundary)
+    )
     score = None
     if run is not None:
         score = PersonScore.objects.filter(run=run, person=person, boundary=boundary).first()
-    # history.py builds on this module's history helpers, hence the late import.
-    from stakeholders.history import person_history
-
     return PersonDetail(
         person=person,
         affiliations=list(
@@ -502,7 +416,7 @@ def person_detail(
         ties_in=_ties(person.ties_in.all(), "source"),
         score=score,
         group=labels.get(score.group, "No organisation") if score else "",
-        history=person_history(person=person, show_notes=show_notes).entries,
+        history=person_history(person=person, show_notes=show_notes, org_names=org_names).entries,
     )
 
 
@@ -585,9 +499,6 @@ def organisation_detail(*, organisation: Organisation, run: ScoreRun | None) -> 
             )
         )
     partnerships.sort(key=lambda o: (-o.pair.relationships, o.partner.casefold()))
-    # history.py builds on this module's history helpers, hence the late import.
-    from stakeholders.history import organisation_history
-
     return OrganisationDetail(
         organisation=organisation,
         children=list(organisation.children.order_by("name")),
@@ -604,5 +515,5 @@ def organisation_detail(*, organisation: Organisation, run: ScoreRun | None) -> 
             for a in affiliations
         ],
         partnerships=partnerships,
-        history=organisation_history(organisation=organisation).entries,
+        history=organisation_history(organisation=organisation, org_names=org_names).entries,
     )

@@ -263,6 +263,8 @@ class WorkspaceInlineFormSet(BaseInlineFormSet):
         ]
 
 
+# Also the forms of the organisation page's affiliation rows and the person page's
+# relationship rows: those inlines choose the columns with their own `fields`.
 class AffiliationAdminForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Affiliation
@@ -273,22 +275,6 @@ class RelationshipAdminForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Relationship
         fields = ["source", "target", "kind", "strength", "trust", "observed_on", "evidence"]
-
-
-class OrganisationAffiliationForm(VersionedFormMixin, forms.ModelForm):
-    """One person row on an organisation's page."""
-
-    class Meta:
-        model = Affiliation
-        fields = ["person", "role_title", "is_primary", "start_date", "end_date"]
-
-
-class OutgoingRelationshipForm(VersionedFormMixin, forms.ModelForm):
-    """One relationship row on a person's page."""
-
-    class Meta:
-        model = Relationship
-        fields = ["target", "kind", "strength", "trust", "observed_on", "evidence"]
 
 
 class PersonAffiliationForm(VersionedFormMixin, forms.ModelForm):

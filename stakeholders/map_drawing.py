@@ -39,12 +39,14 @@ def map_svg(
     *,
     boundary: str,
     download: bool,
-    path: str = "",
-    params: QueryDict | None = None,
+    link_base: str = "",
     panel_base: str = "",
 ) -> SafeString:
-    """The map as one <svg> element: caption, map, key. Links and htmx only on the page."""
-    params = params if params is not None else QueryDict()
+    """The map as one <svg> element: caption, map, key. Links and htmx only on the page.
+
+    `link_base` is organisation_link_base() of the page, `panel_base` the person
+    panel URL prefix; a download has neither.
+    """
     height = _n(round(data.height))
     caption = [escape(line) for line in data.caption]
     out: list[str] = []
@@ -99,7 +101,7 @@ def map_svg(
         )
     add("</g>")
     _edges(add, data)
-    _nodes(add, data, boundary, download, path, params, panel_base)
+    _nodes(add, data, boundary, download, link_base, panel_base)
     if data.mode == "people":
         add('<g class="app-map-disc-labels" aria-hidden="true" pointer-events="none">')
         for disc in data.discs:
@@ -141,9 +143,9 @@ def _edges(add, data: MapData) -> None:
     add("</g>")
 
 
-def _nodes(add, data, boundary, download, path, params, panel_base) -> None:
+def _nodes(add, data, boundary, download, link_base, panel_base) -> None:
     organisations = data.mode == "organisations"
-    link_base = escape(organisation_link_base(path, params))
+    link_base = escape(link_base)
     if organisations:
         shape = ' fill-opacity="0.85" stroke="#ffffff" stroke-width="2"'
     add('<g class="app-map-nodes">')

@@ -4,7 +4,6 @@ Drawn from the stored layout (PersonPosition) like the map itself; ties last
 observed before the workspace's retention cutoff are marked stale.
 """
 
-import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -185,6 +184,7 @@ def _ego_map(person, neighbours, positions, ties) -> tuple[list[Node], list[Edge
             if not tie.outgoing:
                 x1, y1, x2, y2 = x2, y2, x1, y1
             _, dash, directed = EDGE_STYLES[tie.kind]
-            edge = _edge(x1, y1, x2, y2, 8, tie.kind, dash, directed, tie.strength)
-            edges.append(dataclasses.replace(edge, stale=tie.stale))
+            edges.append(
+                _edge(x1, y1, x2, y2, 8, tie.kind, dash, directed, tie.strength, tie.stale)
+            )
     return nodes, edges

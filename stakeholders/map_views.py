@@ -45,20 +45,20 @@ def _map_context(request: HtmxHttpRequest, slug: str, *, page: bool = True) -> d
         return _bad_request(request, str(error))
     # Person links are built from this prefix: reversing a URL per node is slow.
     panel_base = reverse("stakeholders:map", kwargs={"slug": context["workspace"].slug}) + "person/"
+    # The organisation links of the map and its table, built once (a {% querystring %}
+    # per row is slow).
+    link_base = organisation_link_base(request.path, request.GET)
     context.update(
-        panel_base=panel_base,
         map_svg=draw_map(
             data,
             boundary=filters.boundary,
             download=False,
-            path=request.path,
-            params=request.GET,
+            link_base=link_base,
             panel_base=panel_base,
         )
         if data is not None and page
         else "",
-        # The table's organisation links, built once (a {% querystring %} per row is slow).
-        organisation_link_base=organisation_link_base(request.path, request.GET),
+        organisation_link_base=link_base,
         filters=filters,
         map=data,
         query=filters.querydict().urlencode(),

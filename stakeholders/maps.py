@@ -6,7 +6,6 @@ run's discs (OrganisationPosition). Filters only choose what is drawn.
 stakeholders/map_drawing.py turns this data into SVG markup, escaping all text.
 """
 
-import dataclasses
 import datetime
 import math
 from dataclasses import dataclass, field
@@ -274,16 +273,6 @@ class MapData:
     notes: list[str] = field(default_factory=list)
     stale_months: int | None = None  # retention on: ties older than this are stale
     stale_ties: int = 0  # stale ties among those matching the filters
-    links: int = 0  # edges before the organisation-level limit
-
-    @property
-    def stale_note(self) -> str:
-        if self.stale_months is None:
-            return ""
-        return (
-            f"Pale grey line: not observed for {self.stale_months} months"
-            " (ties with no observed date are never marked)."
-        )
 
 
 def short_label(text: str, limit: int) -> str:
@@ -481,7 +470,7 @@ def map_data(
         )
         links = len(edges)
 
-    months = workspace.retention_months if cutoff is not None else None
+    months = workspace.retention_months  # None exactly when cutoff is None
     stale_ties = sum(1 for t in ties if t[4])
     legend, legend_top, height, hidden = _legend(
         nodes, mode, filters, months, len(edges), links, stale_ties
@@ -513,7 +502,6 @@ def map_data(
         unplaced=unplaced,
         stale_months=months,
         stale_ties=stale_ties,
-        links=links,
     )
 
 
@@ -593,8 +581,9 @@ def _people_view(chosen, ties, scores, positions, primary, org_names, discs, sty
     for source, target, kind, strength, is_old in sorted(ties):
         (x1, y1), (x2, y2) = positions[source], positions[target]
         _, dash, directed = EDGE_STYLES[kind]
-        edge = _edge(x1, y1, x2, y2, radius[target] + 3, kind, dash, directed, strength)
-        edges.append(dataclasses.replace(edge, stale=True) if is_old else edge)
+        edges.append(
+            _edge(x1, y1, x2, y2, radius[target] + 3, kind, dash, directed, strength, is_old)
+        )
     shown_orgs = {primary.get(p) for p in chosen}
     disc_list = [
         _disc(discs[org], org_names.get(org, "No organisation"))
@@ -687,7 +676,7 @@ def _organisation_view(chosen, ties, primary, organisations, discs, styles, filt
     return nodes, edges, [], links
 
 
-def _edge(x1, y1, x2, y2, gap, kind, dash, directed, strength, width=None, count=1) -> Edge:
+def _edge(x1, y1, x2, y2, gap, kind, dash, directed, strength, stale=False) -> Edge:
     """A straight edge, stopped short of the target so an arrowhead shows."""
     length = math.hypot(x2 - x1, y2 - y1) or 1
     if directed and length > gap * 2:
@@ -699,9 +688,9 @@ def _edge(x1, y1, x2, y2, gap, kind, dash, directed, strength, width=None, count
         y2=round(y2, 1),
         kind=kind,
         dash=dash,
-        width=width if width is not None else round(0.5 + 0.4 * strength, 1),
+        width=round(0.5 + 0.4 * strength, 1),
         directed=directed,
-        count=count,
+        stale=stale,
     )
 
 
@@ -774,36 +763,20 @@ def _legend(
                 )
             )
         y += math.ceil(len(filters.kinds) / 2) * LEGEND_ROW
-        if stale_months is not None:
-            items.append(
-                LegendItem(
-                    x=70,
-                    y=y,
-                    text=f"Pale grey: not observed for {stale_months} months"
-                    f" ({stale_ties} of these ties; ties with no observed date are never marked)",
-                    dash="none",
-                    stale=True,
-                )
-            )
-            y += LEGEND_ROW
+        stale_text = (
+            f"Pale grey: not observed for {stale_months} months"
+            f" ({stale_ties} of these ties; ties with no observed date are never marked)"
+        )
         notes = [
             "Line width: strength of the tie (1 to 5).",
             f"Node size: {SIZES[filters.size]}.",
             "Thick dark outline: a broker (top tenth by broker score).",
         ]
     else:
-        if stale_months is not None:
-            items.append(
-                LegendItem(
-                    x=70,
-                    y=y,
-                    text=f"Pale grey: every tie between the two not observed for {stale_months}"
-                    " months (ties with no observed date are never marked)",
-                    dash="none",
-                    stale=True,
-                )
-            )
-            y += LEGEND_ROW
+        stale_text = (
+            f"Pale grey: every tie between the two not observed for {stale_months}"
+            " months (ties with no observed date are never marked)"
+        )
         notes = [
             "Line width: number of ties between the two organisations.",
             "Choose an organisation to see its people and their direct ties.",
@@ -814,6 +787,9 @@ def _legend(
                 f"Lines: the {edges_drawn} busiest of {links} links between organisations;"
                 " the table has every organisation's total.",
             )
+    if stale_months is not None:
+        items.append(LegendItem(x=70, y=y, text=stale_text, dash="none", stale=True))
+        y += LEGEND_ROW
     for note in notes:
         items.append(LegendItem(x=10, y=y, text=note))
         y += LEGEND_ROW

@@ -26,7 +26,7 @@ from stakeholders.memberships import (
     membership_remove,
 )
 from stakeholders.models import Membership, Role
-from stakeholders.views import HtmxHttpRequest, member_page
+from stakeholders.views import HtmxHttpRequest, _partial_or_page, member_page
 
 TEMPLATE = "stakeholders/members.html"
 FORBIDDEN_MESSAGE = (
@@ -52,9 +52,13 @@ def _context(request: HtmxHttpRequest, membership: Membership, **extra) -> dict:
 
 
 def _template(request: HtmxHttpRequest) -> str:
-    if request.htmx and not request.htmx.history_restore_request:
-        return f"{TEMPLATE}#members-region"
-    return TEMPLATE
+    return _partial_or_page(request, TEMPLATE, "members-region")
+
+
+def _forbidden(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    message = FORBIDDEN_MESSAGE.format(role=membership.get_role_display().lower())
+    context = _context(request, membership, errors=[{"message": message, "field": ""}])
+    return render(request, _template(request), context, status=403)
 
 
 @member_page
@@ -70,19 +74,14 @@ def _manage(
     """Run one owner-only change and answer with the page, a redirect or the region."""
     membership = membership_or_404(request.user, slug)
     if membership.role != Role.OWNER:
-        message = FORBIDDEN_MESSAGE.format(role=membership.get_role_display().lower())
-        context = _context(request, membership, errors=[{"message": message, "field": ""}])
-        return render(request, _template(request), context, status=403)
+        return _forbidden(request, membership)
     try:
         notice = change(membership)
     except Membership.DoesNotExist:
         raise Http404 from None
     except PermissionDenied:
         # The author stopped being an owner while the request was on its way.
-        membership = membership_or_404(request.user, slug)
-        message = FORBIDDEN_MESSAGE.format(role=membership.get_role_display().lower())
-        context = _context(request, membership, errors=[{"message": message, "field": ""}])
-        return render(request, _template(request), context, status=403)
+        return _forbidden(request, membership_or_404(request.user, slug))
     except ValidationError as exc:
         errors = [
             {"message": text, "field": field}

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from stakeholders import history, privacy
 from stakeholders.access import membership_or_404
-from stakeholders.models import Membership, Organisation, Person, Role, Workspace
-from stakeholders.views import HtmxHttpRequest, _bad_request, member_page
+from stakeholders.dashboard import group_labels
+from stakeholders.models import Boundary, Membership, Organisation, Person, Role, Workspace
+from stakeholders.views import HtmxHttpRequest, _bad_request, _partial_or_page, member_page
 
 
 def _owner_or_403(request: HtmxHttpRequest, slug: str) -> Membership:
@@ -29,59 +30,61 @@ def _owner_or_403(request: HtmxHttpRequest, slug: str) -> Membership:
     return membership
 
 
-def _history_template(request: HtmxHttpRequest) -> str:
-    template = "stakeholders/record_changes.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        return f"{template}#more-changes"
-    return template
+def _changes_page(
+    request: HtmxHttpRequest, slug: str, pk: int, *, model, read, covers: str
+) -> HttpResponse:
+    """One page of a record's changes; `read(record, membership, org_names, number)`."""
+    membership = membership_or_404(request.user, slug)
+    record = get_object_or_404(
+        model.objects.select_related("workspace"), pk=pk, workspace=membership.workspace
+    )
+    number = history.history_page_number(request.GET.get("page"))
+    if number is None:
+        return _bad_request(request, f"Choose a page from 1 to {history.HISTORY_MAX_PAGE}.")
+    org_names = group_labels(workspace=membership.workspace, boundary=Boundary.ORGANISATION)
+    name = model._meta.model_name
+    context = {
+        "workspace": membership.workspace,
+        "membership": membership,
+        "record_name": record.name,
+        "record_url": f"stakeholders:{name}_detail",
+        "changes_url": f"stakeholders:{name}_changes",
+        "record_pk": record.pk,
+        "covers": covers,
+        "page": read(record, membership, org_names, number),
+    }
+    template = _partial_or_page(request, "stakeholders/record_changes.html", "more-changes")
+    return render(request, template, context)
 
 
 @member_page
 def person_changes(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Every change to a person, their affiliations and ties, a page at a time."""
-    membership = membership_or_404(request.user, slug)
-    person = get_object_or_404(
-        Person.objects.select_related("workspace"), pk=pk, workspace=membership.workspace
+    return _changes_page(
+        request,
+        slug,
+        pk,
+        model=Person,
+        read=lambda person, membership, org_names, number: history.person_history(
+            person=person, show_notes=membership.can_edit, org_names=org_names, page=number
+        ),
+        covers="this person, their affiliations and their relationships",
     )
-    number = history.history_page_number(request.GET.get("page"))
-    if number is None:
-        return _bad_request(request, f"Choose a page from 1 to {history.HISTORY_MAX_PAGE}.")
-    page = history.person_history(person=person, show_notes=membership.can_edit, page=number)
-    context = {
-        "workspace": membership.workspace,
-        "membership": membership,
-        "record_name": person.name,
-        "record_url": "stakeholders:person_detail",
-        "changes_url": "stakeholders:person_changes",
-        "record_pk": person.pk,
-        "covers": "this person, their affiliations and their relationships",
-        "page": page,
-    }
-    return render(request, _history_template(request), context)
 
 
 @member_page
 def organisation_changes(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Every change to an organisation and its affiliations, a page at a time."""
-    membership = membership_or_404(request.user, slug)
-    organisation = get_object_or_404(
-        Organisation.objects.select_related("workspace"), pk=pk, workspace=membership.workspace
+    return _changes_page(
+        request,
+        slug,
+        pk,
+        model=Organisation,
+        read=lambda organisation, _membership, org_names, number: history.organisation_history(
+            organisation=organisation, org_names=org_names, page=number
+        ),
+        covers="this organisation's details and the affiliations of people with it",
     )
-    number = history.history_page_number(request.GET.get("page"))
-    if number is None:
-        return _bad_request(request, f"Choose a page from 1 to {history.HISTORY_MAX_PAGE}.")
-    page = history.organisation_history(organisation=organisation, page=number)
-    context = {
-        "workspace": membership.workspace,
-        "membership": membership,
-        "record_name": organisation.name,
-        "record_url": "stakeholders:organisation_detail",
-        "changes_url": "stakeholders:organisation_changes",
-        "record_pk": organisation.pk,
-        "covers": "this organisation's details and the affiliations of people with it",
-        "page": page,
-    }
-    return render(request, _history_template(request), context)
 
 
 @member_page

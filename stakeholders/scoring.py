@@ -228,8 +228,8 @@ def _worker_gone(run: ScoreRun, now: datetime.datetime) -> bool:
 def score_runs_reap(*, workspace_id: int) -> list[int]:
     """Mark the workspace's runs whose worker died as failed; returns their ids.
 
-    Cheap (one query, plus one lock test per run still marked running), so the status
-    line and every new run call it.
+    Cheap (one query, plus one lock test per run still marked running): every new run
+    calls it first. The status line asks the same lease through run_is_running.
     """
     now = timezone.now()
     reaped = []

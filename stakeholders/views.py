@@ -29,13 +29,17 @@ class HtmxHttpRequest(HttpRequest):
 
 # Pages carry who-knows-whom: no shared or back-button cache keeps a copy
 # (never_cache), and a fragment is never served in place of a page (Vary).
-def member_page(view: Callable) -> Callable:
-    """A GET page for logged-in users that may answer with an htmx partial."""
-    return require_GET(
-        never_cache(
-            vary_on_headers("HX-Request", "HX-History-Restore-Request")(login_required(view))
+def member_page(view: Callable | None = None, *, methods: tuple[str, ...] = ("GET",)):
+    """A page for logged-in users that may answer with an htmx partial (GET unless told)."""
+
+    def decorate(view: Callable) -> Callable:
+        return require_http_methods(list(methods))(
+            never_cache(
+                vary_on_headers("HX-Request", "HX-History-Restore-Request")(login_required(view))
+            )
         )
-    )
+
+    return decorate if view is None else decorate(view)
 
 
 @require_GET
@@ -52,16 +56,13 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 # The search term is personal data (it is usually a name): it arrives in a POST body,
 # never in the address, so that no access log, history entry or referrer carries it.
-@require_http_methods(["GET", "POST"])
-@never_cache
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
-@login_required
+@member_page(methods=("GET", "POST"))
 def workspace_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A workspace's organisations and people, searchable (by POST) and paginated."""
     membership = membership_or_404(request.user, slug)
     workspace = membership.workspace
     data = request.POST if request.method == "POST" else request.GET
-    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    query = request.POST.get("q", "").strip()  # empty on a GET
     terms = search_terms(query)
     context = {
         "workspace": workspace,
@@ -73,10 +74,9 @@ def workspace_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         ),
         "people": person_page(workspace=workspace, terms=terms, page=data.get("people_page")),
     }
-    template = "stakeholders/workspace_detail.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#results"
-    return render(request, template, context)
+    return render(
+        request, _partial_or_page(request, "stakeholders/workspace_detail.html", "results"), context
+    )
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
