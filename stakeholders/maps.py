@@ -15,8 +15,8 @@ from django.db.models.functions import Cast
 from django.http import QueryDict
 from django.utils import timezone
 
+from stakeholders.analysis.layout import BOX
 from stakeholders.bidi import isolate
-from stakeholders.layout import BOX
 from stakeholders.map_labels import Box, place_labels
 from stakeholders.models import (
     Affiliation,

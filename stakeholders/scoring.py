@@ -19,8 +19,8 @@ from pathlib import Path
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from stakeholders import analysis, layout
-from stakeholders.analysis import Options, Tie
+from stakeholders import analysis
+from stakeholders.analysis import Options, Tie, layout
 from stakeholders.models import (
     SENIORITY_RANK,
     Affiliation,

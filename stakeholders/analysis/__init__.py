@@ -26,6 +26,7 @@ formulas). Choices the formulas leave open, made here:
   `seniority` for people not in `people` are ignored.
 """
 
+from .broker_score import explain, percentile_ranks
 from .engine import analyse
 from .inputs import BOUNDARIES, KINDS, Options, Tie
 from .partnerships import untied_pairs
@@ -37,7 +38,6 @@ from .results import (
     PersonScores,
     Roles,
 )
-from .scoring import explain, percentile_ranks
 
 __all__ = [
     "BOUNDARIES",

@@ -12,13 +12,13 @@ from .betweenness import (
     weighted_betweenness,
 )
 from .boundary_ties import boundary_ties, neighbour_pairs
+from .broker_score import broker_scores, seniority_flags
 from .brokerage import GATEKEEPER, LIAISON, REPRESENTATIVE, role_counts, role_zscores
 from .graph import Grouping, Network, build_grouping, build_network
 from .influence import pagerank
 from .inputs import BOUNDARIES, DEFAULT_OPTIONS, Options, Tie
 from .partnerships import depth_first, pair_scores
 from .results import Analysis, MapSummary, PersonScores, Roles
-from .scoring import broker_scores, seniority_flags
 from .structural_holes import structural_holes
 
 

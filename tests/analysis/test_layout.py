@@ -10,8 +10,8 @@ import pytest
 from django.db import transaction
 from scipy.spatial import cKDTree
 
-from stakeholders import layout, scoring
-from stakeholders.analysis import Options
+from stakeholders import scoring
+from stakeholders.analysis import Options, layout
 from stakeholders.models import (
     OrganisationPosition,
     PersonPosition,
