@@ -30,13 +30,13 @@ def measure(slug: str, baseline: bool) -> dict:
 
     django.setup()
     from bench.analysis_bench import networkx_baseline, synthetic
-    from stakeholders import analysis, scoring
+    from stakeholders import analysis, score_runs
     from stakeholders.models import Workspace
 
     analysis.analyse(**synthetic(60, 0))  # load the compiled kernels (numba cache)
     workspace = Workspace.objects.get(slug=slug)
     started = time.perf_counter()
-    run = scoring.score_run_execute(workspace_id=workspace.pk, force=True)
+    run = score_runs.score_run_execute(workspace_id=workspace.pk, force=True)
     total = time.perf_counter() - started
     out = {
         "people": run.people_count,
@@ -47,7 +47,7 @@ def measure(slug: str, baseline: bool) -> dict:
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     if baseline:
-        data = scoring.score_input(workspace_id=workspace.pk)
+        data = score_runs.score_input(workspace_id=workspace.pk)
         out["networkx_s"] = networkx_baseline(
             {"people": data.people, "groups": data.groups, "ties": data.ties}
         )

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
 
     from stakeholders.models import Membership, Person, Relationship, Role, Workspace
-    from stakeholders.scoring import score_run_execute
+    from stakeholders.score_runs import score_run_execute
 
     # seed_demo's advice about the demo user does not apply here.
     call_command(

@@ -24,7 +24,7 @@ from stakeholders.models import (
     Tier,
     Workspace,
 )
-from stakeholders.scoring import DEFAULT_OPTIONS, options_key, run_is_running
+from stakeholders.score_runs import DEFAULT_OPTIONS, options_key, run_is_running
 
 BROKERS_PER_PAGE = 25
 

@@ -36,7 +36,7 @@ from stakeholders.exports import (
     write_csv,
 )
 from stakeholders.models import Boundary, ScoreRun, Workspace
-from stakeholders.scoring import current_run
+from stakeholders.score_runs import current_run
 
 logger = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.retention import is_stale, stale_cutoff
-from stakeholders.scoring import current_run
+from stakeholders.score_runs import current_run
 
 # Above this many people the map opens at organisation level (one node per organisation).
 PEOPLE_LIMIT = 400

@@ -378,7 +378,7 @@ class Relationship(models.Model):
 
 
 # --- Stored scores -----------------------------------------------------------
-# Pages and exports read these; only the background run (stakeholders.scoring)
+# Pages and exports read these; only the background run (stakeholders.score_runs)
 # computes them.
 
 

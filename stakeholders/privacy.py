@@ -43,7 +43,7 @@ from stakeholders.models import (
     ScoreRun,
     Workspace,
 )
-from stakeholders.scoring import current_run
+from stakeholders.score_runs import current_run
 from stakeholders.services import workspace_data_changed
 
 logger = logging.getLogger(__name__)

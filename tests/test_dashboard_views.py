@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from stakeholders import scoring
+from stakeholders import score_runs
 from stakeholders.models import RunStatus, ScoreRun
 from tests.factories import (
     AffiliationFactory,
@@ -45,7 +45,7 @@ def build_map(workspace, people_per_org: int = 3) -> dict:
             RelationshipFactory(source=a, target=b)
         RelationshipFactory(source=broker, target=members[0], strength=5)
     transaction.get_connection().run_on_commit.clear()
-    scoring.score_run_execute(workspace_id=workspace.pk)
+    score_runs.score_run_execute(workspace_id=workspace.pk)
     return {"broker": broker, "people": people}
 
 
@@ -160,12 +160,12 @@ def test_status_polls_while_a_recompute_runs_and_fires_an_update_when_done(
     client.force_login(viewer)
     running = ScoreRun.objects.create(
         workspace=workspace,
-        options_key=scoring.options_key(scoring.DEFAULT_OPTIONS),
+        options_key=score_runs.options_key(score_runs.DEFAULT_OPTIONS),
         options={},
         fingerprint="x",
         status=RunStatus.RUNNING,
     )
-    with scoring._lease(running.pk):  # what a live worker holds while it computes
+    with score_runs._lease(running.pk):  # what a live worker holds while it computes
         page = client.get(url("overview", workspace)).content.decode()
         assert "Updating scores with the latest changes" in page
         assert 'hx-trigger="every 3s"' in page
@@ -184,7 +184,7 @@ def test_a_run_whose_worker_died_is_reported_failed_not_updating(client, workspa
     build_map(workspace)
     ScoreRun.objects.create(
         workspace=workspace,
-        options_key=scoring.options_key(scoring.DEFAULT_OPTIONS),
+        options_key=score_runs.options_key(score_runs.DEFAULT_OPTIONS),
         options={},
         fingerprint="x",
         status=RunStatus.RUNNING,
@@ -201,7 +201,7 @@ def test_a_failed_recompute_is_reported_and_old_scores_stay(client, workspace, v
     build_map(workspace)
     ScoreRun.objects.create(
         workspace=workspace,
-        options_key=scoring.options_key(scoring.DEFAULT_OPTIONS),
+        options_key=score_runs.options_key(score_runs.DEFAULT_OPTIONS),
         options={},
         fingerprint="y",
         status=RunStatus.FAILED,
@@ -218,7 +218,7 @@ def test_a_run_killed_long_ago_does_not_mean_updating(client, workspace, viewer)
     build_map(workspace)
     stale = ScoreRun.objects.create(
         workspace=workspace,
-        options_key=scoring.options_key(scoring.DEFAULT_OPTIONS),
+        options_key=score_runs.options_key(score_runs.DEFAULT_OPTIONS),
         options={},
         fingerprint="z",
         status=RunStatus.RUNNING,
@@ -235,7 +235,7 @@ def test_hostile_names_are_escaped(client, workspace, viewer):
     m["broker"].name = "<script>alert(1)</script>"
     m["broker"].save()
     transaction.get_connection().run_on_commit.clear()
-    scoring.score_run_execute(workspace_id=workspace.pk)
+    score_runs.score_run_execute(workspace_id=workspace.pk)
     client.force_login(viewer)
     for name in ("overview", "brokers"):
         body = client.get(url(name, workspace)).content.decode()

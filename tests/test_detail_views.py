@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from stakeholders import dashboard, scoring
+from stakeholders import dashboard, score_runs
 from stakeholders.models import Boundary
 from tests.factories import (
     AffiliationFactory,
@@ -27,7 +27,7 @@ def url(name: str, workspace, pk: int | None = None, **query) -> str:
 
 def rescore(workspace) -> None:
     transaction.get_connection().run_on_commit.clear()
-    scoring.score_run_execute(workspace_id=workspace.pk)
+    score_runs.score_run_execute(workspace_id=workspace.pk)
 
 
 def section(page: str, heading: str) -> str:

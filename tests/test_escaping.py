@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from stakeholders import scoring
+from stakeholders import score_runs
 from stakeholders.exports import unguard_cell
 from stakeholders.models import Role
 from tests.factories import (
@@ -46,7 +46,7 @@ def hostile(workspace):
         AffiliationFactory(person=other, organisation=council if i % 2 else org)
         RelationshipFactory(source=person, target=other, kind="influences", evidence=NAME)
         RelationshipFactory(source=other, target=person, kind="trusts")
-    run = scoring.score_run_execute(workspace_id=workspace.pk)
+    run = score_runs.score_run_execute(workspace_id=workspace.pk)
     assert run.status == "succeeded"
     user = UserFactory(username="reader")
     MembershipFactory(user=user, workspace=workspace, role=Role.EDITOR)

@@ -12,7 +12,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from stakeholders import export_views, exports, scoring
+from stakeholders import export_views, exports, score_runs
 from stakeholders.exports import BROKERS_HEADER, COLUMN_NOTES, DATA_KINDS, SCORE_KINDS
 from stakeholders.models import Organisation, Person, PersonScore, Relationship, Role
 from tests.factories import (
@@ -37,7 +37,7 @@ def small_map(workspace):
 
 @pytest.fixture
 def scored(workspace, small_map):
-    scoring.score_run_execute(workspace_id=workspace.pk)
+    score_runs.score_run_execute(workspace_id=workspace.pk)
     return small_map
 
 
@@ -342,7 +342,7 @@ def test_board_pack_without_a_map(client, scored, viewer, workspace, monkeypatch
     assert about["Workspace"] == "North Fenwick ICS (slug: north-fenwick)"
     assert about["Boundary"] == "Groups are organisations"
     assert about["Data as of"].startswith(day)
-    run = scoring.current_run(workspace_id=workspace.pk)
+    run = score_runs.current_run(workspace_id=workspace.pk)
     assert about["Scores as of"] == timezone.localtime(run.finished_at).isoformat(
         timespec="seconds"
     )
@@ -440,7 +440,7 @@ EXPORT_QUERIES = {
 def test_query_counts_are_fixed(size, client, db, django_assert_num_queries, monkeypatch):
     workspace = WorkspaceFactory(slug=f"size-{size}")
     _map(workspace, size=size, seed=size)
-    scoring.score_run_execute(workspace_id=workspace.pk)
+    score_runs.score_run_execute(workspace_id=workspace.pk)
     user = UserFactory(username=f"viewer-{size}")
     MembershipFactory(user=user, workspace=workspace, role=Role.VIEWER)
     client.force_login(user)

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from stakeholders import demo, exports, scoring
+from stakeholders import demo, exports, score_runs
 from stakeholders.exports import (
     BROKERS_HEADER,
     PARTNERSHIPS_HEADER,
@@ -97,7 +97,7 @@ def small_map(workspace):
 
 @pytest.fixture
 def scored(workspace, small_map):
-    scoring.score_run_execute(workspace_id=workspace.pk)
+    score_runs.score_run_execute(workspace_id=workspace.pk)
     return small_map
 
 
@@ -336,7 +336,7 @@ def test_hostile_cells_are_escaped_and_text_survives(workspace, scored, tmp_path
 def test_empty_workspace_exports_headers_only(workspace, tmp_path):
     for kind in exports.DATA_KINDS:
         assert _export(tmp_path, kind) == [list(exports.header(kind))]
-    scoring.score_run_execute(workspace_id=workspace.pk)
+    score_runs.score_run_execute(workspace_id=workspace.pk)
     for kind in exports.SCORE_KINDS:
         assert _export(tmp_path, kind) == [list(exports.header(kind))]
 
@@ -381,7 +381,7 @@ def test_notes_file_and_output_dir(workspace, scored, tmp_path):
     about = {item: meaning for section, item, meaning in lines[1:] if section == "About"}
     assert about["Workspace"] == "North Fenwick ICS (slug: north-fenwick)"
     assert about["Boundary"] == "Groups are tiers"
-    run = scoring.current_run(workspace_id=workspace.pk)
+    run = score_runs.current_run(workspace_id=workspace.pk)
     assert about["Scores as of"].startswith(run.finished_at.date().isoformat())
     assert about["Filters"].startswith("Relationship kinds: all; minimum strength: 1")
     datetime.datetime.fromisoformat(about["Data as of"])
@@ -430,8 +430,8 @@ QUERIES = {
 def test_query_counts_are_fixed(size, db, django_assert_num_queries, monkeypatch):
     workspace = WorkspaceFactory(slug=f"size-{size}")
     _map(workspace, size=size, seed=size)
-    scoring.score_run_execute(workspace_id=workspace.pk)
-    run = scoring.current_run(workspace_id=workspace.pk)
+    score_runs.score_run_execute(workspace_id=workspace.pk)
+    run = score_runs.current_run(workspace_id=workspace.pk)
     monkeypatch.setattr(exports, "CHUNK_SIZE", 7)  # many chunks, still one query each
     for kind, count in QUERIES.items():
         for extras in (False, True) if kind in exports.DATA_KINDS else (False,):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stakeholders import scoring
+from stakeholders import score_runs
 from stakeholders.models import Affiliation, Relationship, Role
 from tests.factories import (
     AffiliationFactory,
@@ -105,7 +105,7 @@ def scored(workspace):
         AffiliationFactory(person=person, organisation=orgs[i % 2])
     for a, b in itertools.pairwise(people):
         RelationshipFactory(source=a, target=b, kind="influences")
-    scoring.score_run_execute(workspace_id=workspace.pk)
+    score_runs.score_run_execute(workspace_id=workspace.pk)
     user = UserFactory(username="fuzzer", is_staff=True)
     MembershipFactory(user=user, workspace=workspace, role=Role.EDITOR)
     client = Client()

@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.urls import reverse
 
-from stakeholders import scoring
+from stakeholders import score_runs
 from stakeholders.models import (
     Affiliation,
     Erasure,
@@ -27,7 +27,7 @@ from stakeholders.models import (
     ScoreRun,
     Workspace,
 )
-from stakeholders.scoring import Options, current_run
+from stakeholders.score_runs import Options, current_run
 from tests.factories import (
     AffiliationFactory,
     OrganisationFactory,
@@ -54,7 +54,7 @@ def url(name: str, workspace, pk: int | None = None) -> str:
 
 def rescore(workspace) -> None:
     transaction.get_connection().run_on_commit.clear()
-    scoring.score_run_execute(workspace_id=workspace.pk)
+    score_runs.score_run_execute(workspace_id=workspace.pk)
 
 
 @pytest.fixture
@@ -326,7 +326,7 @@ def _more_traces(workspace, subject, owner) -> dict:
     )
     # A run under other options (not the current one) that scored the person too.
     transaction.get_connection().run_on_commit.clear()
-    older = scoring.score_run_execute(workspace_id=workspace.pk, options=Options(min_strength=2))
+    older = score_runs.score_run_execute(workspace_id=workspace.pk, options=Options(min_strength=2))
     assert PersonScore.objects.filter(run=older, person=person).exists()
     pair = PairScore.objects.filter(run=current_run(workspace_id=workspace.pk)).first()
     pair.failure_people = [*pair.failure_people, person.pk]

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
-from stakeholders import demo, exports, scoring
+from stakeholders import demo, exports, score_runs
 from stakeholders.management.commands.seed_demo import workspace_populate
 from stakeholders.models import (
     Affiliation,
@@ -107,7 +107,7 @@ def _score_fields(model) -> list[str]:
 
 def scores(workspace: Workspace) -> tuple[dict, dict, dict]:
     """A fresh score run's person scores, pair scores and summaries, keyed by refs and names."""
-    run = scoring.score_run_execute(workspace_id=workspace.pk, force=True)
+    run = score_runs.score_run_execute(workspace_id=workspace.pk, force=True)
     assert run.status == RunStatus.SUCCEEDED, run.error
     org_names = {
         str(pk): name

@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from stakeholders import scoring
+from stakeholders import score_runs
 from stakeholders.models import (
     Affiliation,
     Erasure,
@@ -299,7 +299,7 @@ def world(db) -> World:
     AffiliationFactory(person=colleague, organisation=hospital)
     relationship = RelationshipFactory(source=person, target=colleague)
     PersonFactory(workspace=b, ref="S1", name="Southern Person")
-    scoring.score_run_execute(workspace_id=a.pk)
+    score_runs.score_run_execute(workspace_id=a.pk)
     preview = ImportPreview.objects.create(
         workspace=a, user=users["editor"], files={}, summary={"files": [], "errors": []}
     )

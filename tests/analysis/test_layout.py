@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 from scipy.spatial import cKDTree
 
-from stakeholders import scoring
+from stakeholders import score_runs
 from stakeholders.analysis import Options, layout
 from stakeholders.models import (
     OrganisationPosition,
@@ -151,23 +151,23 @@ def small_map(workspace):
 
 def test_score_run_stores_the_layout(workspace, small_map):
     orgs, people = small_map
-    run = scoring.score_run_execute(workspace_id=workspace.pk)
+    run = score_runs.score_run_execute(workspace_id=workspace.pk)
     assert run.status == RunStatus.SUCCEEDED
     assert "layout" in run.timings
     stored = {p.person_id: (p.x, p.y) for p in PersonPosition.objects.filter(run=run)}
     assert set(stored) == {p.pk for p in people}
     discs = {o.organisation_id for o in OrganisationPosition.objects.filter(run=run)}
     assert discs == {o.pk for o in orgs} | {None}  # the empty org and the no-org disc too
-    data = scoring.score_input(workspace_id=workspace.pk)
-    expected = scoring._layout(data, tuple(sorted(o.pk for o in orgs)), None)
+    data = score_runs.score_input(workspace_id=workspace.pk)
+    expected = score_runs._layout(data, tuple(sorted(o.pk for o in orgs)), None)
     assert stored == expected.people
 
 
 def test_a_new_organisation_gets_a_disc_and_the_map_barely_moves(workspace, small_map):
-    first = scoring.score_run_execute(workspace_id=workspace.pk)
+    first = score_runs.score_run_execute(workspace_id=workspace.pk)
     before = {o.organisation_id: o for o in OrganisationPosition.objects.filter(run=first)}
     new_org = OrganisationFactory(workspace=workspace)  # no people: scores unchanged
-    second = scoring.score_run_execute(workspace_id=workspace.pk)
+    second = score_runs.score_run_execute(workspace_id=workspace.pk)
     assert second.pk != first.pk
     after = {o.organisation_id: o for o in OrganisationPosition.objects.filter(run=second)}
     assert new_org.pk in after
@@ -177,7 +177,7 @@ def test_a_new_organisation_gets_a_disc_and_the_map_barely_moves(workspace, smal
 
 
 def test_filtered_runs_do_not_lay_out(workspace, small_map):
-    run = scoring.score_run_execute(
+    run = score_runs.score_run_execute(
         workspace_id=workspace.pk, options=Options(kinds=frozenset({"trusts"}))
     )
     assert run.status == RunStatus.SUCCEEDED
@@ -187,17 +187,17 @@ def test_filtered_runs_do_not_lay_out(workspace, small_map):
 
 def test_failed_layout_fails_the_run_and_keeps_the_last_good_map(workspace, small_map, monkeypatch):
     orgs, people = small_map
-    good = scoring.score_run_execute(workspace_id=workspace.pk)
+    good = score_runs.score_run_execute(workspace_id=workspace.pk)
     RelationshipFactory(source=people[13], target=people[0], kind="influences", strength=5)
 
     def crash(**kwargs):
         raise ValueError("layout broke")
 
-    monkeypatch.setattr(scoring.layout, "compute_layout", crash)
-    failed = scoring.score_run_execute(workspace_id=workspace.pk)
+    monkeypatch.setattr(score_runs.layout, "compute_layout", crash)
+    failed = score_runs.score_run_execute(workspace_id=workspace.pk)
     assert failed.status == RunStatus.FAILED
     assert failed.error == "ValueError: layout broke"
-    assert scoring.current_run(workspace_id=workspace.pk).pk == good.pk
+    assert score_runs.current_run(workspace_id=workspace.pk).pk == good.pk
     assert PersonPosition.objects.filter(run=good).count() == 14
     assert PersonScore.objects.filter(run=good).count() == 14 * 3
     assert not PersonScore.objects.filter(run=failed).exists()

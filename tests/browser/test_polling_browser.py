@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from stakeholders import scoring
+from stakeholders import score_runs
 from stakeholders.models import Person, Role, RunStatus, ScoreRun
 from tests.browser.test_workspace_pages import log_in
 from tests.factories import MembershipFactory, RelationshipFactory, UserFactory, WorkspaceFactory
@@ -31,17 +31,17 @@ def test_recompute_notice_clears_and_scores_refresh_without_reload(
     screenshot,
 ):
     workspace = scored_map
-    first = scoring.current_run(workspace_id=workspace.pk)
+    first = score_runs.current_run(workspace_id=workspace.pk)
     # A worker has started a newer run: the page must say the scores are being updated.
     running = ScoreRun.objects.create(
         workspace=workspace,
-        options_key=scoring.options_key(scoring.DEFAULT_OPTIONS),
-        options=scoring.options_to_json(scoring.DEFAULT_OPTIONS),
+        options_key=score_runs.options_key(score_runs.DEFAULT_OPTIONS),
+        options=score_runs.options_to_json(score_runs.DEFAULT_OPTIONS),
         fingerprint="0" * 64,
         status=RunStatus.RUNNING,
     )
     # The worker holds the run's lease while it computes (a run without one is dead).
-    lease = scoring._lease(running.pk)
+    lease = score_runs._lease(running.pk)
     lease.__enter__()
 
     log_in(page, live_server, f"/w/{workspace.slug}/")
@@ -65,7 +65,7 @@ def test_recompute_notice_clears_and_scores_refresh_without_reload(
     carer = Person.objects.get(workspace=workspace, name="Fenwick Carers person 0")
     nurse = Person.objects.get(workspace=workspace, name="Fenwick Hospitals person 0")
     RelationshipFactory(source=carer, target=nurse, kind="trusts", strength=4)
-    finished = scoring.score_run_execute(workspace_id=workspace.pk)
+    finished = score_runs.score_run_execute(workspace_id=workspace.pk)
     assert finished.status == RunStatus.SUCCEEDED
     assert finished.relationships_count == first.relationships_count + 1
 

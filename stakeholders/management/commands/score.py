@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from stakeholders.analysis import KINDS, Options
 from stakeholders.models import RunStatus, Workspace
-from stakeholders.scoring import score_run_execute
+from stakeholders.score_runs import score_run_execute
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from stakeholders import analysis, scoring
+from stakeholders import analysis, score_runs
 from stakeholders.exports import SCORES_HEADER
 from stakeholders.models import PairScore, PersonScore, RunStatus, ScoreRun
 from tests.factories import (
@@ -50,7 +50,7 @@ def small_map(workspace):
 
 
 def test_run_stores_every_person_under_every_boundary(workspace, small_map):
-    run = scoring.score_run_execute(workspace_id=workspace.pk)
+    run = score_runs.score_run_execute(workspace_id=workspace.pk)
     assert run.status == RunStatus.SUCCEEDED
     assert run.people_count == 12 and run.relationships_count == 30
     assert PersonScore.objects.filter(run=run).count() == 12 * 3
@@ -64,8 +64,8 @@ def test_stored_scores_equal_the_analysis(workspace, small_map):
     # A partnership that hangs on one tie, so failure_people are stored too.
     lone = AffiliationFactory(person=PersonFactory(workspace=workspace, ref="LONE")).person
     RelationshipFactory(source=lone, target=small_map[0], trust=None)
-    run = scoring.score_run_execute(workspace_id=workspace.pk)
-    data = scoring.score_input(workspace_id=workspace.pk)
+    run = score_runs.score_run_execute(workspace_id=workspace.pk)
+    data = score_runs.score_input(workspace_id=workspace.pk)
     result = analysis.analyse(
         people=data.people, groups=data.groups, ties=data.ties, seniority=data.seniority
     )
@@ -97,52 +97,52 @@ def test_stored_scores_equal_the_analysis(workspace, small_map):
 
 
 def test_unchanged_data_is_not_scored_again(workspace, small_map):
-    first = scoring.score_run_execute(workspace_id=workspace.pk)
-    again = scoring.score_run_execute(workspace_id=workspace.pk)
+    first = score_runs.score_run_execute(workspace_id=workspace.pk)
+    again = score_runs.score_run_execute(workspace_id=workspace.pk)
     assert again.pk == first.pk
     assert ScoreRun.objects.count() == 1
 
 
 def test_new_scores_replace_the_old(workspace, small_map):
-    first = scoring.score_run_execute(workspace_id=workspace.pk)
+    first = score_runs.score_run_execute(workspace_id=workspace.pk)
     RelationshipFactory(source=small_map[11], target=small_map[0], strength=5)
-    second = scoring.score_run_execute(workspace_id=workspace.pk)
+    second = score_runs.score_run_execute(workspace_id=workspace.pk)
     assert second.pk != first.pk
     assert list(ScoreRun.objects.values_list("pk", flat=True)) == [second.pk]
     assert PersonScore.objects.count() == 12 * 3
 
 
 def test_options_are_scored_separately(workspace, small_map):
-    default = scoring.score_run_execute(workspace_id=workspace.pk)
+    default = score_runs.score_run_execute(workspace_id=workspace.pk)
     trusts = analysis.Options(kinds=frozenset({"trusts"}))
-    filtered = scoring.score_run_execute(workspace_id=workspace.pk, options=trusts)
+    filtered = score_runs.score_run_execute(workspace_id=workspace.pk, options=trusts)
     assert filtered.fingerprint != default.fingerprint
-    assert scoring.current_run(workspace_id=workspace.pk).pk == default.pk
-    assert scoring.current_run(workspace_id=workspace.pk, options=trusts).pk == filtered.pk
+    assert score_runs.current_run(workspace_id=workspace.pk).pk == default.pk
+    assert score_runs.current_run(workspace_id=workspace.pk, options=trusts).pk == filtered.pk
     assert filtered.relationships_count == 30  # counted before filtering
     assert filtered.summary["organisation"]["relationships"] < 30
 
 
 def test_failed_run_keeps_last_good_scores(workspace, small_map, monkeypatch):
-    good = scoring.score_run_execute(workspace_id=workspace.pk)
+    good = score_runs.score_run_execute(workspace_id=workspace.pk)
     RelationshipFactory(source=small_map[11], target=small_map[1])
 
     def crash(**kwargs):
         raise MemoryError("out of memory")
 
-    monkeypatch.setattr(scoring.analysis, "analyse", crash)
-    failed = scoring.score_run_execute(workspace_id=workspace.pk)
+    monkeypatch.setattr(score_runs.analysis, "analyse", crash)
+    failed = score_runs.score_run_execute(workspace_id=workspace.pk)
     assert failed.status == RunStatus.FAILED
     assert failed.error == "MemoryError: out of memory"
     assert failed.finished_at is not None
-    assert scoring.current_run(workspace_id=workspace.pk).pk == good.pk
+    assert score_runs.current_run(workspace_id=workspace.pk).pk == good.pk
     assert PersonScore.objects.filter(run=good).count() == 36
     assert not PersonScore.objects.filter(run=failed).exists()
 
     monkeypatch.undo()
-    retried = scoring.score_run_execute(workspace_id=workspace.pk)
+    retried = score_runs.score_run_execute(workspace_id=workspace.pk)
     assert retried.status == RunStatus.SUCCEEDED
-    assert scoring.current_run(workspace_id=workspace.pk).pk == retried.pk
+    assert score_runs.current_run(workspace_id=workspace.pk).pk == retried.pk
 
 
 def test_a_change_queues_one_recompute_on_commit(
@@ -153,7 +153,7 @@ def test_a_change_queues_one_recompute_on_commit(
         small_map[3].name = "Renamed"
         small_map[3].save()
     assert len(callbacks) == 1
-    run = scoring.current_run(workspace_id=workspace.pk)
+    run = score_runs.current_run(workspace_id=workspace.pk)
     assert run is not None and run.relationships_count == 31
 
 
@@ -216,7 +216,7 @@ def test_export_scores_csv(workspace, small_map, tmp_path):
     small_map[1].save()
     with pytest.raises(CommandError, match="no scores yet"):
         call_command("export_csv", "scores", "--workspace", workspace.slug)
-    scoring.score_run_execute(workspace_id=workspace.pk)
+    score_runs.score_run_execute(workspace_id=workspace.pk)
     target = tmp_path / "scores.csv"
     call_command(
         "export_csv",
@@ -247,7 +247,7 @@ def test_export_scores_csv(workspace, small_map, tmp_path):
 def _running_row(workspace) -> ScoreRun:
     return ScoreRun.objects.create(
         workspace=workspace,
-        options_key=scoring.options_key(scoring.DEFAULT_OPTIONS),
+        options_key=score_runs.options_key(score_runs.DEFAULT_OPTIONS),
         options={},
         fingerprint="x",
         status=RunStatus.RUNNING,
@@ -255,38 +255,38 @@ def _running_row(workspace) -> ScoreRun:
 
 
 def test_a_run_whose_worker_holds_its_lease_is_left_running(workspace, small_map):
-    good = scoring.score_run_execute(workspace_id=workspace.pk)
+    good = score_runs.score_run_execute(workspace_id=workspace.pk)
     running = _running_row(workspace)
-    with scoring._lease(running.pk):
-        assert scoring.run_is_running(running)
-        assert scoring.score_runs_reap(workspace_id=workspace.pk) == []
+    with score_runs._lease(running.pk):
+        assert score_runs.run_is_running(running)
+        assert score_runs.score_runs_reap(workspace_id=workspace.pk) == []
     running.refresh_from_db()
     assert running.status == RunStatus.RUNNING
-    assert scoring.current_run(workspace_id=workspace.pk).pk == good.pk
+    assert score_runs.current_run(workspace_id=workspace.pk).pk == good.pk
 
 
 def test_the_next_run_records_a_dead_run_as_failed(workspace, small_map):
     """No lease behind a running row: its worker died (the subprocess test kills one)."""
-    good = scoring.score_run_execute(workspace_id=workspace.pk)
+    good = score_runs.score_run_execute(workspace_id=workspace.pk)
     dead = _running_row(workspace)
-    assert not scoring.run_is_running(dead)
+    assert not score_runs.run_is_running(dead)
     RelationshipFactory(source=small_map[11], target=small_map[2])
 
-    retried = scoring.score_run_execute(workspace_id=workspace.pk)
+    retried = score_runs.score_run_execute(workspace_id=workspace.pk)
 
     dead.refresh_from_db()
     assert dead.status == RunStatus.FAILED
-    assert dead.error == scoring.WORKER_STOPPED
+    assert dead.error == score_runs.WORKER_STOPPED
     assert dead.finished_at is not None
     assert retried.status == RunStatus.SUCCEEDED
     assert retried.pk != good.pk
-    assert scoring.current_run(workspace_id=workspace.pk).pk == retried.pk
+    assert score_runs.current_run(workspace_id=workspace.pk).pk == retried.pk
 
 
 def test_a_finished_run_is_never_marked_failed(workspace, small_map):
-    run = scoring.score_run_execute(workspace_id=workspace.pk)
-    assert scoring.score_runs_reap(workspace_id=workspace.pk) == []
+    run = score_runs.score_run_execute(workspace_id=workspace.pk)
+    assert score_runs.score_runs_reap(workspace_id=workspace.pk) == []
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED
-    path = scoring._lease_path(run.pk)  # None on PostgreSQL: no file to leave behind
+    path = score_runs._lease_path(run.pk)  # None on PostgreSQL: no file to leave behind
     assert path is None or not list(path.parent.glob(f"*-score-run-{run.pk}.lock"))
