@@ -20,8 +20,9 @@ from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from stakeholders import dashboard, map_png, maps
+from stakeholders import map_png, maps
 from stakeholders.access import membership_or_404
+from stakeholders.dashboard import reads as dashboard_reads
 from stakeholders.exports import (
     BOARD_PACK_KINDS,
     DATA_KINDS,
@@ -69,10 +70,10 @@ class _Export:
         """The brokers page's filters in words, for the notes ("" when none)."""
         parts = []
         if self.group:
-            labels = dashboard.group_labels(workspace=self.workspace, boundary=self.boundary)
+            labels = dashboard_reads.group_labels(workspace=self.workspace, boundary=self.boundary)
             parts.append(f"only people in {labels.get(self.group, self.group)}")
         if self.sort != "score":
-            parts.append(f"sorted by {dashboard.BROKER_SORTS[self.sort][0].lower()}")
+            parts.append(f"sorted by {dashboard_reads.BROKER_SORTS[self.sort][0].lower()}")
         return ", ".join(parts)
 
 
@@ -98,7 +99,7 @@ def _export(request: HttpRequest, slug: str) -> _Export | HttpResponse:
     if boundary not in Boundary.values:
         return _message(request, "Choose the boundary organisation, sector or tier.", 400)
     sort = request.GET.get("sort", "score")
-    if sort not in dashboard.BROKER_SORTS:
+    if sort not in dashboard_reads.BROKER_SORTS:
         return _message(request, "That is not a way the brokers table can be sorted.", 400)
     return _Export(
         workspace=membership.workspace,

@@ -13,7 +13,7 @@ from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from stakeholders.dashboard import BROKER_SORTS, BY_BROKER_SCORE
+from stakeholders.dashboard.reads import BROKER_SORTS, BY_BROKER_SCORE
 from stakeholders.models import (
     Affiliation,
     Boundary,

@@ -9,19 +9,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from stakeholders import maps
-from stakeholders.map_drawing import map_svg as draw_map
-from stakeholders.map_drawing import organisation_link_base
-from stakeholders.map_panel import person_panel
-from stakeholders.map_png import svg_to_png
-from stakeholders.models import Boundary, Person, RelationshipKind, Sector, Tier
-from stakeholders.retention import stale_cutoff
-from stakeholders.views import (
+from stakeholders.dashboard.views import (
     HtmxHttpRequest,
     _analysis_context,
     _bad_request,
     _partial_or_page,
     member_page,
 )
+from stakeholders.map_drawing import map_svg as draw_map
+from stakeholders.map_drawing import organisation_link_base
+from stakeholders.map_panel import person_panel
+from stakeholders.map_png import svg_to_png
+from stakeholders.models import Boundary, Person, RelationshipKind, Sector, Tier
+from stakeholders.retention import stale_cutoff
 
 TEMPLATE = "stakeholders/map.html"
 

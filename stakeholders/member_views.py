@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from stakeholders.access import membership_or_404
+from stakeholders.dashboard.views import HtmxHttpRequest, _partial_or_page, member_page
 from stakeholders.memberships import (
     member_rows,
     membership_change_role,
@@ -26,7 +27,6 @@ from stakeholders.memberships import (
     membership_remove,
 )
 from stakeholders.models import Membership, Role
-from stakeholders.views import HtmxHttpRequest, _partial_or_page, member_page
 
 TEMPLATE = "stakeholders/members.html"
 FORBIDDEN_MESSAGE = (

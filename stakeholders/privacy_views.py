@@ -18,9 +18,14 @@ from django.views.decorators.http import require_http_methods
 
 from stakeholders import history, privacy
 from stakeholders.access import membership_or_404
-from stakeholders.dashboard import group_labels
+from stakeholders.dashboard.reads import group_labels
+from stakeholders.dashboard.views import (
+    HtmxHttpRequest,
+    _bad_request,
+    _partial_or_page,
+    member_page,
+)
 from stakeholders.models import Boundary, Membership, Organisation, Person, Role, Workspace
-from stakeholders.views import HtmxHttpRequest, _bad_request, _partial_or_page, member_page
 
 
 def _owner_or_403(request: HtmxHttpRequest, slug: str) -> Membership:

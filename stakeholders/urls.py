@@ -6,8 +6,8 @@ from stakeholders import (
     map_views,
     member_views,
     privacy_views,
-    views,
 )
+from stakeholders.dashboard import views
 
 app_name = "stakeholders"
 

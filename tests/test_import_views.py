@@ -23,8 +23,8 @@ from stakeholders.models import (
     Relationship,
     Role,
 )
+from tests.dashboard.test_views import parse
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
-from tests.test_views import parse
 
 pytestmark = pytest.mark.django_db
 

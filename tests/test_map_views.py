@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from stakeholders import map_labels, map_png, maps
 from stakeholders.models import Person, Relationship
+from tests.dashboard.test_dashboard_views import build_map, url
 from tests.factories import RelationshipFactory
-from tests.test_dashboard_views import build_map, url
 
 
 def panel_url(workspace, person) -> str:

@@ -28,6 +28,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.score_runs import Options, current_run
+from tests.dashboard.test_dashboard_views import build_map
 from tests.factories import (
     AffiliationFactory,
     OrganisationFactory,
@@ -35,7 +36,6 @@ from tests.factories import (
     RelationshipFactory,
     UserFactory,
 )
-from tests.test_dashboard_views import build_map
 
 NAME = "Zebedee Quartermaine"
 REF = "ZQ-7781"

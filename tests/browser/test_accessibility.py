@@ -9,8 +9,8 @@ from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
 from stakeholders.models import Role
+from tests.dashboard.test_dashboard_views import build_map
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
-from tests.test_dashboard_views import build_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

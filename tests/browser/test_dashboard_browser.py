@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from stakeholders.models import Role
 from tests.browser.test_workspace_pages import log_in
+from tests.dashboard.test_dashboard_views import build_map
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
-from tests.test_dashboard_views import build_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,15 +4,16 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from stakeholders import dashboard, score_runs
+from stakeholders import score_runs
+from stakeholders.dashboard import reads as dashboard
 from stakeholders.models import Boundary
+from tests.dashboard.test_dashboard_views import build_map
 from tests.factories import (
     AffiliationFactory,
     OrganisationFactory,
     PersonFactory,
     RelationshipFactory,
 )
-from tests.test_dashboard_views import build_map
 
 
 def url(name: str, workspace, pk: int | None = None, **query) -> str:

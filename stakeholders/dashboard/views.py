@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from stakeholders import dashboard
 from stakeholders.access import membership_or_404
+from stakeholders.dashboard import reads
 from stakeholders.models import Boundary, Organisation, Person
 from stakeholders.selectors import (
     organisation_page,
@@ -96,7 +96,7 @@ def _analysis_context(request: HtmxHttpRequest, slug: str) -> dict | HttpRespons
         "boundary": boundary,
         "boundary_label": Boundary(boundary).label.lower(),
         "boundaries": Boundary.choices,
-        "status": dashboard.score_status(workspace=membership.workspace),
+        "status": reads.score_status(workspace=membership.workspace),
     }
 
 
@@ -123,7 +123,7 @@ def overview(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return context
     run = context["status"].run
     if run is not None:
-        context["overview"] = dashboard.overview(
+        context["overview"] = reads.overview(
             workspace=context["workspace"], run=run, boundary=context["boundary"]
         )
     return render(request, "stakeholders/overview.html", context)
@@ -136,18 +136,18 @@ def brokers(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if isinstance(context, HttpResponse):
         return context
     sort = request.GET.get("sort", "score")
-    if sort not in dashboard.BROKER_SORTS:
+    if sort not in reads.BROKER_SORTS:
         return _bad_request(request, "That is not a way this table can be sorted.")
     group = request.GET.get("group", "")[:60]
     context.update(
         sort=sort,
-        sort_label=dashboard.BROKER_SORTS[sort][0],
+        sort_label=reads.BROKER_SORTS[sort][0],
         group=group,
-        sorts=dashboard.BROKER_SORTS,
+        sorts=reads.BROKER_SORTS,
     )
     run = context["status"].run
     if run is not None:
-        context["brokers"] = dashboard.broker_page(
+        context["brokers"] = reads.broker_page(
             workspace=context["workspace"],
             run=run,
             boundary=context["boundary"],
@@ -186,10 +186,10 @@ def partnerships(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return context
     run = context["status"].run
     if run is not None:
-        context["partnerships"] = dashboard.partnerships(
+        context["partnerships"] = reads.partnerships(
             workspace=context["workspace"], run=run, boundary=context["boundary"]
         )
-        context["matrix_limit"] = dashboard.MATRIX_MAX_GROUPS
+        context["matrix_limit"] = reads.MATRIX_MAX_GROUPS
     return render(request, "stakeholders/partnerships.html", context)
 
 
@@ -202,7 +202,7 @@ def person_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     person = get_object_or_404(
         Person.objects.select_related("workspace"), pk=pk, workspace=context["workspace"]
     )
-    context["detail"] = dashboard.person_detail(
+    context["detail"] = reads.person_detail(
         person=person,
         run=context["status"].run,
         boundary=context["boundary"],
@@ -225,7 +225,7 @@ def organisation_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRes
     )
     # Scores on this page are always across organisations.
     context.update(boundary=Boundary.ORGANISATION, boundary_label="organisation")
-    context["detail"] = dashboard.organisation_detail(
+    context["detail"] = reads.organisation_detail(
         organisation=organisation, run=context["status"].run
     )
     return render(request, "stakeholders/organisation_detail.html", context)
