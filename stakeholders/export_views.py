@@ -20,7 +20,6 @@ from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from stakeholders import map_png, maps
 from stakeholders.access import membership_or_404
 from stakeholders.dashboard import reads as dashboard_reads
 from stakeholders.exports import (
@@ -36,6 +35,8 @@ from stakeholders.exports import (
     notes_rows,
     write_csv,
 )
+from stakeholders.maps.data import render_map_svg
+from stakeholders.maps.png import svg_to_png
 from stakeholders.models import Boundary, ScoreRun, Workspace
 from stakeholders.score_runs import current_run
 
@@ -215,7 +216,7 @@ def export_graph(request: HttpRequest, slug: str, format: str) -> HttpResponse:
 def map_svg(*, workspace: Workspace, boundary: str) -> str | None:
     """The current map as SVG text; None if it cannot be drawn."""
     try:
-        svg = maps.render_map_svg(workspace=workspace, boundary=boundary)
+        svg = render_map_svg(workspace=workspace, boundary=boundary)
     except Exception as exc:
         # The pack is still worth having without the map; the notes say it is missing.
         # Only the error's type is logged: its text could name people.
@@ -227,7 +228,7 @@ def map_svg(*, workspace: Workspace, boundary: str) -> str | None:
 def map_png_bytes(svg: str, *, workspace: Workspace) -> bytes | None:
     """The board pack's map.svg as PNG (drawn from the same SVG); None if it cannot be."""
     try:
-        png = map_png.svg_to_png(svg)
+        png = svg_to_png(svg)
     except Exception as exc:
         # As for the SVG: the pack goes out without the image and the notes say so.
         logger.warning("Board pack PNG failed for workspace %s: %s", workspace.pk, type(exc))

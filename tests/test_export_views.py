@@ -313,7 +313,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def _no_maps_module(monkeypatch):
     """A map that cannot be drawn (as when the workspace has no layout)."""
-    monkeypatch.setattr(export_views.maps, "render_map_svg", lambda **kwargs: None)
+    monkeypatch.setattr(export_views, "render_map_svg", lambda **kwargs: None)
 
 
 def test_board_pack_without_a_map(client, scored, viewer, workspace, monkeypatch):
@@ -363,7 +363,7 @@ def test_board_pack_includes_the_map_when_it_can_be_drawn(client, scored, viewer
         calls.append((workspace.slug, boundary))
         return FAKE_MAP
 
-    monkeypatch.setattr(export_views.maps, "render_map_svg", render_map_svg)
+    monkeypatch.setattr(export_views, "render_map_svg", render_map_svg)
     client.force_login(viewer)
     pack = _pack(client.get(_url("export_board_pack"), {"boundary": "tier"}))
     assert calls == [(SLUG, "tier")]  # drawn once: the PNG is made from the same SVG
@@ -378,12 +378,12 @@ def test_board_pack_includes_the_map_when_it_can_be_drawn(client, scored, viewer
 
 
 def test_board_pack_keeps_the_svg_when_the_png_fails(client, scored, viewer, monkeypatch):
-    monkeypatch.setattr(export_views.maps, "render_map_svg", lambda **kwargs: FAKE_MAP)
+    monkeypatch.setattr(export_views, "render_map_svg", lambda **kwargs: FAKE_MAP)
 
     def svg_to_png(svg):
         raise RuntimeError("no fonts for Zoë Ångström")
 
-    monkeypatch.setattr(export_views.map_png, "svg_to_png", svg_to_png)
+    monkeypatch.setattr(export_views, "svg_to_png", svg_to_png)
     client.force_login(viewer)
     pack = _pack(client.get(_url("export_board_pack")))
     assert "map.svg" in pack.namelist() and "map.png" not in pack.namelist()
@@ -395,7 +395,7 @@ def test_board_pack_survives_a_failing_map(client, scored, viewer, monkeypatch):
     def render_map_svg(*, workspace, boundary):
         raise RuntimeError("Zoë Ångström broke the map")
 
-    monkeypatch.setattr(export_views.maps, "render_map_svg", render_map_svg)
+    monkeypatch.setattr(export_views, "render_map_svg", render_map_svg)
     client.force_login(viewer)
     pack = _pack(client.get(_url("export_board_pack")))
     assert "map.svg" not in pack.namelist()

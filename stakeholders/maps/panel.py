@@ -7,7 +7,7 @@ observed before the workspace's retention cutoff are marked stale.
 import datetime
 from dataclasses import dataclass
 
-from stakeholders.maps import (
+from stakeholders.maps.data import (
     EDGE_STYLES,
     NO_GROUP_COLOUR,
     Edge,

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from stakeholders import maps
 from stakeholders.dashboard.views import (
     HtmxHttpRequest,
     _analysis_context,
@@ -16,10 +15,19 @@ from stakeholders.dashboard.views import (
     _partial_or_page,
     member_page,
 )
-from stakeholders.map_drawing import map_svg as draw_map
-from stakeholders.map_drawing import organisation_link_base
-from stakeholders.map_panel import person_panel
-from stakeholders.map_png import svg_to_png
+from stakeholders.maps.data import (
+    EDGE_STYLES,
+    PEOPLE_LIMIT,
+    SIZES,
+    MapFilterError,
+    map_data,
+    parse_filters,
+    svg_document,
+)
+from stakeholders.maps.drawing import map_svg as draw_map
+from stakeholders.maps.drawing import organisation_link_base
+from stakeholders.maps.panel import person_panel
+from stakeholders.maps.png import svg_to_png
 from stakeholders.models import Boundary, Person, RelationshipKind, Sector, Tier
 from stakeholders.retention import stale_cutoff
 
@@ -31,17 +39,17 @@ def _map_context(request: HtmxHttpRequest, slug: str, *, page: bool = True) -> d
     if isinstance(context, HttpResponse):
         return context
     try:
-        filters = maps.parse_filters(request.GET)
+        filters = parse_filters(request.GET)
         run = context["status"].run
         data = None
         if run is not None:
-            data = maps.map_data(
+            data = map_data(
                 workspace=context["workspace"],
                 run=run,
                 filters=filters,
                 today=timezone.localdate(),
             )
-    except maps.MapFilterError as error:
+    except MapFilterError as error:
         return _bad_request(request, str(error))
     # Person links are built from this prefix: reversing a URL per node is slow.
     panel_base = reverse("stakeholders:map", kwargs={"slug": context["workspace"].slug}) + "person/"
@@ -65,9 +73,9 @@ def _map_context(request: HtmxHttpRequest, slug: str, *, page: bool = True) -> d
         sectors=Sector.choices,
         tiers=Tier.choices,
         kinds=[(k, label) for k, label in RelationshipKind.choices],
-        sizes=maps.SIZES,
-        people_limit=maps.PEOPLE_LIMIT,
-        edge_styles=maps.EDGE_STYLES,
+        sizes=SIZES,
+        people_limit=PEOPLE_LIMIT,
+        edge_styles=EDGE_STYLES,
     )
     return context
 
@@ -87,7 +95,7 @@ def _map_download(request: HtmxHttpRequest, slug: str, extension: str) -> HttpRe
         return context
     if context["map"] is None:
         return _bad_request(request, "There are no scores for this workspace yet, so no map.")
-    svg = maps.svg_document(context, request)
+    svg = svg_document(context, request)
     if extension == "png":
         response = HttpResponse(svg_to_png(svg), content_type="image/png")
     else:

@@ -1,6 +1,6 @@
 """The PNG draws its text with the fonts shipped in stakeholders/fonts/, not the server's."""
 
-from stakeholders import map_png
+from stakeholders.maps import png as map_png
 
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="40" '

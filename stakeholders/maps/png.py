@@ -10,7 +10,7 @@ from pathlib import Path
 
 import resvg_py
 
-from stakeholders import maps
+from stakeholders.maps.data import render_map_svg
 from stakeholders.models import Workspace
 
 # Twice the SVG's 1,000 user units: 2,000 pixels wide, sharp on a printed A4 page.
@@ -41,5 +41,5 @@ def render_map_png(*, workspace: Workspace, boundary: str) -> bytes | None:
     Same arguments and default filters as maps.render_map_svg (board packs);
     None when the workspace has no scores yet.
     """
-    svg = maps.render_map_svg(workspace=workspace, boundary=boundary)
+    svg = render_map_svg(workspace=workspace, boundary=boundary)
     return None if svg is None else svg_to_png(svg)

@@ -3,7 +3,7 @@
 Nothing here computes a layout. People sit where the newest default-options
 score run put them (PersonPosition, a 1000 x 1000 box); organisations are the
 run's discs (OrganisationPosition). Filters only choose what is drawn.
-stakeholders/map_drawing.py turns this data into SVG markup, escaping all text.
+stakeholders/maps/drawing.py turns this data into SVG markup, escaping all text.
 """
 
 import datetime
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from stakeholders.analysis.layout import BOX
 from stakeholders.bidi import isolate
-from stakeholders.map_labels import Box, place_labels
+from stakeholders.maps.labels import Box, place_labels
 from stakeholders.models import (
     Affiliation,
     Boundary,
@@ -800,7 +800,7 @@ def render_map_svg(*, workspace: Workspace, boundary: str) -> str | None:
     """The current map with default filters as a standalone SVG document (board packs).
 
     None when the workspace has no scores yet. Same drawing as the page's
-    download (map_drawing.map_svg), so the two cannot drift apart.
+    download (drawing.map_svg), so the two cannot drift apart.
     """
     run = current_run(workspace_id=workspace.pk)
     if run is None:
@@ -812,7 +812,7 @@ def render_map_svg(*, workspace: Workspace, boundary: str) -> str | None:
 
 def svg_document(context: dict, request=None) -> str:
     """The map as a standalone SVG file: legend and caption inside, no links or htmx."""
-    from stakeholders.map_drawing import map_svg  # it imports this module
+    from stakeholders.maps.drawing import map_svg  # it imports this module
 
     body = map_svg(context["map"], boundary=context["filters"].boundary, download=True)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

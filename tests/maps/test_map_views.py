@@ -5,7 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from stakeholders import map_labels, map_png, maps
+from stakeholders.maps import data as maps
+from stakeholders.maps import labels as map_labels
+from stakeholders.maps import png as map_png
 from stakeholders.models import Person, Relationship
 from tests.dashboard.test_dashboard_views import build_map, url
 from tests.factories import RelationshipFactory
@@ -194,7 +196,7 @@ def test_map_query_count_is_fixed(client, workspace, viewer, django_assert_num_q
 
 
 def test_short_labels_keep_whole_words():
-    from stakeholders.maps import short_label
+    from stakeholders.maps.data import short_label
 
     assert short_label("Amira Okafor", 24) == "Amira Okafor"
     assert short_label("Fenwick Hospitals person 10", 24) == "Fenwick Hospitals…"
