@@ -2,11 +2,11 @@ from django.urls import path
 
 from stakeholders import (
     export_views,
-    import_views,
     member_views,
     privacy_views,
 )
 from stakeholders.dashboard import views
+from stakeholders.imports import views as import_views
 from stakeholders.maps import views as map_views
 
 app_name = "stakeholders"

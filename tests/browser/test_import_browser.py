@@ -11,7 +11,7 @@ from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-GOOD = Path(__file__).resolve().parents[1] / "fixtures" / "bundle_good"
+GOOD = Path(__file__).resolve().parents[1] / "imports" / "fixtures" / "bundle_good"
 
 
 @pytest.fixture

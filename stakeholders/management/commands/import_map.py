@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from stakeholders.imports import BUNDLE_FILES, BundlePlan, bundle_import
+from stakeholders.imports.bundle import BUNDLE_FILES, BundlePlan, bundle_import
 
 
 class Command(BaseCommand):

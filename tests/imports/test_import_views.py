@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from stakeholders import uploads
-from stakeholders.imports import BUNDLE_FILES, COLUMNS
+from stakeholders.imports import uploads
+from stakeholders.imports.bundle import BUNDLE_FILES, COLUMNS
 from stakeholders.models import (
     Affiliation,
     ImportPreview,

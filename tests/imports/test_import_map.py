@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from stakeholders import imports
+from stakeholders.imports import bundle as imports
 from stakeholders.models import (
     Affiliation,
     Organisation,
@@ -1142,7 +1142,7 @@ def test_checking_takes_the_same_queries_whatever_the_size(workspace, django_ass
 
 # --- The documentation (README) ------------------------------------------------------------
 
-DOCS = Path(__file__).parent.parent / "README.md"
+DOCS = Path(__file__).parents[2] / "README.md"
 
 
 def test_the_worked_example_in_the_docs_runs_as_shown(tmp_path):

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from stakeholders.imports import (
+from stakeholders.imports.bundle import (
     AFFILIATIONS,
     BUNDLE_FILES,
     COLUMNS,

@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from stakeholders import uploads
 from stakeholders.access import membership_or_404
-from stakeholders.imports import BUNDLE_FILES, COLUMNS
+from stakeholders.imports import uploads
+from stakeholders.imports.bundle import BUNDLE_FILES, COLUMNS
 from stakeholders.models import ImportPreview, ImportPreviewStatus, Membership
 
 # Keys listed per file and status on the preview page; the counts are always complete.
