@@ -27,7 +27,7 @@ from django.utils.http import content_disposition_header
 from simple_history.admin import SimpleHistoryAdmin
 
 from stakeholders.access import editable_workspace_ids
-from stakeholders.exports import csv_chunks, export_filename, export_rows
+from stakeholders.exports.tables import csv_chunks, export_filename, export_rows
 from stakeholders.forms import (
     AffiliationAdminForm,
     MembershipAdminForm,

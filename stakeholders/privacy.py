@@ -26,7 +26,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from stakeholders.exports import COLUMN_NOTES, group_labels, write_csv
+from stakeholders.exports.tables import COLUMN_NOTES, group_labels, write_csv
 from stakeholders.history import ACTIONS, user_label
 from stakeholders.models import (
     Affiliation,

@@ -1,11 +1,11 @@
 from django.urls import path
 
 from stakeholders import (
-    export_views,
     member_views,
     privacy_views,
 )
 from stakeholders.dashboard import views
+from stakeholders.exports import views as export_views
 from stakeholders.imports import views as import_views
 from stakeholders.maps import views as map_views
 

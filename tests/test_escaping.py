@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from stakeholders import score_runs
-from stakeholders.exports import unguard_cell
+from stakeholders.exports.tables import unguard_cell
 from stakeholders.models import Role
 from tests.factories import (
     AffiliationFactory,

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from stakeholders import analysis, score_runs
-from stakeholders.exports import SCORES_HEADER
+from stakeholders.exports.tables import SCORES_HEADER
 from stakeholders.models import PairScore, PersonScore, RunStatus, ScoreRun
 from tests.factories import (
     AffiliationFactory,

@@ -28,7 +28,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
-from stakeholders.exports import unguard_cell
+from stakeholders.exports.tables import unguard_cell
 from stakeholders.models import (
     Affiliation,
     Organisation,

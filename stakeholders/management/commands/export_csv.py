@@ -10,7 +10,7 @@ from typing import IO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from stakeholders.exports import (
+from stakeholders.exports.tables import (
     DATA_KINDS,
     SCORE_KINDS,
     export_filename,

@@ -5,7 +5,7 @@ from typing import IO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from stakeholders.exports import gexf_lines, graphml_lines
+from stakeholders.exports.tables import gexf_lines, graphml_lines
 from stakeholders.management.commands.export_csv import write_atomically
 from stakeholders.models import Boundary, Workspace
 from stakeholders.score_runs import current_run

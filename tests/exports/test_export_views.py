@@ -12,9 +12,12 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from stakeholders import export_views, exports, score_runs
-from stakeholders.exports import BROKERS_HEADER, COLUMN_NOTES, DATA_KINDS, SCORE_KINDS
+from stakeholders import score_runs
+from stakeholders.exports import tables as exports
+from stakeholders.exports import views as export_views
+from stakeholders.exports.tables import BROKERS_HEADER, COLUMN_NOTES, DATA_KINDS, SCORE_KINDS
 from stakeholders.models import Organisation, Person, PersonScore, Relationship, Role
+from tests.exports.test_exports import HOSTILE, _map
 from tests.factories import (
     AffiliationFactory,
     MembershipFactory,
@@ -24,7 +27,6 @@ from tests.factories import (
     UserFactory,
     WorkspaceFactory,
 )
-from tests.test_exports import HOSTILE, _map
 
 KINDS = [*SCORE_KINDS, *DATA_KINDS]
 SLUG = "north-fenwick"

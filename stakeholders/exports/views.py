@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from stakeholders.access import membership_or_404
 from stakeholders.dashboard import reads as dashboard_reads
-from stakeholders.exports import (
+from stakeholders.exports.tables import (
     BOARD_PACK_KINDS,
     DATA_KINDS,
     SCORE_KINDS,

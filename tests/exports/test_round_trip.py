@@ -17,7 +17,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
-from stakeholders import demo, exports, score_runs
+from stakeholders import demo, score_runs
+from stakeholders.exports import tables as exports
 from stakeholders.management.commands.seed_demo import workspace_populate
 from stakeholders.models import (
     Affiliation,

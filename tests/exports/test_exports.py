@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from stakeholders import demo, exports, score_runs
-from stakeholders.exports import (
+from stakeholders import demo, score_runs
+from stakeholders.exports import tables as exports
+from stakeholders.exports.tables import (
     BROKERS_HEADER,
     PARTNERSHIPS_HEADER,
     export_rows,
