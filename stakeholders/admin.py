@@ -40,7 +40,7 @@ from stakeholders.forms import (
     RelationshipAdminForm,
     VersionedFormMixin,
 )
-from stakeholders.memberships import other_owner_count
+from stakeholders.members.services import other_owner_count
 from stakeholders.models import (
     Affiliation,
     Erasure,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.forms.models import BaseInlineFormSet
 
-from stakeholders.memberships import other_owner_count
+from stakeholders.members.services import other_owner_count
 from stakeholders.models import (
     Affiliation,
     Membership,

@@ -1,13 +1,13 @@
 from django.urls import path
 
 from stakeholders import (
-    member_views,
     privacy_views,
 )
 from stakeholders.dashboard import views
 from stakeholders.exports import views as export_views
 from stakeholders.imports import views as import_views
 from stakeholders.maps import views as map_views
+from stakeholders.members import views as member_views
 
 app_name = "stakeholders"
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from stakeholders.access import membership_or_404
 from stakeholders.dashboard.views import HtmxHttpRequest, _partial_or_page, member_page
-from stakeholders.memberships import (
+from stakeholders.members.services import (
     member_rows,
     membership_change_role,
     membership_history,

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
 
-from stakeholders.memberships import (
+from stakeholders.members.services import (
     LAST_OWNER_MESSAGE,
     membership_change_role,
     membership_history,
