@@ -1,13 +1,11 @@
 from django.urls import path
 
-from stakeholders import (
-    privacy_views,
-)
 from stakeholders.dashboard import views
 from stakeholders.exports import views as export_views
 from stakeholders.imports import views as import_views
 from stakeholders.maps import views as map_views
 from stakeholders.members import views as member_views
+from stakeholders.privacy import views as privacy_views
 
 app_name = "stakeholders"
 

@@ -1,17 +1,15 @@
 """The record of erasures in the admin: read-only, for the owners of each workspace.
 
-Registered from stakeholders.admin (imported at its end), so that it shares the
-admin's workspace scoping.
+Registered in stakeholders.admin beside every other model; scoped by the same mixin.
 """
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from stakeholders.admin import WorkspaceScopeMixin
+from stakeholders.admin_scope import WorkspaceScopeMixin
 from stakeholders.models import Erasure
 
 
-@admin.register(Erasure)
 class ErasureAdmin(WorkspaceScopeMixin, admin.ModelAdmin):
     """Who erased someone, when, and how much went: nothing about who it was."""
 

@@ -400,7 +400,7 @@ def test_erasure_leaves_no_trace_and_rescores(
 
 def test_erasure_inside_one_transaction_keeps_scores_of_the_current_run(workspace, subject, owner):
     """Before the recompute commits, the current run's pairs no longer point at them."""
-    from stakeholders.privacy import person_erase
+    from stakeholders.privacy.erasure import person_erase
 
     person = subject["person"]
     current = current_run(workspace_id=workspace.pk)
@@ -501,7 +501,7 @@ def test_erasures_listed_for_owners_without_names(client, workspace, subject, ow
 def test_erasure_admin_is_read_only_and_scoped(
     client, workspace, other_workspace, subject, owner, editor
 ):
-    from stakeholders.privacy import person_erase
+    from stakeholders.privacy.erasure import person_erase
 
     person_erase(workspace=workspace, person=subject["person"], erased_by=owner)
     theirs = PersonFactory(workspace=other_workspace, name="Zara Southby")
@@ -585,7 +585,7 @@ def test_bad_retention_is_a_clear_400(client, workspace, owner, typed):
 def test_retention_service_refuses_out_of_range(workspace):
     from django.core.exceptions import ValidationError
 
-    from stakeholders.privacy import workspace_retention_update
+    from stakeholders.privacy.erasure import workspace_retention_update
 
     with pytest.raises(ValidationError):
         workspace_retention_update(workspace=workspace, retention_months=241)

@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from stakeholders import history, privacy
+from stakeholders import history
 from stakeholders.access import membership_or_404
 from stakeholders.dashboard.reads import group_labels
 from stakeholders.dashboard.views import (
@@ -26,6 +26,7 @@ from stakeholders.dashboard.views import (
     member_page,
 )
 from stakeholders.models import Boundary, Membership, Organisation, Person, Role, Workspace
+from stakeholders.privacy import erasure
 
 
 def _owner_or_403(request: HtmxHttpRequest, slug: str) -> Membership:
@@ -99,11 +100,11 @@ def person_subject_access(request: HtmxHttpRequest, slug: str, pk: int) -> HttpR
     workspace = membership.workspace
     person = get_object_or_404(Person, pk=pk, workspace=workspace)
     now = timezone.now()
-    data = privacy.subject_access_zip(
+    data = erasure.subject_access_zip(
         workspace=workspace, person=person, generated_by=request.user, now=now
     )
     response = HttpResponse(data, content_type="application/zip")
-    name = privacy.subject_access_filename(
+    name = erasure.subject_access_filename(
         workspace=workspace, person=person, day=timezone.localdate(now)
     )
     response["Content-Disposition"] = content_disposition_header(True, name)
@@ -139,7 +140,7 @@ def _erase_context(membership: Membership, person: Person, form: EraseForm) -> d
         "form": form,
         "affiliation_count": person.affiliations.count(),
         "tie_count": person.ties_out.count() + person.ties_in.count(),
-        "mentions": privacy.erasure_mentions(workspace=membership.workspace, person=person),
+        "mentions": erasure.erasure_mentions(workspace=membership.workspace, person=person),
     }
 
 
@@ -165,17 +166,17 @@ def person_erase(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
             status=400,
         )
     try:
-        erasure = privacy.person_erase(workspace=workspace, person=person, erased_by=request.user)
+        record = erasure.person_erase(workspace=workspace, person=person, erased_by=request.user)
     except Person.DoesNotExist:
         # Erased by someone else between the page and the confirmation.
         messages.info(request, "That person had already been erased.")
         return redirect("stakeholders:workspace_settings", slug=workspace.slug)
     messages.success(
         request,
-        f"The person was erased, with {erasure.affiliations_removed} "
-        f"affiliation{'s' if erasure.affiliations_removed != 1 else ''} and "
-        f"{erasure.relationships_removed} "
-        f"relationship{'s' if erasure.relationships_removed != 1 else ''}, and their change "
+        f"The person was erased, with {record.affiliations_removed} "
+        f"affiliation{'s' if record.affiliations_removed != 1 else ''} and "
+        f"{record.relationships_removed} "
+        f"relationship{'s' if record.relationships_removed != 1 else ''}, and their change "
         "history. Scores are being recalculated without them.",
     )
     return redirect("stakeholders:workspace_settings", slug=workspace.slug)
@@ -215,7 +216,7 @@ def workspace_settings(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = RetentionForm(request.POST, instance=workspace)
         if form.is_valid():
-            privacy.workspace_retention_update(
+            erasure.workspace_retention_update(
                 workspace=workspace, retention_months=form.cleaned_data["retention_months"]
             )
             months = form.cleaned_data["retention_months"]
@@ -233,6 +234,6 @@ def workspace_settings(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "workspace": workspace,
         "membership": membership,
         "form": form,
-        "erasures": privacy.workspace_erasures(workspace=workspace),
+        "erasures": erasure.workspace_erasures(workspace=workspace),
     }
     return render(request, "stakeholders/workspace_settings.html", context, status=status)

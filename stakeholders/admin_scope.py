@@ -1,0 +1,192 @@
+"""Which workspaces each admin user reaches: one mixin for every ModelAdmin and inline.
+
+Access comes from workspace membership, never from Django model permissions: editors
+and owners see and change their workspaces' data, only owners manage members, viewers
+have no admin at all, and superusers see everything.
+"""
+
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import models
+from django.http import HttpRequest
+
+from stakeholders.access import editable_workspace_ids
+from stakeholders.models import (
+    Affiliation,
+    Erasure,
+    Membership,
+    Organisation,
+    Person,
+    Relationship,
+    Role,
+    Workspace,
+)
+
+# How each model reaches its workspace. A row is in scope only when every path lands in
+# a workspace the user may edit: affiliations and ties have two ends, and both count.
+WORKSPACE_PATHS: dict[type[models.Model], tuple[str, ...]] = {
+    Workspace: ("pk",),
+    Membership: ("workspace",),
+    Organisation: ("workspace",),
+    Person: ("workspace",),
+    Affiliation: ("person__workspace", "organisation__workspace"),
+    Relationship: ("source__workspace", "target__workspace"),
+    Erasure: ("workspace",),
+}
+
+# Scope ids: None means every workspace (superusers); otherwise the set of ids.
+type Scope = frozenset[int] | None
+
+
+def is_superuser(request: HttpRequest) -> bool:
+    return request.user.is_active and request.user.is_superuser
+
+
+def editable_scope(request: HttpRequest) -> Scope:
+    """Workspaces whose data the user may change, computed once per request."""
+    if is_superuser(request):
+        return None
+    if not hasattr(request, "_admin_editable_workspace_ids"):
+        request._admin_editable_workspace_ids = frozenset(editable_workspace_ids(request.user))
+    return request._admin_editable_workspace_ids
+
+
+def owned_scope(request: HttpRequest) -> Scope:
+    """Workspaces whose members the user may manage (owners), computed once per request."""
+    if is_superuser(request):
+        return None
+    if not hasattr(request, "_admin_owned_workspace_ids"):
+        # Owners are editors too: nobody who edits nothing needs this second query.
+        request._admin_owned_workspace_ids = (
+            frozenset(
+                Membership.objects.filter(user=request.user, role=Role.OWNER).values_list(
+                    "workspace_id", flat=True
+                )
+            )
+            if editable_scope(request)
+            else frozenset()
+        )
+    return request._admin_owned_workspace_ids
+
+
+def scoped(queryset: models.QuerySet, scope: Scope) -> models.QuerySet:
+    """Rows of the queryset whose every workspace path lands inside the scope."""
+    if scope is None:
+        return queryset
+    paths = WORKSPACE_PATHS[queryset.model]
+    return queryset.filter(**{f"{path}__in": scope for path in paths})
+
+
+def workspace_ids_of(obj: models.Model) -> list[int | None]:
+    """The workspace ids an instance belongs to, one per path (None when unreachable)."""
+    ids: list[int | None] = []
+    for path in WORKSPACE_PATHS[type(obj)]:
+        if path == "pk":
+            ids.append(obj.pk)
+            continue
+        *hops, last = path.split("__")
+        node = obj
+        try:
+            for hop in hops:
+                node = getattr(node, hop)
+        except ObjectDoesNotExist:
+            # A historical version can point at a row that has since been deleted.
+            node = None
+        ids.append(getattr(node, f"{last}_id", None))
+    return ids
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete box that redisplays a form whose submitted id is not an id.
+
+    Django's widget looks the submitted value up as it is, so a value such as "x"
+    or an integer too large for the database turned the form's error page into a 500.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        to_field = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        kept = []
+        for item in value:
+            try:
+                to_field.clean(item, None)
+            except (ValidationError, ValueError, TypeError, OverflowError):
+                continue
+            kept.append(item)
+        return super().optgroups(name, kept, attr)
+
+
+class WorkspaceScopeMixin:
+    """Limits a ModelAdmin or inline to the workspaces the user may edit (or own).
+
+    Querysets, search and autocomplete results, foreign-key choices and every
+    has_*_permission answer come from membership roles. For an inline, `obj` in the
+    permission methods is the parent, which is checked against the same scope.
+    """
+
+    owners_only = False
+
+    def scope(self, request: HttpRequest) -> Scope:
+        return owned_scope(request) if self.owners_only else editable_scope(request)
+
+    def in_scope(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        scope = self.scope(request)
+        if scope is None:
+            return True
+        if obj is None:
+            return bool(scope)
+        return all(ws_id in scope for ws_id in workspace_ids_of(obj))
+
+    def has_module_permission(self, request):
+        return self.in_scope(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.in_scope(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self.in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.in_scope(request, obj)
+
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), self.scope(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        # The autocomplete view searches through here too: re-apply the scope so that
+        # no search term, however it arrives, reaches another workspace's rows.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return scoped(queryset, self.scope(request)), may_have_duplicates
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        related = db_field.related_model
+        if related in WORKSPACE_PATHS and "queryset" not in kwargs:
+            scope = self.scope(request) if related is Workspace else editable_scope(request)
+            if scope is not None:
+                kwargs["queryset"] = scoped(related._default_manager.all(), scope)
+                noun = related._meta.verbose_name
+                article = "an" if noun[0] in "aeiou" else "a"
+                where = "you own" if self.owners_only else "you can edit"
+                kwargs.setdefault("error_messages", {})["invalid_choice"] = (
+                    f"Choose a workspace {where}."
+                    if related is Workspace
+                    else f"Choose {article} {noun} from a workspace {where}."
+                )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        scope = self.scope(request)
+        has_workspace = any(f.name == "workspace" for f in self.model._meta.fields)
+        if has_workspace and scope and len(scope) == 1 and "workspace" not in initial:
+            initial["workspace"] = next(iter(scope))
+        return initial
