@@ -160,7 +160,7 @@ def person_history(
 ) -> HistoryPage:
     """Changes to a person, their affiliations and their ties both ways, newest first.
 
-    `org_names` is dashboard.reads.group_labels for the organisation boundary.
+    `org_names` is selectors.group_labels for the organisation boundary.
     """
     pk = person.pk
     limit = page * HISTORY_PER_PAGE + 1
@@ -214,7 +214,7 @@ def organisation_history(
 ) -> HistoryPage:
     """Changes to an organisation's details and to its affiliations, newest first.
 
-    `org_names` is dashboard.reads.group_labels for the organisation boundary.
+    `org_names` is selectors.group_labels for the organisation boundary.
     """
     pk = organisation.pk
     limit = page * HISTORY_PER_PAGE + 1

@@ -6,21 +6,24 @@ stored rows (stakeholders.selectors).
 
 import contextlib
 import dataclasses
-import datetime
 import hashlib
-import json
 import logging
-import os
-import tempfile
 import time
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from stakeholders import analysis
-from stakeholders.analysis import Options, Tie, layout
+from stakeholders.analysis import layout
+from stakeholders.analysis.inputs import (
+    DEFAULT_OPTIONS,
+    Options,
+    Tie,
+    options_key,
+    options_to_json,
+)
+from stakeholders.leases import hold_lease, worker_gone
 from stakeholders.models import (
     SENIORITY_RANK,
     Affiliation,
@@ -35,22 +38,17 @@ from stakeholders.models import (
     ScoreRun,
     Workspace,
 )
+from stakeholders.selectors import current_run
 
 logger = logging.getLogger(__name__)
 
 # Bump when the analysis changes, so stored scores with an old meaning are recomputed.
 ANALYSIS_VERSION = 2
-DEFAULT_OPTIONS = Options()
 
-# Where no lease can be checked (a database other than PostgreSQL or SQLite, or SQLite
-# without file locks), a run still "running" after this long is taken to be dead.
-STALE_RUN = datetime.timedelta(minutes=30)
 WORKER_STOPPED = (
     "The worker stopped before finishing (killed, out of memory or restarted); "
     "the scores shown are from the last run that finished."
 )
-# PostgreSQL advisory lock keys of score runs: this prefix plus the run's id ("IM").
-_PG_LOCK_PREFIX = 0x494D << 48
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,33 +87,6 @@ def score_input(*, workspace_id: int) -> ScoreInput:
     )
 
 
-def options_to_json(options: Options) -> dict:
-    """Options as JSON-able data (for task arguments and ScoreRun.options)."""
-    return {
-        "kinds": sorted(options.kinds) if options.kinds is not None else None,
-        "min_strength": options.min_strength,
-        "as_of": options.as_of.isoformat() if options.as_of else None,
-    }
-
-
-def options_from_json(data: dict | None) -> Options:
-    """The inverse of options_to_json; None means the default options."""
-    if not data:
-        return DEFAULT_OPTIONS
-    kinds = data.get("kinds")
-    as_of = data.get("as_of")
-    return Options(
-        kinds=frozenset(kinds) if kinds is not None else None,
-        min_strength=int(data.get("min_strength", 1)),
-        as_of=datetime.date.fromisoformat(as_of) if as_of else None,
-    )
-
-
-def options_key(options: Options) -> str:
-    """A canonical string for options: equal options, equal key."""
-    return json.dumps(options_to_json(options), sort_keys=True, separators=(",", ":"))
-
-
 def input_fingerprint(data: ScoreInput, options: Options) -> str:
     """SHA-256 of everything that can change a score: data, options, analysis version."""
     h = hashlib.sha256()
@@ -128,103 +99,6 @@ def input_fingerprint(data: ScoreInput, options: Options) -> str:
     return h.hexdigest()
 
 
-def current_run(*, workspace_id: int, options: Options = DEFAULT_OPTIONS) -> ScoreRun | None:
-    """The newest successful run for these options: the scores pages show."""
-    return (
-        ScoreRun.objects.filter(
-            workspace_id=workspace_id, options_key=options_key(options), status=RunStatus.SUCCEEDED
-        )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
-# Leases: while a run computes, its worker holds a lock that the operating system or the
-# database drops the moment the worker dies, however it dies (SIGKILL, out of memory, a
-# lost machine). A run still marked running whose lock can be taken has no worker left.
-# PostgreSQL: a session advisory lock, held by the worker's connection. SQLite: an
-# flock() on a file beside the database file (SQLite runs on one machine).
-
-
-def _lease_path(run_id: int) -> Path | None:
-    if connection.vendor != "sqlite":
-        return None
-    name = str(connection.settings_dict["NAME"])
-    if connection.is_in_memory_db() or not name:
-        # A private database in this process (tests): the name is the same in every
-        # process, so the process id keeps two test runs at once apart.
-        digest = hashlib.sha256(f"{os.getpid()}:{name}".encode()).hexdigest()[:16]
-        return Path(tempfile.gettempdir()) / f"influence-map-{digest}-score-run-{run_id}.lock"
-    return Path(f"{name}-score-run-{run_id}.lock")
-
-
-def _flock(handle, *, block: bool) -> bool:
-    import fcntl  # POSIX only; elsewhere SQLite falls back to STALE_RUN.
-
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | (0 if block else fcntl.LOCK_NB))
-    except BlockingIOError:
-        return False
-    return True
-
-
-@contextlib.contextmanager
-def _lease(run_id: int) -> Iterator[None]:
-    """Hold the run's lease for the duration of the block."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [_PG_LOCK_PREFIX + run_id])
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [_PG_LOCK_PREFIX + run_id])
-        return
-    path = _lease_path(run_id)
-    handle = None
-    if path is not None and os.name == "posix":
-        handle = open(path, "a+b")  # noqa: SIM115 (held open for the whole run)
-        _flock(handle, block=True)
-    try:
-        yield
-    finally:
-        if handle is not None:
-            # The run's status is final by now, so a checker that takes the lock between
-            # these two lines finds nothing left to mark failed.
-            path.unlink(missing_ok=True)
-            handle.close()
-
-
-def _worker_gone(run: ScoreRun, now: datetime.datetime) -> bool:
-    """Whether a running run's worker has died (its lease is free), without waiting."""
-    if connection.vendor == "postgresql":
-        # Read pg_locks rather than trying the lock: a try succeeds in the session that
-        # holds it (advisory locks are re-entrant), and takes nothing from anyone.
-        key = _PG_LOCK_PREFIX + run.pk
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
-                " AND granted AND classid::bigint = %s AND objid::bigint = %s"
-                " AND objsubid = 1)",
-                [key >> 32, key & 0xFFFFFFFF],
-            )
-            return cursor.fetchone()[0]
-    path = _lease_path(run.pk)
-    if path is None or os.name != "posix":
-        return now - (run.started_at or run.created_at) > STALE_RUN
-    try:
-        handle = open(path, "rb")  # noqa: SIM115
-    except FileNotFoundError:
-        # The worker creates the file before its run is visible and removes it only
-        # once the run's status is final: no file means no worker.
-        return True
-    with handle:
-        if not _flock(handle, block=False):
-            return False
-    path.unlink(missing_ok=True)
-    return True
-
-
 def score_runs_reap(*, workspace_id: int) -> list[int]:
     """Mark the workspace's runs whose worker died as failed; returns their ids.
 
@@ -235,7 +109,7 @@ def score_runs_reap(*, workspace_id: int) -> list[int]:
     reaped = []
     running = ScoreRun.objects.filter(workspace_id=workspace_id, status=RunStatus.RUNNING)
     for run in running.only("pk", "created_at", "started_at"):
-        if not _worker_gone(run, now):
+        if not worker_gone(run, now):
             continue
         # Only if still running: a worker that finished meanwhile keeps its result.
         if ScoreRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
@@ -244,11 +118,6 @@ def score_runs_reap(*, workspace_id: int) -> list[int]:
             logger.warning("Score run %s for workspace %s: worker stopped", run.pk, workspace_id)
             reaped.append(run.pk)
     return reaped
-
-
-def run_is_running(run: ScoreRun) -> bool:
-    """Whether a run is computing now: marked running and its worker still alive."""
-    return run.status == RunStatus.RUNNING and not _worker_gone(run, timezone.now())
 
 
 def score_run_execute(
@@ -306,7 +175,7 @@ def score_run_execute(
                 people_count=len(data.people),
                 relationships_count=len(data.ties),
             )
-            held.enter_context(_lease(run.pk))
+            held.enter_context(hold_lease(run.pk))
         _compute_and_store(run, data, options, previous, with_layout, organisations, started)
     return run
 

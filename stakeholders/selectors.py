@@ -1,5 +1,6 @@
 """Reads for the pages: plain data from a fixed number of queries, whatever the data size."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,14 +18,19 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from stakeholders.analysis.inputs import DEFAULT_OPTIONS, Options, options_key
+from stakeholders.leases import run_is_running
 from stakeholders.models import (
     Affiliation,
+    Boundary,
     Membership,
     Organisation,
     OrganisationKind,
     Person,
     Relationship,
     Role,
+    RunStatus,
+    ScoreRun,
     Sector,
     Seniority,
     Tier,
@@ -260,3 +266,62 @@ def person_page(
         )
 
     return _paginate(people, page=page, per_page=PEOPLE_PER_PAGE, to_row=to_row)
+
+
+# Score runs: pages show the newest successful run and say whether a newer one is coming.
+
+
+def current_run(*, workspace_id: int, options: Options = DEFAULT_OPTIONS) -> ScoreRun | None:
+    """The newest successful run for these options: the scores pages show."""
+    return (
+        ScoreRun.objects.filter(
+            workspace_id=workspace_id, options_key=options_key(options), status=RunStatus.SUCCEEDED
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ScoreStatus:
+    run: ScoreRun | None  # the scores on screen: newest successful run
+    updating: bool  # a newer run is computing now
+    failed: bool  # the newest attempt failed; the scores shown are older
+
+    @property
+    def as_of(self) -> datetime.datetime | None:
+        return self.run.created_at if self.run else None
+
+
+def score_status(*, workspace: Workspace) -> ScoreStatus:
+    """The current scores and whether newer ones are being computed.
+
+    One query, plus a lease check per newer run still marked running.
+    """
+    runs = list(
+        ScoreRun.objects.filter(workspace=workspace, options_key=options_key(DEFAULT_OPTIONS))
+        .defer("timings", "error")
+        .order_by("-created_at", "-pk")[:10]
+    )
+    current = next((r for r in runs if r.status == RunStatus.SUCCEEDED), None)
+    newer = [r for r in runs if current is None or r.created_at > current.created_at]
+    # Each check asks the run's lease (a pg_locks query or a file lock): once per run.
+    alive = [run_is_running(r) for r in newer]
+    return ScoreStatus(
+        run=current,
+        updating=any(alive),
+        # A newer run whose worker died counts as failed before anything reaps it.
+        failed=bool(newer)
+        and (
+            newer[0].status == RunStatus.FAILED
+            or (newer[0].status == RunStatus.RUNNING and not alive[0])
+        ),
+    )
+
+
+def group_labels(*, workspace_id: int, boundary: str) -> dict[str, str]:
+    """Readable names of the groups on a boundary, keyed as PersonScore.group stores them."""
+    if boundary == Boundary.ORGANISATION:
+        organisations = Organisation.objects.filter(workspace_id=workspace_id)
+        return {str(pk): name for pk, name in organisations.values_list("pk", "name")}
+    return dict(Sector.choices if boundary == Boundary.SECTOR else Tier.choices)

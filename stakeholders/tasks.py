@@ -4,7 +4,8 @@ from django.tasks import TaskResultStatus, task, task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from stakeholders.score_runs import options_from_json, score_run_execute
+from stakeholders.analysis.inputs import options_from_json
+from stakeholders.score_runs import score_run_execute
 
 
 @task

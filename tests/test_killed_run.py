@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETUP = """
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from stakeholders import score_runs
+from stakeholders import selectors
 from tests.factories import (
     AffiliationFactory, OrganisationFactory, PersonFactory, RelationshipFactory,
     WorkspaceFactory,
@@ -36,7 +36,7 @@ for i, person in enumerate(people):
 for a, b in zip(people, people[1:]):
     RelationshipFactory(source=a, target=b)
 # Every save above scored the workspace at once (immediate task backend).
-good = score_runs.current_run(workspace_id=workspace.pk)
+good = selectors.current_run(workspace_id=workspace.pk)
 result = {"workspace": workspace.pk, "good": good.pk, "status": good.status,
           "people": [p.pk for p in people]}
 """
@@ -60,35 +60,35 @@ result = {"finished": True}
 """
 
 CHECK = """
-from stakeholders import score_runs
+from stakeholders import leases, score_runs
 from stakeholders.models import RunStatus, ScoreRun
 running = ScoreRun.objects.get(status=RunStatus.RUNNING)
 result = {
     "run": running.pk,
-    "is_running": score_runs.run_is_running(running),
+    "is_running": leases.run_is_running(running),
     "reaped": score_runs.score_runs_reap(workspace_id=running.workspace_id),
     "status": ScoreRun.objects.get(pk=running.pk).status,
 }
 """
 
 AFTER_KILL = """
-from stakeholders import score_runs
+from stakeholders import leases, score_runs, selectors
 from stakeholders.models import Person, PersonScore, RunStatus, ScoreRun
 from tests.factories import RelationshipFactory
 
 dead = ScoreRun.objects.get(status=RunStatus.RUNNING)
 workspace_id = dead.workspace_id
-result = {"dead": dead.pk, "is_running": score_runs.run_is_running(dead)}
-result["current_before"] = score_runs.current_run(workspace_id=workspace_id).pk
+result = {"dead": dead.pk, "is_running": leases.run_is_running(dead)}
+result["current_before"] = selectors.current_run(workspace_id=workspace_id).pk
 result["reaped"] = score_runs.score_runs_reap(workspace_id=workspace_id)
 dead.refresh_from_db()
 result["dead_status"], result["dead_error"] = dead.status, dead.error
-result["current_after_reap"] = score_runs.current_run(workspace_id=workspace_id).pk
+result["current_after_reap"] = selectors.current_run(workspace_id=workspace_id).pk
 
-# The next change retries: its recompute includes the change the killed run was score_runs.
+# The next change retries: its recompute includes the change the killed run was scoring.
 people = list(Person.objects.order_by("pk"))
 RelationshipFactory(source=people[0], target=people[4], kind="influences")
-current = score_runs.current_run(workspace_id=workspace_id)
+current = selectors.current_run(workspace_id=workspace_id)
 result["retried"] = current.pk
 result["retried_relationships"] = current.relationships_count
 result["retried_people_scored"] = PersonScore.objects.filter(

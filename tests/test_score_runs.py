@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from stakeholders import analysis, score_runs
+from stakeholders import analysis, leases, score_runs, selectors
 from stakeholders.exports.tables import SCORES_HEADER
 from stakeholders.models import PairScore, PersonScore, RunStatus, ScoreRun
 from tests.factories import (
@@ -117,8 +117,8 @@ def test_options_are_scored_separately(workspace, small_map):
     trusts = analysis.Options(kinds=frozenset({"trusts"}))
     filtered = score_runs.score_run_execute(workspace_id=workspace.pk, options=trusts)
     assert filtered.fingerprint != default.fingerprint
-    assert score_runs.current_run(workspace_id=workspace.pk).pk == default.pk
-    assert score_runs.current_run(workspace_id=workspace.pk, options=trusts).pk == filtered.pk
+    assert selectors.current_run(workspace_id=workspace.pk).pk == default.pk
+    assert selectors.current_run(workspace_id=workspace.pk, options=trusts).pk == filtered.pk
     assert filtered.relationships_count == 30  # counted before filtering
     assert filtered.summary["organisation"]["relationships"] < 30
 
@@ -135,14 +135,14 @@ def test_failed_run_keeps_last_good_scores(workspace, small_map, monkeypatch):
     assert failed.status == RunStatus.FAILED
     assert failed.error == "MemoryError: out of memory"
     assert failed.finished_at is not None
-    assert score_runs.current_run(workspace_id=workspace.pk).pk == good.pk
+    assert selectors.current_run(workspace_id=workspace.pk).pk == good.pk
     assert PersonScore.objects.filter(run=good).count() == 36
     assert not PersonScore.objects.filter(run=failed).exists()
 
     monkeypatch.undo()
     retried = score_runs.score_run_execute(workspace_id=workspace.pk)
     assert retried.status == RunStatus.SUCCEEDED
-    assert score_runs.current_run(workspace_id=workspace.pk).pk == retried.pk
+    assert selectors.current_run(workspace_id=workspace.pk).pk == retried.pk
 
 
 def test_a_change_queues_one_recompute_on_commit(
@@ -153,7 +153,7 @@ def test_a_change_queues_one_recompute_on_commit(
         small_map[3].name = "Renamed"
         small_map[3].save()
     assert len(callbacks) == 1
-    run = score_runs.current_run(workspace_id=workspace.pk)
+    run = selectors.current_run(workspace_id=workspace.pk)
     assert run is not None and run.relationships_count == 31
 
 
@@ -257,19 +257,19 @@ def _running_row(workspace) -> ScoreRun:
 def test_a_run_whose_worker_holds_its_lease_is_left_running(workspace, small_map):
     good = score_runs.score_run_execute(workspace_id=workspace.pk)
     running = _running_row(workspace)
-    with score_runs._lease(running.pk):
-        assert score_runs.run_is_running(running)
+    with leases.hold_lease(running.pk):
+        assert leases.run_is_running(running)
         assert score_runs.score_runs_reap(workspace_id=workspace.pk) == []
     running.refresh_from_db()
     assert running.status == RunStatus.RUNNING
-    assert score_runs.current_run(workspace_id=workspace.pk).pk == good.pk
+    assert selectors.current_run(workspace_id=workspace.pk).pk == good.pk
 
 
 def test_the_next_run_records_a_dead_run_as_failed(workspace, small_map):
     """No lease behind a running row: its worker died (the subprocess test kills one)."""
     good = score_runs.score_run_execute(workspace_id=workspace.pk)
     dead = _running_row(workspace)
-    assert not score_runs.run_is_running(dead)
+    assert not leases.run_is_running(dead)
     RelationshipFactory(source=small_map[11], target=small_map[2])
 
     retried = score_runs.score_run_execute(workspace_id=workspace.pk)
@@ -280,7 +280,7 @@ def test_the_next_run_records_a_dead_run_as_failed(workspace, small_map):
     assert dead.finished_at is not None
     assert retried.status == RunStatus.SUCCEEDED
     assert retried.pk != good.pk
-    assert score_runs.current_run(workspace_id=workspace.pk).pk == retried.pk
+    assert selectors.current_run(workspace_id=workspace.pk).pk == retried.pk
 
 
 def test_a_finished_run_is_never_marked_failed(workspace, small_map):
@@ -288,5 +288,5 @@ def test_a_finished_run_is_never_marked_failed(workspace, small_map):
     assert score_runs.score_runs_reap(workspace_id=workspace.pk) == []
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED
-    path = score_runs._lease_path(run.pk)  # None on PostgreSQL: no file to leave behind
+    path = leases.lease_path(run.pk)  # None on PostgreSQL: no file to leave behind
     assert path is None or not list(path.parent.glob(f"*-score-run-{run.pk}.lock"))

@@ -26,18 +26,37 @@ formulas). Choices the formulas leave open, made here:
   `seniority` for people not in `people` are ignored.
 """
 
-from .broker_score import explain, percentile_ranks
-from .engine import analyse
+import importlib
+from typing import TYPE_CHECKING
+
 from .inputs import BOUNDARIES, KINDS, Options, Tie
-from .partnerships import untied_pairs
-from .results import (
-    Analysis,
-    BrokerScore,
-    MapSummary,
-    PairScores,
-    PersonScores,
-    Roles,
-)
+
+if TYPE_CHECKING:
+    from .results import Analysis, PersonScores
+
+# The rest loads on first use (PEP 562): pages and commands that only need the plain
+# input records (Options, Tie) never pay for numba, scipy and networkx.
+_LAZY = {
+    "analyse": ".engine",
+    "untied_pairs": ".partnerships",
+    "Analysis": ".results",
+    "BrokerScore": ".results",
+    "MapSummary": ".results",
+    "PairScores": ".results",
+    "PersonScores": ".results",
+    "Roles": ".results",
+    "explain": ".broker_score",
+    "percentile_ranks": ".broker_score",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BOUNDARIES",
@@ -58,6 +77,6 @@ __all__ = [
 ]
 
 
-def broker_ranking(analysis: Analysis, boundary: str) -> list[PersonScores]:
+def broker_ranking(analysis: "Analysis", boundary: str) -> "list[PersonScores]":
     """People under one boundary, highest broker score first, ties by person id."""
     return sorted(analysis.persons[boundary].values(), key=lambda s: (-s.broker.score, s.person))

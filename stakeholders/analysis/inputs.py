@@ -1,6 +1,10 @@
-"""Plain input records for the analysis: ties between people and filtering options."""
+"""Plain input records for the analysis (ties, filtering options) and the constants the app shares.
+
+Light on purpose: pages import it, and it pulls in nothing heavy.
+"""
 
 import datetime
+import json
 from dataclasses import dataclass
 
 # Kinds of relationship, as stored by the app (DESIGN.md, "Relationship").
@@ -32,3 +36,33 @@ class Options:
 
 
 DEFAULT_OPTIONS = Options()
+
+# The stored map layout's square canvas: every position lies in [0, LAYOUT_BOX].
+LAYOUT_BOX = 1000.0
+
+
+def options_to_json(options: Options) -> dict:
+    """Options as JSON-able data (for task arguments and ScoreRun.options)."""
+    return {
+        "kinds": sorted(options.kinds) if options.kinds is not None else None,
+        "min_strength": options.min_strength,
+        "as_of": options.as_of.isoformat() if options.as_of else None,
+    }
+
+
+def options_from_json(data: dict | None) -> Options:
+    """The inverse of options_to_json; None means the default options."""
+    if not data:
+        return DEFAULT_OPTIONS
+    kinds = data.get("kinds")
+    as_of = data.get("as_of")
+    return Options(
+        kinds=frozenset(kinds) if kinds is not None else None,
+        min_strength=int(data.get("min_strength", 1)),
+        as_of=datetime.date.fromisoformat(as_of) if as_of else None,
+    )
+
+
+def options_key(options: Options) -> str:
+    """A canonical string for options: equal options, equal key."""
+    return json.dumps(options_to_json(options), sort_keys=True, separators=(",", ":"))

@@ -33,9 +33,11 @@ import networkx as nx
 import numpy as np
 from numba import njit, prange
 
+from .inputs import LAYOUT_BOX
+
 # Bump when the layout changes, so stored layouts are recomputed.
 VERSION = 1
-BOX = 1000.0
+BOX = LAYOUT_BOX
 MARGIN = 20.0
 # Sunflower radius step: with r_k = STEP * sqrt(k + 0.5) and the golden angle,
 # the closest two points of any spiral are 1.546 * STEP apart (the first two).

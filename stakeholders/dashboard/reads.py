@@ -18,13 +18,10 @@ from stakeholders.models import (
     PairScore,
     Person,
     PersonScore,
-    RunStatus,
     ScoreRun,
-    Sector,
-    Tier,
     Workspace,
 )
-from stakeholders.score_runs import DEFAULT_OPTIONS, options_key, run_is_running
+from stakeholders.selectors import group_labels
 
 BROKERS_PER_PAGE = 25
 
@@ -40,55 +37,6 @@ BROKER_SORTS = {
 
 
 BY_BROKER_SCORE = (F("broker_score").desc(), F("person__name").asc(), F("person_id").asc())
-
-
-@dataclass(frozen=True)
-class ScoreStatus:
-    run: ScoreRun | None  # the scores on screen: newest successful run
-    updating: bool  # a newer run is computing now
-    failed: bool  # the newest attempt failed; the scores shown are older
-
-    @property
-    def as_of(self) -> datetime.datetime | None:
-        return self.run.created_at if self.run else None
-
-
-def score_status(*, workspace: Workspace) -> ScoreStatus:
-    """The current scores and whether newer ones are being computed.
-
-    One query, plus a lease check per newer run still marked running.
-    """
-    runs = list(
-        ScoreRun.objects.filter(workspace=workspace, options_key=options_key(DEFAULT_OPTIONS))
-        .defer("timings", "error")
-        .order_by("-created_at", "-pk")[:10]
-    )
-    current = next((r for r in runs if r.status == RunStatus.SUCCEEDED), None)
-    newer = [r for r in runs if current is None or r.created_at > current.created_at]
-    # Each check asks the run's lease (a pg_locks query or a file lock): once per run.
-    alive = [run_is_running(r) for r in newer]
-    return ScoreStatus(
-        run=current,
-        updating=any(alive),
-        # A newer run whose worker died counts as failed before anything reaps it.
-        failed=bool(newer)
-        and (
-            newer[0].status == RunStatus.FAILED
-            or (newer[0].status == RunStatus.RUNNING and not alive[0])
-        ),
-    )
-
-
-def group_labels(*, workspace: Workspace, boundary: str) -> dict[str, str]:
-    """Readable names of the groups on a boundary, keyed as PersonScore.group stores them."""
-    if boundary == Boundary.ORGANISATION:
-        return {
-            str(pk): name
-            for pk, name in Organisation.objects.filter(workspace=workspace).values_list(
-                "pk", "name"
-            )
-        }
-    return dict((Sector if boundary == Boundary.SECTOR else Tier).choices)
 
 
 @dataclass(frozen=True)
@@ -140,11 +88,11 @@ def _broker_rows(scores, labels: dict[str, str]) -> list[BrokerRow]:
 
 def overview(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Overview:
     """Headline figures and the lists the overview page leads with (six queries)."""
-    labels = group_labels(workspace=workspace, boundary=boundary)
+    labels = group_labels(workspace_id=workspace.pk, boundary=boundary)
     org_labels = (
         labels
         if boundary == Boundary.ORGANISATION
-        else group_labels(workspace=workspace, boundary=Boundary.ORGANISATION)
+        else group_labels(workspace_id=workspace.pk, boundary=Boundary.ORGANISATION)
     )
     summary = run.summary.get(boundary, {})
     scores = PersonScore.objects.filter(run=run, boundary=boundary).select_related("person")
@@ -199,7 +147,7 @@ def broker_page(
     *, workspace: Workspace, run: ScoreRun, boundary: str, sort: str, group: str, page: str | None
 ) -> BrokerPage:
     """One page of the broker ranking, sorted and optionally limited to one group."""
-    labels = group_labels(workspace=workspace, boundary=boundary)
+    labels = group_labels(workspace_id=workspace.pk, boundary=boundary)
     scores = (
         PersonScore.objects.filter(run=run, boundary=boundary)
         .select_related("person")
@@ -268,7 +216,7 @@ class _Pair(NamedTuple):
 
 def partnerships(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Partnerships:
     """Ties between every pair of groups, fragile pairs and pairs with no ties (four queries)."""
-    labels = group_labels(workspace=workspace, boundary=boundary)
+    labels = group_labels(workspace_id=workspace.pk, boundary=boundary)
     present = set(
         PersonScore.objects.filter(run=run, boundary=boundary)
         .exclude(group="")
@@ -396,11 +344,11 @@ def person_detail(
     A fixed number of queries, whatever the size of the map.
     """
     workspace = person.workspace
-    org_names = group_labels(workspace=workspace, boundary=Boundary.ORGANISATION)
+    org_names = group_labels(workspace_id=workspace.pk, boundary=Boundary.ORGANISATION)
     labels = (
         org_names
         if boundary == Boundary.ORGANISATION
-        else group_labels(workspace=workspace, boundary=boundary)
+        else group_labels(workspace_id=workspace.pk, boundary=boundary)
     )
     score = None
     if run is not None:
@@ -458,7 +406,7 @@ def organisation_detail(*, organisation: Organisation, run: ScoreRun | None) -> 
     """
     workspace = organisation.workspace
     key = str(organisation.pk)
-    org_names = group_labels(workspace=workspace, boundary=Boundary.ORGANISATION)
+    org_names = group_labels(workspace_id=workspace.pk, boundary=Boundary.ORGANISATION)
     affiliations = list(
         organisation.affiliations.select_related("person").order_by(
             "-is_primary", "person__name", "person_id"

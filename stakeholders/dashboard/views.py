@@ -16,6 +16,7 @@ from stakeholders.models import Boundary, Organisation, Person
 from stakeholders.selectors import (
     organisation_page,
     person_page,
+    score_status,
     search_terms,
     workspace_summaries,
 )
@@ -96,7 +97,7 @@ def _analysis_context(request: HtmxHttpRequest, slug: str) -> dict | HttpRespons
         "boundary": boundary,
         "boundary_label": Boundary(boundary).label.lower(),
         "boundaries": Boundary.choices,
-        "status": reads.score_status(workspace=membership.workspace),
+        "status": score_status(workspace=membership.workspace),
     }
 
 

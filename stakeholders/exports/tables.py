@@ -31,6 +31,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.retention import is_stale, stale_cutoff
+from stakeholders.selectors import group_labels
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Text a spreadsheet would run, or that already starts with apostrophes before such a
@@ -306,7 +307,8 @@ def _round(value: float | None, places: int) -> float | None:
     return None if value is None or not math.isfinite(value) else round(value, places)
 
 
-def _iso(value: datetime.date | None) -> str | None:
+def iso_date(value: datetime.date | None) -> str | None:
+    """A date as YYYY-MM-DD, the one date format of every export; None stays empty."""
     return value.isoformat() if value else None
 
 
@@ -356,18 +358,6 @@ def brokers_rows(
         name, job, org, score, why, *roles = values
         role = main_brokerage_role(dict(zip(BROKERAGE_ROLES, roles, strict=True)))
         yield (rank, name, job, org, round(score), role, why)
-
-
-def group_labels(*, workspace_id: int, boundary: str) -> dict[str, str]:
-    """Readable names for the groups of a boundary (organisation ids are stored as text)."""
-    if boundary == Boundary.ORGANISATION:
-        return {
-            str(pk): name
-            for pk, name in Organisation.objects.filter(workspace_id=workspace_id).values_list(
-                "pk", "name"
-            )
-        }
-    return dict(Sector.choices if boundary == Boundary.SECTOR else Tier.choices)
 
 
 def partnerships_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
@@ -450,7 +440,7 @@ def affiliations_rows(
         )  # fmt: skip
     )
     for ref, org, role, start, end, primary in affiliations.iterator(chunk_size=CHUNK_SIZE):
-        row = (ref, org, role, _iso(start), _iso(end))
+        row = (ref, org, role, iso_date(start), iso_date(end))
         yield (*row, primary) if extras else row
 
 
@@ -496,7 +486,7 @@ def relationships_rows(
         chunk_size=CHUNK_SIZE
     ):
         stale = is_stale(on, cutoff)
-        yield (source, target, kinds[kind], strength, trust, _iso(on), evidence, stale, *names)
+        yield (source, target, kinds[kind], strength, trust, iso_date(on), evidence, stale, *names)
 
 
 def export_rows(
@@ -727,7 +717,7 @@ def _graph_data(*, workspace: Workspace, run: ScoreRun | None, boundary: str):
                 "kind": kind,
                 "strength": strength,
                 "trust": trust,
-                "observed_on": _iso(on),
+                "observed_on": iso_date(on),
                 "stale": is_stale(on, cutoff),
             }
             yield pk, source, target, strength, attrs

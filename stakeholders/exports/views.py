@@ -38,7 +38,7 @@ from stakeholders.exports.tables import (
 from stakeholders.maps.data import render_map_svg
 from stakeholders.maps.png import svg_to_png
 from stakeholders.models import Boundary, ScoreRun, Workspace
-from stakeholders.score_runs import current_run
+from stakeholders.selectors import current_run, group_labels
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class _Export:
         """The brokers page's filters in words, for the notes ("" when none)."""
         parts = []
         if self.group:
-            labels = dashboard_reads.group_labels(workspace=self.workspace, boundary=self.boundary)
+            labels = group_labels(workspace_id=self.workspace.pk, boundary=self.boundary)
             parts.append(f"only people in {labels.get(self.group, self.group)}")
         if self.sort != "score":
             parts.append(f"sorted by {dashboard_reads.BROKER_SORTS[self.sort][0].lower()}")

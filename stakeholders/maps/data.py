@@ -15,7 +15,7 @@ from django.db.models.functions import Cast
 from django.http import QueryDict
 from django.utils import timezone
 
-from stakeholders.analysis.layout import BOX
+from stakeholders.analysis.inputs import LAYOUT_BOX
 from stakeholders.bidi import isolate
 from stakeholders.maps.labels import Box, place_labels
 from stakeholders.models import (
@@ -33,7 +33,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.retention import is_stale, stale_cutoff
-from stakeholders.score_runs import current_run
+from stakeholders.selectors import current_run
 
 # Above this many people the map opens at organisation level (one node per organisation).
 PEOPLE_LIMIT = 400
@@ -76,7 +76,7 @@ EDGE_STYLES = {
     RelationshipKind.INFLUENCES: ("Influences (dash-dot)", "10 4 2 4", True),
 }
 
-WIDTH = int(BOX)
+WIDTH = int(LAYOUT_BOX)
 CAPTION_HEIGHT = 64
 LEGEND_COLUMNS = 3
 LEGEND_ROW = 24

@@ -26,7 +26,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from stakeholders.exports.tables import COLUMN_NOTES, group_labels, write_csv
+from stakeholders.exports.tables import COLUMN_NOTES, iso_date, write_csv
 from stakeholders.history import ACTIONS, user_label
 from stakeholders.models import (
     Affiliation,
@@ -43,7 +43,7 @@ from stakeholders.models import (
     ScoreRun,
     Workspace,
 )
-from stakeholders.score_runs import current_run
+from stakeholders.selectors import current_run, group_labels
 from stakeholders.services import workspace_data_changed
 
 logger = logging.getLogger(__name__)
@@ -144,10 +144,6 @@ FILE_NOTES = (
 )
 
 
-def _iso(value: datetime.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def _person_rows(person: Person) -> Iterator[tuple]:
     yield PERSON_HEADER
     yield (
@@ -169,8 +165,8 @@ def _affiliation_rows(person: Person) -> Iterator[tuple]:
             a.organisation.name,
             a.role_title,
             "Primary" if a.is_primary else "Secondary",
-            _iso(a.start_date),
-            _iso(a.end_date),
+            iso_date(a.start_date),
+            iso_date(a.end_date),
         )
 
 
@@ -184,7 +180,7 @@ def _tie_rows(queryset: models.QuerySet, other: str) -> Iterator[tuple]:
             t.get_kind_display(),
             t.strength,
             t.trust,
-            _iso(t.observed_on),
+            iso_date(t.observed_on),
             t.evidence,
         )
 

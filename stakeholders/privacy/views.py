@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods
 
 from stakeholders import history
 from stakeholders.access import membership_or_404
-from stakeholders.dashboard.reads import group_labels
 from stakeholders.dashboard.views import (
     HtmxHttpRequest,
     _bad_request,
@@ -27,6 +26,7 @@ from stakeholders.dashboard.views import (
 )
 from stakeholders.models import Boundary, Membership, Organisation, Person, Role, Workspace
 from stakeholders.privacy import erasure
+from stakeholders.selectors import group_labels
 
 
 def _owner_or_403(request: HtmxHttpRequest, slug: str) -> Membership:
@@ -47,7 +47,7 @@ def _changes_page(
     number = history.history_page_number(request.GET.get("page"))
     if number is None:
         return _bad_request(request, f"Choose a page from 1 to {history.HISTORY_MAX_PAGE}.")
-    org_names = group_labels(workspace=membership.workspace, boundary=Boundary.ORGANISATION)
+    org_names = group_labels(workspace_id=membership.workspace.pk, boundary=Boundary.ORGANISATION)
     name = model._meta.model_name
     context = {
         "workspace": membership.workspace,

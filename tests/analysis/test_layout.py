@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 from scipy.spatial import cKDTree
 
-from stakeholders import score_runs
+from stakeholders import score_runs, selectors
 from stakeholders.analysis import Options, layout
 from stakeholders.models import (
     OrganisationPosition,
@@ -197,7 +197,7 @@ def test_failed_layout_fails_the_run_and_keeps_the_last_good_map(workspace, smal
     failed = score_runs.score_run_execute(workspace_id=workspace.pk)
     assert failed.status == RunStatus.FAILED
     assert failed.error == "ValueError: layout broke"
-    assert score_runs.current_run(workspace_id=workspace.pk).pk == good.pk
+    assert selectors.current_run(workspace_id=workspace.pk).pk == good.pk
     assert PersonPosition.objects.filter(run=good).count() == 14
     assert PersonScore.objects.filter(run=good).count() == 14 * 3
     assert not PersonScore.objects.filter(run=failed).exists()

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from stakeholders import score_runs
+from stakeholders import leases, score_runs, selectors
 from stakeholders.models import Person, Role, RunStatus, ScoreRun
 from tests.browser.test_workspace_pages import log_in
 from tests.dashboard.test_dashboard_views import build_map
@@ -31,7 +31,7 @@ def test_recompute_notice_clears_and_scores_refresh_without_reload(
     screenshot,
 ):
     workspace = scored_map
-    first = score_runs.current_run(workspace_id=workspace.pk)
+    first = selectors.current_run(workspace_id=workspace.pk)
     # A worker has started a newer run: the page must say the scores are being updated.
     running = ScoreRun.objects.create(
         workspace=workspace,
@@ -41,7 +41,7 @@ def test_recompute_notice_clears_and_scores_refresh_without_reload(
         status=RunStatus.RUNNING,
     )
     # The worker holds the run's lease while it computes (a run without one is dead).
-    lease = score_runs._lease(running.pk)
+    lease = leases.hold_lease(running.pk)
     lease.__enter__()
 
     log_in(page, live_server, f"/w/{workspace.slug}/")

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from stakeholders import score_runs
+from stakeholders import leases, score_runs
 from stakeholders.models import RunStatus, ScoreRun
 from tests.factories import (
     AffiliationFactory,
@@ -165,7 +165,7 @@ def test_status_polls_while_a_recompute_runs_and_fires_an_update_when_done(
         fingerprint="x",
         status=RunStatus.RUNNING,
     )
-    with score_runs._lease(running.pk):  # what a live worker holds while it computes
+    with leases.hold_lease(running.pk):  # what a live worker holds while it computes
         page = client.get(url("overview", workspace)).content.decode()
         assert "Updating scores with the latest changes" in page
         assert 'hx-trigger="every 3s"' in page

@@ -12,7 +12,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from stakeholders import score_runs
+from stakeholders import score_runs, selectors
 from stakeholders.exports import tables as exports
 from stakeholders.exports import views as export_views
 from stakeholders.exports.tables import BROKERS_HEADER, COLUMN_NOTES, DATA_KINDS, SCORE_KINDS
@@ -344,7 +344,7 @@ def test_board_pack_without_a_map(client, scored, viewer, workspace, monkeypatch
     assert about["Workspace"] == "North Fenwick ICS (slug: north-fenwick)"
     assert about["Boundary"] == "Groups are organisations"
     assert about["Data as of"].startswith(day)
-    run = score_runs.current_run(workspace_id=workspace.pk)
+    run = selectors.current_run(workspace_id=workspace.pk)
     assert about["Scores as of"] == timezone.localtime(run.finished_at).isoformat(
         timespec="seconds"
     )

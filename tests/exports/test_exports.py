@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from stakeholders import demo, score_runs
+from stakeholders import demo, score_runs, selectors
 from stakeholders.exports import tables as exports
 from stakeholders.exports.tables import (
     BROKERS_HEADER,
@@ -382,7 +382,7 @@ def test_notes_file_and_output_dir(workspace, scored, tmp_path):
     about = {item: meaning for section, item, meaning in lines[1:] if section == "About"}
     assert about["Workspace"] == "North Fenwick ICS (slug: north-fenwick)"
     assert about["Boundary"] == "Groups are tiers"
-    run = score_runs.current_run(workspace_id=workspace.pk)
+    run = selectors.current_run(workspace_id=workspace.pk)
     assert about["Scores as of"].startswith(run.finished_at.date().isoformat())
     assert about["Filters"].startswith("Relationship kinds: all; minimum strength: 1")
     datetime.datetime.fromisoformat(about["Data as of"])
@@ -432,7 +432,7 @@ def test_query_counts_are_fixed(size, db, django_assert_num_queries, monkeypatch
     workspace = WorkspaceFactory(slug=f"size-{size}")
     _map(workspace, size=size, seed=size)
     score_runs.score_run_execute(workspace_id=workspace.pk)
-    run = score_runs.current_run(workspace_id=workspace.pk)
+    run = selectors.current_run(workspace_id=workspace.pk)
     monkeypatch.setattr(exports, "CHUNK_SIZE", 7)  # many chunks, still one query each
     for kind, count in QUERIES.items():
         for extras in (False, True) if kind in exports.DATA_KINDS else (False,):

@@ -19,7 +19,7 @@ from stakeholders.exports.tables import (
     write_csv,
 )
 from stakeholders.models import Boundary, Workspace
-from stakeholders.score_runs import current_run
+from stakeholders.selectors import current_run
 
 
 def write_atomically(path: Path, write: Callable[[IO[str]], None]) -> None:

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from stakeholders.exports.tables import gexf_lines, graphml_lines
 from stakeholders.management.commands.export_csv import write_atomically
 from stakeholders.models import Boundary, Workspace
-from stakeholders.score_runs import current_run
+from stakeholders.selectors import current_run
 
 FORMATS = {"gexf": gexf_lines, "graphml": graphml_lines}
 

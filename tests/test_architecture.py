@@ -1,0 +1,41 @@
+"""The layering the pages rely on: a web process never loads the analysis engine."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("numba", "scipy", "networkx", "stakeholders.score_runs", "stakeholders.analysis.engine")
+
+
+def _modules_loaded_by(code: str) -> set[str]:
+    script = (
+        "import json, os, sys\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'influence_map.settings')\n"
+        "import django\n"
+        "django.setup()\n"
+        f"{code}\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "true"},
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_importing_the_url_conf_does_not_import_numba_or_the_score_run():
+    loaded = _modules_loaded_by("import influence_map.urls")
+    assert "stakeholders.dashboard.views" in loaded  # the pages really were imported
+    assert not [name for name in HEAVY if name in loaded]
+
+
+def test_the_data_entry_admin_stays_light_too():
+    loaded = _modules_loaded_by("import stakeholders.admin")
+    assert not [name for name in HEAVY if name in loaded]
