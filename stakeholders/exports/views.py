@@ -11,16 +11,11 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
-from stakeholders.access import membership_or_404
 from stakeholders.dashboard import reads as dashboard_reads
 from stakeholders.exports.tables import (
     BOARD_PACK_KINDS,
@@ -35,9 +30,10 @@ from stakeholders.exports.tables import (
     notes_rows,
     write_csv,
 )
+from stakeholders.http import Refusal, member_page
 from stakeholders.maps.data import render_map_svg
 from stakeholders.maps.png import svg_to_png
-from stakeholders.models import Boundary, ScoreRun, Workspace
+from stakeholders.models import Boundary, Membership, ScoreRun, Workspace
 from stakeholders.selectors import current_run, group_labels
 
 logger = logging.getLogger(__name__)
@@ -86,22 +82,21 @@ _TITLES = {
 }
 
 
-def _message(
-    request: HttpRequest, message: str, status: int, workspace: Workspace | None = None
-) -> HttpResponse:
-    context = {"title": _TITLES[status], "message": message, "workspace": workspace}
-    return render(request, "stakeholders/export_error.html", context, status=status)
+def _refusal(message: str, status: int, workspace: Workspace | None = None) -> Refusal:
+    context = {"title": _TITLES[status], "workspace": workspace}
+    return Refusal(
+        message, status=status, template="stakeholders/export_error.html", context=context
+    )
 
 
-def _export(request: HttpRequest, slug: str) -> _Export | HttpResponse:
-    """Membership (404 for anyone else), the boundary and the brokers filters, checked."""
-    membership = membership_or_404(request.user, slug)
+def _export(request: HttpRequest, membership: Membership) -> _Export:
+    """The boundary and the brokers filters, checked."""
     boundary = request.GET.get("boundary", Boundary.ORGANISATION)
     if boundary not in Boundary.values:
-        return _message(request, "Choose the boundary organisation, sector or tier.", 400)
+        raise _refusal("Choose the boundary organisation, sector or tier.", 400)
     sort = request.GET.get("sort", "score")
     if sort not in dashboard_reads.BROKER_SORTS:
-        return _message(request, "That is not a way the brokers table can be sorted.", 400)
+        raise _refusal("That is not a way the brokers table can be sorted.", 400)
     return _Export(
         workspace=membership.workspace,
         run=current_run(workspace_id=membership.workspace_id),
@@ -112,57 +107,51 @@ def _export(request: HttpRequest, slug: str) -> _Export | HttpResponse:
     )
 
 
-def _no_scores(request: HttpRequest, export: _Export, what: str) -> HttpResponse:
+def _no_scores(export: _Export, what: str) -> Refusal:
     # 409: the request is fine; the workspace is not ready for it yet.
     message = (
         f"The {what} needs scores, and this workspace has none yet. They are calculated in "
         "the background once people and their relationships are entered. The recorded data "
         "(people, organisations, affiliations and relationships) can be downloaded now."
     )
-    return _message(request, message, 409, export.workspace)
+    return _refusal(message, 409, export.workspace)
 
 
-def _unknown_kind(request: HttpRequest, export: _Export) -> HttpResponse:
+def _unknown_kind(export: _Export) -> Refusal:
     kinds = ", ".join((*SCORE_KINDS, *DATA_KINDS))
     message = f"There is no such export. The tables that can be downloaded are: {kinds}."
-    return _message(request, message, 404, export.workspace)
+    return _refusal(message, 404, export.workspace)
 
 
-@require_GET
-@never_cache
-@login_required
-def export_csv(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+@member_page
+def export_csv(request: HttpRequest, membership: Membership, kind: str) -> HttpResponse:
     """One table as CSV, for the boundary (and, for brokers, the page's filters)."""
-    return _csv(request, slug, kind, notes=False)
+    return _csv(request, membership, kind, notes=False)
 
 
-@require_GET
-@never_cache
-@login_required
-def export_notes(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+@member_page
+def export_notes(request: HttpRequest, membership: Membership, kind: str) -> HttpResponse:
     """The notes for one table: provenance, filters and what each column means."""
-    return _csv(request, slug, kind, notes=True)
+    return _csv(request, membership, kind, notes=True)
 
 
-def _csv(request: HttpRequest, slug: str, kind: str, *, notes: bool) -> HttpResponse:
-    export = _export(request, slug)
-    if isinstance(export, HttpResponse):
-        return export
+def _csv(request: HttpRequest, membership: Membership, kind: str, *, notes: bool) -> HttpResponse:
+    export = _export(request, membership)
     if kind not in (*SCORE_KINDS, *DATA_KINDS):
-        return _unknown_kind(request, export)
+        raise _unknown_kind(export)
     if kind in SCORE_KINDS and export.run is None:
-        return _no_scores(request, export, f"{kind} export")
+        raise _no_scores(export, f"{kind} export")
     filters = {"sort": export.sort, "group": export.group} if kind == "brokers" else {}
     # ?notes=yes adds the people file's Notes column: what editors and owners see.
     with_notes = request.GET.get("notes") == "yes"
     if with_notes and kind != "people":
-        return _message(request, "Notes can be added to the people download only.", 400)
+        raise _refusal("Notes can be added to the people download only.", 400)
     if with_notes and not export.can_edit:
         message = (
             "Notes about people are seen by the workspace's editors and owners only, so only "
             "they can download them. The people download without notes is open to you."
         )
-        return _message(request, message, 403, export.workspace)
+        raise _refusal(message, 403, export.workspace)
     now = timezone.now()
     if notes:
         rows = notes_rows(
@@ -191,17 +180,13 @@ def _csv(request: HttpRequest, slug: str, kind: str, *, notes: bool) -> HttpResp
     )
 
 
-@require_GET
-@never_cache
-@login_required
-def export_graph(request: HttpRequest, slug: str, format: str) -> HttpResponse:
+@member_page
+def export_graph(request: HttpRequest, membership: Membership, format: str) -> HttpResponse:
     """People and relationships as GEXF or GraphML, with the boundary's scores when scored."""
-    export = _export(request, slug)
-    if isinstance(export, HttpResponse):
-        return export
+    export = _export(request, membership)
     if format not in GRAPH_FORMATS:
         message = "The graph can be downloaded as .gexf or .graphml only."
-        return _message(request, message, 404, export.workspace)
+        raise _refusal(message, 404, export.workspace)
     lines, content_type = GRAPH_FORMATS[format]
     response = StreamingHttpResponse(
         lines(workspace=export.workspace, run=export.run, boundary=export.boundary),
@@ -236,16 +221,12 @@ def map_png_bytes(svg: str, *, workspace: Workspace) -> bytes | None:
     return png if isinstance(png, bytes) and png.startswith(PNG_SIGNATURE) else None
 
 
-@require_GET
-@never_cache
-@login_required
-def export_board_pack(request: HttpRequest, slug: str) -> HttpResponse:
+@member_page
+def export_board_pack(request: HttpRequest, membership: Membership) -> HttpResponse:
     """brokers.csv, partnerships.csv, scores.csv, notes.csv (and map.svg, map.png) in one zip."""
-    export = _export(request, slug)
-    if isinstance(export, HttpResponse):
-        return export
+    export = _export(request, membership)
     if export.run is None:
-        return _no_scores(request, export, "board pack")
+        raise _no_scores(export, "board pack")
     now = timezone.now()
     svg = map_svg(workspace=export.workspace, boundary=export.boundary)
     png = map_png_bytes(svg, workspace=export.workspace) if svg is not None else None

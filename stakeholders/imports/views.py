@@ -4,16 +4,13 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from stakeholders.access import membership_or_404
+from stakeholders.http import Refusal, member_page
 from stakeholders.imports import uploads
 from stakeholders.imports.bundle import BUNDLE_FILES, COLUMNS
-from stakeholders.models import ImportPreview, ImportPreviewStatus, Membership
+from stakeholders.models import ImportPreview, ImportPreviewStatus, Membership, Role
 
 # Keys listed per file and status on the preview page; the counts are always complete.
 LISTED_KEYS = 200
@@ -26,26 +23,12 @@ _FILE_LABELS = {
 }
 
 
-class _NotAnEditor(Exception):
-    def __init__(self, membership: Membership) -> None:
-        self.membership = membership
+def _forbidden(request: HttpRequest, membership: Membership) -> Refusal:
+    context = {"workspace": membership.workspace, "membership": membership, "forbidden": True}
+    return Refusal(status=403, template="stakeholders/import_upload.html", context=context)
 
 
-def _editor(request: HttpRequest, slug: str) -> Membership:
-    """The user's membership if they may import; 404 for non-members (never 403)."""
-    membership = membership_or_404(request.user, slug)
-    if not membership.can_edit:
-        raise _NotAnEditor(membership)
-    return membership
-
-
-def _forbidden(request: HttpRequest, membership: Membership) -> HttpResponse:
-    return render(
-        request,
-        "stakeholders/import_upload.html",
-        {"workspace": membership.workspace, "membership": membership, "forbidden": True},
-        status=403,
-    )
+editor_page = member_page(role=Role.EDITOR, refused=_forbidden)
 
 
 def _upload_context(membership: Membership, errors: list[Any] | None = None) -> dict[str, Any]:
@@ -60,15 +43,9 @@ def _upload_context(membership: Membership, errors: list[Any] | None = None) -> 
     }
 
 
-@require_http_methods(["GET", "POST"])
-@never_cache
-@login_required
-def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
+@member_page(methods=("GET", "POST"), role=Role.EDITOR, refused=_forbidden)
+def import_upload(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The upload form; a good upload becomes a preview (nothing written yet)."""
-    try:
-        membership = _editor(request, slug)
-    except _NotAnEditor as exc:
-        return _forbidden(request, exc.membership)
     if request.method == "POST":
         read = uploads.upload_read(uploads=request.FILES.getlist("files"))
         if read.errors:
@@ -81,19 +58,15 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
         preview = uploads.import_preview_create(
             workspace=membership.workspace, user=request.user, files=read.files
         )
-        return redirect("stakeholders:import_preview", slug=slug, token=preview.token)
+        return redirect(
+            "stakeholders:import_preview", slug=membership.workspace.slug, token=preview.token
+        )
     return render(request, "stakeholders/import_upload.html", _upload_context(membership))
 
 
-@require_GET
-@never_cache
-@login_required
-def import_template(request: HttpRequest, slug: str) -> HttpResponse:
+@editor_page
+def import_template(request: HttpRequest, membership: Membership) -> HttpResponse:
     """A zip of the four CSV files with their columns and an example row."""
-    try:
-        _editor(request, slug)
-    except _NotAnEditor as exc:
-        return _forbidden(request, exc.membership)
     return HttpResponse(
         uploads.template_zip(),
         content_type="application/zip",
@@ -133,15 +106,9 @@ def _files(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return files
 
 
-@require_GET
-@never_cache
-@login_required
-def import_preview(request: HttpRequest, slug: str, token: uuid.UUID) -> HttpResponse:
+@editor_page
+def import_preview(request: HttpRequest, membership: Membership, token: uuid.UUID) -> HttpResponse:
     """What the upload would create, change and leave, or every problem found."""
-    try:
-        membership = _editor(request, slug)
-    except _NotAnEditor as exc:
-        return _forbidden(request, exc.membership)
     preview = _preview_or_404(request, membership, token)
     expired = preview.status == ImportPreviewStatus.EXPIRED or (
         preview.status == ImportPreviewStatus.PENDING and uploads.import_preview_expired(preview)
@@ -173,15 +140,9 @@ def _counts(summary: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-@require_POST
-@never_cache
-@login_required
-def import_confirm(request: HttpRequest, slug: str, token: uuid.UUID) -> HttpResponse:
+@member_page(methods=("POST",), role=Role.EDITOR, refused=_forbidden)
+def import_confirm(request: HttpRequest, membership: Membership, token: uuid.UUID) -> HttpResponse:
     """Plan the preview again against the data as it is now and, if still clean, write it."""
-    try:
-        membership = _editor(request, slug)
-    except _NotAnEditor as exc:
-        return _forbidden(request, exc.membership)
     preview = _preview_or_404(request, membership, token)
     result = uploads.import_preview_confirm(preview=preview, user=request.user)
     if result.outcome == "imported":
@@ -195,4 +156,6 @@ def import_confirm(request: HttpRequest, slug: str, token: uuid.UUID) -> HttpRes
         )
     elif result.outcome == "done":
         messages.info(request, "This import was already confirmed; it was not imported again.")
-    return redirect("stakeholders:import_preview", slug=slug, token=preview.token)
+    return redirect(
+        "stakeholders:import_preview", slug=membership.workspace.slug, token=preview.token
+    )

@@ -1,19 +1,16 @@
 """The influence map pages: the map, a person's side panel, and the SVG and PNG downloads."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
-from stakeholders.dashboard.views import (
+from stakeholders.http import (
     HtmxHttpRequest,
-    _analysis_context,
-    _bad_request,
-    _partial_or_page,
+    Refusal,
+    analysis_context,
     member_page,
+    partial_or_page,
 )
 from stakeholders.maps.data import (
     EDGE_STYLES,
@@ -28,16 +25,14 @@ from stakeholders.maps.drawing import map_svg as draw_map
 from stakeholders.maps.drawing import organisation_link_base
 from stakeholders.maps.panel import person_panel
 from stakeholders.maps.png import svg_to_png
-from stakeholders.models import Boundary, Person, RelationshipKind, Sector, Tier
+from stakeholders.models import Boundary, Membership, Person, RelationshipKind, Sector, Tier
 from stakeholders.retention import stale_cutoff
 
 TEMPLATE = "stakeholders/map.html"
 
 
-def _map_context(request: HtmxHttpRequest, slug: str, *, page: bool = True) -> dict | HttpResponse:
-    context = _analysis_context(request, slug)
-    if isinstance(context, HttpResponse):
-        return context
+def _map_context(request: HtmxHttpRequest, membership: Membership, *, page: bool = True) -> dict:
+    context = analysis_context(request, membership)
     try:
         filters = parse_filters(request.GET)
         run = context["status"].run
@@ -50,7 +45,7 @@ def _map_context(request: HtmxHttpRequest, slug: str, *, page: bool = True) -> d
                 today=timezone.localdate(),
             )
     except MapFilterError as error:
-        return _bad_request(request, str(error))
+        raise Refusal(str(error)) from None
     # Person links are built from this prefix: reversing a URL per node is slow.
     panel_base = reverse("stakeholders:map", kwargs={"slug": context["workspace"].slug}) + "person/"
     # The organisation links of the map and its table, built once (a {% querystring %}
@@ -81,20 +76,16 @@ def _map_context(request: HtmxHttpRequest, slug: str, *, page: bool = True) -> d
 
 
 @member_page
-def map_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def map_page(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The influence map with its filters and its table alternative."""
-    context = _map_context(request, slug)
-    if isinstance(context, HttpResponse):
-        return context
-    return render(request, _partial_or_page(request, TEMPLATE, "map-region"), context)
+    context = _map_context(request, membership)
+    return render(request, partial_or_page(request, TEMPLATE, "map-region"), context)
 
 
-def _map_download(request: HtmxHttpRequest, slug: str, extension: str) -> HttpResponse:
-    context = _map_context(request, slug, page=False)
-    if isinstance(context, HttpResponse):
-        return context
+def _map_download(request: HtmxHttpRequest, membership: Membership, extension: str) -> HttpResponse:
+    context = _map_context(request, membership, page=False)
     if context["map"] is None:
-        return _bad_request(request, "There are no scores for this workspace yet, so no map.")
+        raise Refusal("There are no scores for this workspace yet, so no map.")
     svg = svg_document(context, request)
     if extension == "png":
         response = HttpResponse(svg_to_png(svg), content_type="image/png")
@@ -105,28 +96,22 @@ def _map_download(request: HtmxHttpRequest, slug: str, extension: str) -> HttpRe
     return response
 
 
-@require_GET
-@never_cache
-@login_required
-def map_svg(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+@member_page
+def map_svg(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The map as a standalone SVG file (same filters), carrying its legend and caption."""
-    return _map_download(request, slug, "svg")
-
-
-@require_GET
-@never_cache
-@login_required
-def map_png(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """The map as a PNG picture for board papers: same filters, legend and caption as the SVG."""
-    return _map_download(request, slug, "png")
+    return _map_download(request, membership, "svg")
 
 
 @member_page
-def map_person(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def map_png(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    """The map as a PNG picture for board papers: same filters, legend and caption as the SVG."""
+    return _map_download(request, membership, "png")
+
+
+@member_page
+def map_person(request: HtmxHttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """A person's side panel: role, scores and why, ties both ways and an ego map."""
-    context = _analysis_context(request, slug)
-    if isinstance(context, HttpResponse):
-        return context
+    context = analysis_context(request, membership)
     person = get_object_or_404(Person, pk=pk, workspace=context["workspace"])
     context["panel"] = person_panel(
         person=person,

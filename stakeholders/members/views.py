@@ -9,16 +9,13 @@ with htmx the members region is swapped in place.
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from stakeholders.access import membership_or_404
-from stakeholders.dashboard.views import HtmxHttpRequest, _partial_or_page, member_page
+from stakeholders.http import HtmxHttpRequest, Refusal, member_page, partial_or_page
 from stakeholders.members.services import (
     member_rows,
     membership_change_role,
@@ -52,36 +49,37 @@ def _context(request: HtmxHttpRequest, membership: Membership, **extra) -> dict:
 
 
 def _template(request: HtmxHttpRequest) -> str:
-    return _partial_or_page(request, TEMPLATE, "members-region")
+    return partial_or_page(request, TEMPLATE, "members-region")
 
 
-def _forbidden(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+def _forbidden(request: HtmxHttpRequest, membership: Membership) -> Refusal:
     message = FORBIDDEN_MESSAGE.format(role=membership.get_role_display().lower())
     context = _context(request, membership, errors=[{"message": message, "field": ""}])
-    return render(request, _template(request), context, status=403)
+    return Refusal(message, status=403, template=_template(request), context=context)
+
+
+# Changes are owners' work; anyone else gets the page back with a message saying why.
+owner_change = member_page(methods=("POST",), role=Role.OWNER, refused=_forbidden)
 
 
 @member_page
-def members(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def members(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The workspace's members and the history of changes to them."""
-    membership = membership_or_404(request.user, slug)
     return render(request, _template(request), _context(request, membership))
 
 
 def _manage(
-    request: HtmxHttpRequest, slug: str, change: Callable[[Membership], str], **form
+    request: HtmxHttpRequest, membership: Membership, change: Callable[[Membership], str], **form
 ) -> HttpResponse:
     """Run one owner-only change and answer with the page, a redirect or the region."""
-    membership = membership_or_404(request.user, slug)
-    if membership.role != Role.OWNER:
-        return _forbidden(request, membership)
+    slug = membership.workspace.slug
     try:
         notice = change(membership)
     except Membership.DoesNotExist:
         raise Http404 from None
     except PermissionDenied:
         # The author stopped being an owner while the request was on its way.
-        return _forbidden(request, membership_or_404(request.user, slug))
+        raise _forbidden(request, membership_or_404(request.user, slug)) from None
     except ValidationError as exc:
         errors = [
             {"message": text, "field": field}
@@ -89,7 +87,7 @@ def _manage(
             for text in texts
         ]
         context = _context(request, membership, errors=errors, **form)
-        return render(request, _template(request), context, status=400)
+        raise Refusal(status=400, template=_template(request), context=context) from None
 
     # The author may have changed their own role, or left.
     try:
@@ -117,10 +115,8 @@ def _member_name(workspace, pk: int) -> str:
     return row
 
 
-@require_POST
-@never_cache
-@login_required
-def member_invite(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+@owner_change
+def member_invite(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """Add an existing account to the workspace (owners only)."""
     identifier = request.POST.get("identifier", "")[:254]
     role = request.POST.get("role", "")
@@ -131,13 +127,13 @@ def member_invite(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         )
         return f"{added.user.get_username()} is now a member, as {added.get_role_display()}."
 
-    return _manage(request, slug, change, invite={"identifier": identifier.strip(), "role": role})
+    return _manage(
+        request, membership, change, invite={"identifier": identifier.strip(), "role": role}
+    )
 
 
-@require_POST
-@never_cache
-@login_required
-def member_role(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+@owner_change
+def member_role(request: HtmxHttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """Change a member's role (owners only; the last owner keeps theirs)."""
     role = request.POST.get("role", "")
 
@@ -148,13 +144,11 @@ def member_role(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         )
         return f"{name} is now {changed.get_role_display().lower()}."
 
-    return _manage(request, slug, change)
+    return _manage(request, membership, change)
 
 
-@require_POST
-@never_cache
-@login_required
-def member_remove(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+@owner_change
+def member_remove(request: HtmxHttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """Remove a member from the workspace (owners only; never the last owner)."""
 
     def change(membership: Membership) -> str:
@@ -162,4 +156,4 @@ def member_remove(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         membership_remove(workspace=membership.workspace, by=request.user, membership_id=pk)
         return f"{name} is no longer a member of this workspace."
 
-    return _manage(request, slug, change)
+    return _manage(request, membership, change)

@@ -7,46 +7,28 @@ get 403, anyone else 404. No URL or log line carries a person's name.
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from stakeholders import history
-from stakeholders.access import membership_or_404
-from stakeholders.dashboard.views import (
-    HtmxHttpRequest,
-    _bad_request,
-    _partial_or_page,
-    member_page,
-)
+from stakeholders.http import HtmxHttpRequest, Refusal, member_page, partial_or_page
 from stakeholders.models import Boundary, Membership, Organisation, Person, Role, Workspace
 from stakeholders.privacy import erasure
 from stakeholders.selectors import group_labels
 
 
-def _owner_or_403(request: HtmxHttpRequest, slug: str) -> Membership:
-    membership = membership_or_404(request.user, slug)
-    if membership.role != Role.OWNER:
-        raise PermissionDenied
-    return membership
-
-
 def _changes_page(
-    request: HtmxHttpRequest, slug: str, pk: int, *, model, read, covers: str
+    request: HtmxHttpRequest, membership: Membership, pk: int, *, model, read, covers: str
 ) -> HttpResponse:
     """One page of a record's changes; `read(record, membership, org_names, number)`."""
-    membership = membership_or_404(request.user, slug)
     record = get_object_or_404(
         model.objects.select_related("workspace"), pk=pk, workspace=membership.workspace
     )
     number = history.history_page_number(request.GET.get("page"))
     if number is None:
-        return _bad_request(request, f"Choose a page from 1 to {history.HISTORY_MAX_PAGE}.")
+        raise Refusal(f"Choose a page from 1 to {history.HISTORY_MAX_PAGE}.")
     org_names = group_labels(workspace_id=membership.workspace.pk, boundary=Boundary.ORGANISATION)
     name = model._meta.model_name
     context = {
@@ -59,16 +41,16 @@ def _changes_page(
         "covers": covers,
         "page": read(record, membership, org_names, number),
     }
-    template = _partial_or_page(request, "stakeholders/record_changes.html", "more-changes")
+    template = partial_or_page(request, "stakeholders/record_changes.html", "more-changes")
     return render(request, template, context)
 
 
 @member_page
-def person_changes(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def person_changes(request: HtmxHttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """Every change to a person, their affiliations and ties, a page at a time."""
     return _changes_page(
         request,
-        slug,
+        membership,
         pk,
         model=Person,
         read=lambda person, membership, org_names, number: history.person_history(
@@ -79,11 +61,11 @@ def person_changes(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse
 
 
 @member_page
-def organisation_changes(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def organisation_changes(request: HtmxHttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """Every change to an organisation and its affiliations, a page at a time."""
     return _changes_page(
         request,
-        slug,
+        membership,
         pk,
         model=Organisation,
         read=lambda organisation, _membership, org_names, number: history.organisation_history(
@@ -93,10 +75,11 @@ def organisation_changes(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRe
     )
 
 
-@member_page
-def person_subject_access(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+@member_page(role=Role.OWNER)
+def person_subject_access(
+    request: HtmxHttpRequest, membership: Membership, pk: int
+) -> HttpResponse:
     """Everything held about one person as a zip of CSV files (owners only)."""
-    membership = _owner_or_403(request, slug)
     workspace = membership.workspace
     person = get_object_or_404(Person, pk=pk, workspace=workspace)
     now = timezone.now()
@@ -144,12 +127,9 @@ def _erase_context(membership: Membership, person: Person, form: EraseForm) -> d
     }
 
 
-@require_http_methods(["GET", "POST"])
-@never_cache
-@login_required
-def person_erase(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+@member_page(methods=("GET", "POST"), role=Role.OWNER)
+def person_erase(request: HtmxHttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """Confirm (GET), then erase (POST) a person and every trace of them (owners only)."""
-    membership = _owner_or_403(request, slug)
     workspace = membership.workspace
     person = get_object_or_404(Person, pk=pk, workspace=workspace)
     if request.method == "GET":
@@ -205,12 +185,9 @@ class RetentionForm(forms.ModelForm):
         return value
 
 
-@require_http_methods(["GET", "POST"])
-@never_cache
-@login_required
-def workspace_settings(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+@member_page(methods=("GET", "POST"), role=Role.OWNER)
+def workspace_settings(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The retention setting and the record of erasures (owners only)."""
-    membership = _owner_or_403(request, slug)
     workspace = membership.workspace
     status = 200
     if request.method == "POST":

@@ -1,0 +1,152 @@
+"""Page plumbing: one decorator for every page, partial or page, and refusals.
+
+A workspace page is written one way:
+
+    @member_page(role=Role.EDITOR)            # methods=("GET", "POST") when it posts
+    def import_upload(request, membership):   # the URL's slug is checked and dropped
+        ...
+        raise Refusal("Choose a file to upload.")   # becomes the 400 page
+
+Non-members get 404 (never 403, so nobody learns which workspaces exist); a member
+below the role gets 403. A helper that finds something wrong raises Refusal
+instead of returning a response for its caller to test.
+"""
+
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from stakeholders.access import membership_or_404
+from stakeholders.models import Boundary, Membership, Role
+from stakeholders.selectors import score_status
+
+ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.OWNER: 2}
+
+
+class HtmxHttpRequest(HttpRequest):
+    """An HttpRequest as django_htmx's middleware leaves it (for type checkers)."""
+
+    htmx: HtmxDetails
+
+
+class Refusal(Exception):
+    """A request a page will not serve, with the page that says why.
+
+    `template` defaults to the site's page for the status (400.html, 403.html);
+    a feature passes its own page and context to refuse in place.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status: int = 400,
+        template: str | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.template = template or f"{status}.html"
+        self.context = dict(context or {})
+
+    def response(self, request: HttpRequest) -> HttpResponse:
+        context = {"message": self.message, **self.context}
+        return render(request, self.template, context, status=self.status)
+
+
+# Pages carry who-knows-whom: no shared or back-button cache keeps a copy
+# (never_cache), and a fragment is never served in place of a page (Vary).
+def signed_in_page(view: Callable | None = None, *, methods: tuple[str, ...] = ("GET",)):
+    """A page for signed-in users that may answer with an htmx partial (GET unless told)."""
+
+    def decorate(view: Callable) -> Callable:
+        return require_http_methods(list(methods))(
+            never_cache(
+                vary_on_headers("HX-Request", "HX-History-Restore-Request")(login_required(view))
+            )
+        )
+
+    return decorate if view is None else decorate(view)
+
+
+type Refuser = Callable[[HttpRequest, Membership], Refusal]
+
+
+def member_page(
+    view: Callable | None = None,
+    *,
+    methods: tuple[str, ...] = ("GET",),
+    role: str = Role.VIEWER,
+    refused: Refuser | None = None,
+):
+    """A page of one workspace: `view(request, membership, **url_kwargs_but_slug)`.
+
+    The user must be a member of the workspace in the URL (404 otherwise) with at
+    least `role` (403 otherwise: `refused(request, membership)` gives a feature's
+    own page, else the site's 403 page). A Refusal raised inside becomes its page.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def page(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
+            membership = membership_or_404(request.user, slug)
+            try:
+                if ROLE_RANK[membership.role] < ROLE_RANK[role]:
+                    raise (refused or _forbidden)(request, membership)
+                return view(request, membership, **kwargs)
+            except Refusal as refusal:
+                return refusal.response(request)
+
+        return signed_in_page(page, methods=methods)
+
+    return decorate if view is None else decorate(view)
+
+
+def _forbidden(request: HttpRequest, membership: Membership) -> Refusal:
+    return Refusal(status=403, context={"workspace": membership.workspace})
+
+
+def partial_or_page(request: HtmxHttpRequest, template: str, partial: str) -> str:
+    """The partial for an htmx swap of it; the whole page otherwise.
+
+    The analysis region reloading itself after a recompute asks for the whole
+    page (it selects #analysis out of it), as does a history restore.
+    """
+    if (
+        request.htmx
+        and not request.htmx.history_restore_request
+        and request.htmx.target != "analysis"
+    ):
+        return f"{template}#{partial}"
+    return template
+
+
+def boundary_param(request: HttpRequest) -> str:
+    """The `boundary` the address asks for (organisation unless told); Refusal if unknown."""
+    boundary = request.GET.get("boundary", Boundary.ORGANISATION)
+    if boundary not in Boundary.values:
+        raise Refusal("Choose the boundary organisation, sector or tier.")
+    return boundary
+
+
+def analysis_context(request: HttpRequest, membership: Membership) -> dict[str, Any]:
+    """What every analysis page needs: membership, boundary, and the scores' status."""
+    boundary = boundary_param(request)
+    return {
+        "workspace": membership.workspace,
+        "membership": membership,
+        "can_edit": membership.can_edit,
+        "boundary": boundary,
+        "boundary_label": Boundary(boundary).label.lower(),
+        "boundaries": Boundary.choices,
+        "status": score_status(workspace=membership.workspace),
+    }
