@@ -1,7 +1,6 @@
-"""Data protection: subject access downloads, erasure and the retention setting (UK GDPR).
+"""Data protection: erasure and the retention setting (UK GDPR).
 
-A subject access download gathers everything held about one person into a zip of
-CSV files. An erasure deletes the person, their affiliations and ties, and every
+An erasure deletes the person, their affiliations and ties, and every
 trace of them in the change history, old scores, import previews and the admin
 log, keeping only that an erasure happened (`Erasure`: by whom, when, counts).
 """
@@ -9,11 +8,8 @@ log, keeping only that an erasure happened (`Erasure`: by whom, when, counts).
 import base64
 import binascii
 import datetime
-import io
 import json
 import logging
-import zipfile
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,14 +19,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Cast
-from django.utils import timezone
-from django.utils.text import capfirst
 
-from stakeholders.exports.tables import COLUMN_NOTES, iso_date, write_csv
-from stakeholders.history import ACTIONS, user_label
+from stakeholders.history import user_label
 from stakeholders.models import (
     Affiliation,
-    Boundary,
     Erasure,
     ImportPreview,
     ImportPreviewStatus,
@@ -38,340 +30,16 @@ from stakeholders.models import (
     Organisation,
     PairScore,
     Person,
-    PersonScore,
     Relationship,
     ScoreRun,
     Workspace,
 )
-from stakeholders.selectors import current_run, group_labels
+from stakeholders.selectors import current_run
 from stakeholders.services import workspace_data_changed
 
 logger = logging.getLogger(__name__)
 
 ERASED = "(erased)"
-
-# --- Subject access --------------------------------------------------------------
-
-PERSON_HEADER = ("Ref", "Name", "Job title", "Seniority", "Active", "Notes")
-AFFILIATIONS_HEADER = ("Organisation", "Role title", "Primary", "Start date", "End date")
-TIES_HEADER = (
-    "Other person ref",
-    "Other person name",
-    "Kind",
-    "Strength",
-    "Trust",
-    "Observed on",
-    "Evidence",
-)
-HISTORY_HEADER = ("Date", "User", "Record", "Record id", "Action", "Field", "Before", "After")
-
-# scores.csv: (column, PersonScore field, meaning). Meanings are the scores export's
-# where the column is the same, so the two downloads never explain a number differently.
-_SCORE_NOTES = COLUMN_NOTES["scores"]
-SCORE_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("Boundary", "boundary", "What counts as a group: organisation, sector or tier."),
-    ("Group", "group", "The person's group under that boundary (from their primary affiliation)."),
-    ("Broker score", "broker_score", _SCORE_NOTES["Broker score"]),
-    ("Why", "why", "The broker score explained in one sentence."),
-    ("Degree in", "degree_in", "Relationships recorded towards the person."),
-    ("Degree out", "degree_out", "Relationships recorded from the person."),
-    ("External ties", "external_ties", _SCORE_NOTES["External ties"]),
-    ("Groups reached", "groups_reached", _SCORE_NOTES["Groups reached"]),
-    ("E-I index", "ei_index", _SCORE_NOTES["E-I index"]),
-    ("Participation", "participation", _SCORE_NOTES["Participation"]),
-    ("Betweenness", "betweenness", _SCORE_NOTES["Betweenness"]),
-    ("Weighted betweenness", "weighted_betweenness", _SCORE_NOTES["Weighted betweenness"]),
-    ("Boundary betweenness", "boundary_betweenness", _SCORE_NOTES["Boundary betweenness"]),
-    ("Coordinator", "coordinator", _SCORE_NOTES["Coordinator"]),
-    ("Itinerant", "itinerant", _SCORE_NOTES["Itinerant"]),
-    ("Gatekeeper", "gatekeeper", _SCORE_NOTES["Gatekeeper"]),
-    ("Representative", "representative", _SCORE_NOTES["Representative"]),
-    ("Liaison", "liaison", _SCORE_NOTES["Liaison"]),
-    ("Coordinator z", "coordinator_z", _SCORE_NOTES["Coordinator z"]),
-    ("Itinerant z", "itinerant_z", _SCORE_NOTES["Itinerant z"]),
-    ("Gatekeeper z", "gatekeeper_z", _SCORE_NOTES["Gatekeeper z"]),
-    ("Representative z", "representative_z", _SCORE_NOTES["Representative z"]),
-    ("Liaison z", "liaison_z", _SCORE_NOTES["Liaison z"]),
-    ("Constraint", "constraint", _SCORE_NOTES["Constraint"]),
-    ("Effective size", "effective_size", _SCORE_NOTES["Effective size"]),
-    ("Influence", "influence", _SCORE_NOTES["Influence"]),
-    ("Influence percentile", "influence_percentile", "Influence as a percentile, 0 to 1."),
-    (
-        "Seniority percentile",
-        "seniority_percentile",
-        "Seniority as a percentile among everyone scored, 0 to 1; empty when unknown.",
-    ),
-    ("Hidden influencer", "hidden_influencer", _SCORE_NOTES["Hidden influencer"]),
-    (
-        "Titled but isolated",
-        "titled_but_isolated",
-        "Yes when seniority is high but influence is not.",
-    ),
-    (
-        "Boundary betweenness percentile",
-        "boundary_betweenness_percentile",
-        "Part of the broker score: boundary betweenness as a percentile, 0 to 1.",
-    ),
-    (
-        "Cross roles percentile",
-        "cross_roles_percentile",
-        "Part of the broker score: liaison, gatekeeper and representative roles together, "
-        "as a percentile, 0 to 1.",
-    ),
-    (
-        "Openness percentile",
-        "openness_percentile",
-        "Part of the broker score: one minus constraint, as a percentile, 0 to 1.",
-    ),
-    (
-        "Groups reached percentile",
-        "groups_reached_percentile",
-        "Part of the broker score: groups reached, as a percentile, 0 to 1.",
-    ),
-)
-
-FILE_NOTES = (
-    ("person.csv", "The person's record as held now."),
-    ("affiliations.csv", "The organisations the person is recorded as working for or with."),
-    ("ties_out.csv", "Relationships recorded from the person to others, with evidence notes."),
-    ("ties_in.csv", "Relationships recorded from others to the person, with evidence notes."),
-    ("scores.csv", "The person's scores from the current calculation, one row per boundary."),
-    (
-        "history.csv",
-        "Every recorded change to the person, their affiliations and their relationships: "
-        "one row per field changed (or set, on creation; or held, on deletion).",
-    ),
-)
-
-
-def _person_rows(person: Person) -> Iterator[tuple]:
-    yield PERSON_HEADER
-    yield (
-        person.ref,
-        person.name,
-        person.job_title,
-        person.get_seniority_display(),
-        person.active,
-        person.notes,
-    )
-
-
-def _affiliation_rows(person: Person) -> Iterator[tuple]:
-    yield AFFILIATIONS_HEADER
-    for a in person.affiliations.select_related("organisation").order_by(
-        "-is_primary", "organisation__name", "pk"
-    ):
-        yield (
-            a.organisation.name,
-            a.role_title,
-            "Primary" if a.is_primary else "Secondary",
-            iso_date(a.start_date),
-            iso_date(a.end_date),
-        )
-
-
-def _tie_rows(queryset: models.QuerySet, other: str) -> Iterator[tuple]:
-    yield TIES_HEADER
-    for t in queryset.select_related(other).order_by(f"{other}__name", "kind", "pk"):
-        other_person = getattr(t, other)
-        yield (
-            other_person.ref,
-            other_person.name,
-            t.get_kind_display(),
-            t.strength,
-            t.trust,
-            iso_date(t.observed_on),
-            t.evidence,
-        )
-
-
-def _score_rows(person: Person, run: ScoreRun | None) -> Iterator[tuple]:
-    yield tuple(column for column, _, _ in SCORE_COLUMNS)
-    if run is None:
-        return
-    labels = {
-        b: group_labels(workspace_id=person.workspace_id, boundary=b) for b in Boundary.values
-    }
-    for score in PersonScore.objects.filter(run=run, person=person).order_by("boundary"):
-        row = []
-        for _, field, _ in SCORE_COLUMNS:
-            value = getattr(score, field)
-            if field == "boundary":
-                value = Boundary(value).label
-            elif field == "group":
-                value = labels[score.boundary].get(value, "No group") if value else "No group"
-            row.append(value)
-        yield tuple(row)
-
-
-def _history_value(model: type[models.Model], field_name: str, value: Any, names: dict) -> Any:
-    if value is None or value == "":
-        return ""
-    if field_name in names:
-        return names[field_name].get(value, f"(removed, id {value})")
-    field = model._meta.get_field(field_name)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def _history_rows(person: Person) -> Iterator[tuple]:
-    """Every history row about the person, one CSV row per field, oldest first."""
-    yield HISTORY_HEADER
-    pk = person.pk
-    sources = (
-        ("Person", Person, Person.history.filter(id=pk)),
-        ("Affiliation", Affiliation, Affiliation.history.filter(person_id=pk)),
-        (
-            "Relationship",
-            Relationship,
-            Relationship.history.filter(Q(source_id=pk) | Q(target_id=pk)),
-        ),
-    )
-    loaded = []
-    person_ids: set[int] = {pk}
-    for label, model, queryset in sources:
-        records = list(
-            queryset.select_related("history_user").order_by("id", "history_date", "history_id")
-        )
-        if model is Relationship:
-            for r in records:
-                person_ids.update((r.source_id, r.target_id))
-        loaded.append((label, model, records))
-    people = {
-        p: f"{name} (ref {ref})"
-        for p, name, ref in Person.objects.filter(
-            workspace_id=person.workspace_id, pk__in=person_ids
-        ).values_list("pk", "name", "ref")
-    }
-    organisations = dict(
-        Organisation.objects.filter(workspace_id=person.workspace_id).values_list("pk", "name")
-    )
-    names = {"person": people, "source": people, "target": people, "organisation": organisations}
-    rows = []
-    for label, model, records in loaded:
-        fields = [f.name for f in model._meta.fields if f.editable and f.name not in ("id",)]
-        fields = [f for f in fields if f != "workspace"]
-        previous = None
-        for record in records:
-            if previous is not None and previous.id != record.id:
-                previous = None
-            when = timezone.localtime(record.history_date).isoformat(timespec="seconds")
-            base = (when, user_label(record.history_user), label, record.id)
-            action = ACTIONS.get(record.history_type, record.history_type)
-            if record.history_type == "~" and previous is not None:
-                changes = record.diff_against(previous, excluded_fields=["workspace"]).changes
-                items = [(c.field, c.old, c.new) for c in changes]
-            elif record.history_type == "-":
-                items = [(f, getattr(record, _attname(model, f)), None) for f in fields]
-            else:
-                items = [(f, None, getattr(record, _attname(model, f))) for f in fields]
-            for field, old, new in items:
-                verbose = capfirst(model._meta.get_field(field).verbose_name)
-                rows.append(
-                    (
-                        record.history_date,
-                        record.history_id,
-                        (
-                            *base,
-                            action,
-                            verbose,
-                            _history_value(model, field, old, names),
-                            _history_value(model, field, new, names),
-                        ),
-                    )
-                )
-            if not items:
-                rows.append((record.history_date, record.history_id, (*base, action, "", "", "")))
-            previous = record
-    rows.sort(key=lambda r: (r[0], r[1]))
-    for _, _, row in rows:
-        yield row
-
-
-def _attname(model: type[models.Model], field: str) -> str:
-    return model._meta.get_field(field).attname
-
-
-def _readme(
-    *, workspace: Workspace, person: Person, generated_by: AbstractBaseUser, now: datetime.datetime
-) -> str:
-    lines = [
-        "Subject access download",
-        "=======================",
-        "",
-        "Everything this Influence Map workspace holds about one person, for a subject",
-        "access request under UK GDPR Article 15.",
-        "",
-        f"Workspace: {workspace.name} (slug: {workspace.slug})",
-        f"Person: ref {person.ref} (record id {person.pk})",
-        f"Generated: {timezone.localtime(now).isoformat(timespec='seconds')}",
-        f"Generated by: {user_label(generated_by)}",
-        "",
-        "Files",
-        "-----",
-        *(f"{name}: {meaning}" for name, meaning in FILE_NOTES),
-        "",
-        "The CSV files are UTF-8 with a byte order mark. A text cell that starts with",
-        "= + - @ or a tab has a ' in front, so that a spreadsheet does not run it.",
-        "Dates are YYYY-MM-DD; times are ISO 8601 with the UTC offset.",
-        "",
-        "scores.csv columns",
-        "------------------",
-        *(f"{column}: {meaning}" for column, _, meaning in SCORE_COLUMNS),
-        "",
-    ]
-    return "\r\n".join(lines)
-
-
-def subject_access_filename(*, workspace: Workspace, person: Person, day: datetime.date) -> str:
-    """`<slug>-subject-access-<person id>-<YYYY-MM-DD>.zip`: never the person's name."""
-    return f"{workspace.slug}-subject-access-{person.pk}-{day.isoformat()}.zip"
-
-
-def subject_access_zip(
-    *,
-    workspace: Workspace,
-    person: Person,
-    generated_by: AbstractBaseUser,
-    now: datetime.datetime | None = None,
-) -> bytes:
-    """A zip of CSV files with everything held about one person, and a README."""
-    if person.workspace_id != workspace.pk:
-        raise Person.DoesNotExist
-    now = now or timezone.now()
-    run = current_run(workspace_id=workspace.pk)
-    tables: list[tuple[str, Iterable[tuple]]] = [
-        ("person.csv", _person_rows(person)),
-        ("affiliations.csv", _affiliation_rows(person)),
-        ("ties_out.csv", _tie_rows(person.ties_out.all(), "target")),
-        ("ties_in.csv", _tie_rows(person.ties_in.all(), "source")),
-        ("scores.csv", _score_rows(person, run)),
-        ("history.csv", _history_rows(person)),
-    ]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:
-        pack.writestr(
-            "README.txt",
-            _readme(workspace=workspace, person=person, generated_by=generated_by, now=now),
-        )
-        for name, rows in tables:
-            with pack.open(name, "w") as raw:
-                out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-                write_csv(rows, out)
-                out.flush()
-                out.detach()
-    # Ids only: the log must not carry who the request was about.
-    logger.info(
-        "Subject access download: person %s, workspace %s, user %s",
-        person.pk,
-        workspace.pk,
-        generated_by.pk,
-    )
-    return buffer.getvalue()
-
 
 # --- Erasure ---------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from stakeholders import history
 from stakeholders.http import HtmxHttpRequest, Refusal, member_page, partial_or_page
 from stakeholders.models import Boundary, Membership, Organisation, Person, Role, Workspace
-from stakeholders.privacy import erasure
+from stakeholders.privacy import erasure, subject_access
 from stakeholders.selectors import group_labels
 
 
@@ -83,11 +83,11 @@ def person_subject_access(
     workspace = membership.workspace
     person = get_object_or_404(Person, pk=pk, workspace=workspace)
     now = timezone.now()
-    data = erasure.subject_access_zip(
+    data = subject_access.subject_access_zip(
         workspace=workspace, person=person, generated_by=request.user, now=now
     )
     response = HttpResponse(data, content_type="application/zip")
-    name = erasure.subject_access_filename(
+    name = subject_access.subject_access_filename(
         workspace=workspace, person=person, day=timezone.localdate(now)
     )
     response["Content-Disposition"] = content_disposition_header(True, name)
