@@ -2,8 +2,8 @@
 
 An upload is a few CSV files or one zip of them: our bundle (organisations.csv,
 people.csv, affiliations.csv, relationships.csv; see `imports`) or a Kumu map
-exported as CSV (Elements.csv and Connections.csv), which is converted to a
-bundle first. Every check of the data itself is `imports.bundle_plan`'s; this
+exported as CSV (Elements.csv and Connections.csv), which `imports.kumu` converts
+to a bundle first. Every check of the data itself is `imports.bundle_plan`'s; this
 module adds the limits of a web upload (size, rows, zip contents), names
 Windows-1252 files as such, and maps problems in a converted Kumu map back to
 the Kumu file and row. Nothing is written until the uploader confirms a preview
@@ -14,56 +14,42 @@ import base64
 import csv
 import datetime
 import io
-import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from stakeholders.imports.bundle import (
     AFFILIATIONS,
     BUNDLE_FILES,
     COLUMNS,
-    KIND_CHOICES,
     ORGANISATIONS,
     PEOPLE,
-    RELATIONSHIP_KIND_CHOICES,
     RELATIONSHIPS,
     SAVE_AS_UTF8,
     BundlePlan,
     ImportError_,
-    _normalise,
     bundle_apply,
     bundle_plan,
 )
-from stakeholders.models import (
-    ImportPreview,
-    ImportPreviewStatus,
-    Organisation,
-    OrganisationKind,
-    Person,
-    RelationshipKind,
-    Seniority,
-    Workspace,
+from stakeholders.imports.kumu import (
+    KUMU_CONNECTIONS,
+    KUMU_ELEMENTS,
+    kumu_error,
+    kumu_sheet,
+    kumu_to_bundle,
 )
+from stakeholders.models import ImportPreview, ImportPreviewStatus, Workspace
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # per upload, all files together
 MAX_UNZIPPED_BYTES = 10 * 1024 * 1024  # a zip's contents, all members together
 MAX_ZIP_MEMBERS = 20
 MAX_ROWS = 100_000  # data rows per file
 PREVIEW_LIFETIME = datetime.timedelta(hours=1)
-
-KUMU_ELEMENTS = "Elements.csv"
-KUMU_CONNECTIONS = "Connections.csv"
-# Kumu's sheets as CSV; Google Sheets names them "<spreadsheet> - Elements.csv".
-_KUMU_NAME = re.compile(r"(?:.* - )?(elements|connections)\.csv", re.IGNORECASE)
-_ORGANISATION_TYPES = {"organisation", "organization", "org"}
-DEFAULT_STRENGTH = "3"
 
 
 class UploadedFile(Protocol):
@@ -269,322 +255,6 @@ def _count_rows(name: str, text: str, errors: list[ImportError_]) -> None:
         )
 
 
-# --- Kumu -----------------------------------------------------------------------
-
-
-@dataclass
-class _KumuTable:
-    file: str
-    rows: list[tuple[int, dict[str, str]]]  # (spreadsheet row, column -> value)
-    columns: dict[str, str]  # normalised column -> the name in the file
-
-
-def _kumu_table(
-    name: str, text: str, required: Iterable[str], errors: list[ImportError_]
-) -> _KumuTable | None:
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        errors.append(ImportError_(name, None, None, f"the file cannot be read as CSV ({exc})."))
-        return None
-    if not records:
-        errors.append(ImportError_(name, 1, None, "the file is empty."))
-        return None
-    columns: dict[str, str] = {}
-    positions: dict[str, int] = {}
-    for index, raw in enumerate(records[0]):
-        key = _normalise(raw)
-        if key and key not in positions:
-            positions[key] = index
-            columns[key] = raw.strip()
-    missing = [column for column in required if _normalise(column) not in positions]
-    for column in missing:
-        errors.append(ImportError_(name, 1, column, "this required column is missing."))
-    if missing:
-        return None
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        cells = [cell.strip() for cell in record]
-        if not any(cells):
-            continue
-        rows.append((number, {k: cells[i] if i < len(cells) else "" for k, i in positions.items()}))
-    return _KumuTable(name, rows, columns)
-
-
-Location = tuple[str, int, str]  # Kumu file, row, column
-
-
-@dataclass
-class _Generated:
-    """A bundle file made from a Kumu map, with where each of its cells came from."""
-
-    columns: list[str]
-    rows: list[list[str]] = field(default_factory=list)
-    locations: list[dict[str, Location]] = field(default_factory=list)
-
-    def add(self, values: dict[str, str], locations: dict[str, Location]) -> None:
-        self.rows.append([values.get(column, "") for column in self.columns])
-        self.locations.append(locations)
-
-    def csv_bytes(self) -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(self.columns)
-        writer.writerows(self.rows)
-        return out.getvalue().encode("utf-8")
-
-
-@dataclass
-class KumuBundle:
-    files: dict[str, bytes]
-    locations: dict[str, list[dict[str, Location]]]
-    notes: list[str]
-
-
-def kumu_to_bundle(
-    *,
-    workspace: Workspace | None,
-    elements: tuple[str, str],
-    connections: tuple[str, str] | None,
-    errors: list[ImportError_],
-) -> KumuBundle | None:
-    """Convert Kumu's Elements and Connections sheets (name, text) into bundle files.
-
-    Organisations: elements whose Type is "Organisation" or an organisation kind.
-    Everyone else is a person (ref = slug of the Label). A person -> organisation
-    connection is an affiliation (the first one primary), a person -> person
-    connection a relationship. Problems of the sheets themselves go to `errors`.
-    """
-    elements_name, elements_text = elements
-    table = _kumu_table(elements_name, elements_text, ("Label", "Type"), errors)
-    ctable = None
-    if connections is not None:
-        ctable = _kumu_table(connections[0], connections[1], ("From", "To"), errors)
-    if table is None or (connections is not None and ctable is None):
-        return None
-    col = table.columns
-    existing_orgs: dict[str, tuple[str, str, str]] = {}
-    existing_people: dict[str, str] = {}
-    if workspace is not None:
-        # Left unsaid in the sheet, an existing organisation or person keeps its values.
-        existing_orgs = {
-            name: (kind, sector, tier)
-            for name, kind, sector, tier in Organisation.objects.filter(
-                workspace=workspace
-            ).values_list("name", "kind", "sector", "tier")
-        }
-        existing_people = dict(
-            Person.objects.filter(workspace=workspace).values_list("ref", "seniority")
-        )
-
-    orgs = _Generated(["name", "kind", "sector", "tier"])
-    org_row: dict[str, int] = {}
-    people: dict[str, dict[str, Any]] = {}  # label -> ref, row, values, locations
-    refs: dict[str, tuple[str, int]] = {}  # ref -> (label, row)
-    seen: dict[str, int] = {}
-    for number, values in table.rows:
-        label = values["label"]
-        if not label:
-            errors.append(ImportError_(elements_name, number, col["label"], "a Label is needed."))
-            continue
-        if label in seen:
-            errors.append(
-                ImportError_(
-                    elements_name,
-                    number,
-                    col["label"],
-                    f"duplicate: '{label}' is already on row {seen[label]}.",
-                )
-            )
-            continue
-        seen[label] = number
-        kind_type = _normalise(values["type"])
-        here = {c: (elements_name, number, col[c]) for c in col}
-        # "Other" is a kind too, but an element typed "Other" is no more an organisation
-        # than one typed "Project": only a named kind makes one.
-        named_kind = KIND_CHOICES.lookup.get(kind_type, OrganisationKind.OTHER)
-        if kind_type in _ORGANISATION_TYPES or named_kind != OrganisationKind.OTHER:
-            old = existing_orgs.get(label)
-            if named_kind == OrganisationKind.OTHER and old:
-                named_kind = old[0]
-            org_values = {
-                "name": label,
-                "kind": named_kind,
-                "sector": values.get("sector") or (old[1] if old else "other"),
-                "tier": values.get("tier") or (old[2] if old else "place"),
-            }
-            orgs.add(
-                org_values,
-                {
-                    "name": here["label"],
-                    "kind": here["type"],
-                    "sector": here.get("sector", here["label"]),
-                    "tier": here.get("tier", here["label"]),
-                },
-            )
-            org_row[label] = number
-            continue
-        ref = slugify(label, allow_unicode=True)[: Person._meta.get_field("ref").max_length]
-        if not ref:
-            errors.append(
-                ImportError_(
-                    elements_name,
-                    number,
-                    col["label"],
-                    f"'{label}' has no letters or digits to make a ref from.",
-                )
-            )
-            continue
-        if ref in refs:
-            other, other_row = refs[ref]
-            errors.append(
-                ImportError_(
-                    elements_name,
-                    number,
-                    col["label"],
-                    f"'{label}' would get the same ref ('{ref}') as '{other}' on row "
-                    f"{other_row}. Make the labels differ by more than case and punctuation.",
-                )
-            )
-            continue
-        refs[ref] = (label, number)
-        people[label] = {
-            "ref": ref,
-            "row": number,
-            "values": {
-                "ref": ref,
-                "name": label,
-                "seniority": values.get("seniority") or existing_people.get(ref, Seniority.MANAGER),
-            },
-            "locations": {
-                "ref": here["label"],
-                "name": here["label"],
-                "seniority": here.get("seniority", here["label"]),
-            },
-            "organisations": [],  # (organisation label, connection location)
-        }
-
-    affiliations = _Generated(["person", "organisation"])
-    relationship_columns = ["source", "target", "kind", "strength"]
-    ccol = ctable.columns if ctable is not None else {}
-    if "description" in ccol:
-        relationship_columns.append("evidence")
-    relationships = _Generated(relationship_columns)
-    between_orgs = 0
-    ties: dict[tuple[str, str, str], int] = {}
-    for number, values in ctable.rows if ctable is not None else []:
-        cname = ctable.file  # type: ignore[union-attr]
-        here = {c: (cname, number, ccol[c]) for c in ccol}
-        ends = []
-        for end in ("from", "to"):
-            label = values[end]
-            if label not in people and label not in org_row:
-                message = (
-                    "This field cannot be blank."
-                    if not label
-                    else f"there is no element '{label}' in {elements_name}."
-                )
-                errors.append(ImportError_(cname, number, ccol[end], message))
-            ends.append(label)
-        source, target = ends
-        if source in org_row and target in org_row:
-            between_orgs += 1
-        elif source in people and target in org_row:
-            people[source]["organisations"].append((target, here["from"], here["to"]))
-        elif source in org_row and target in people:
-            people[target]["organisations"].append((source, here["to"], here["from"]))
-        elif source in people and target in people:
-            kind = RELATIONSHIP_KIND_CHOICES.lookup.get(
-                _normalise(values.get("type", "")), RelationshipKind.COLLABORATES
-            )
-            key = (source, target, kind)
-            if key in ties:
-                errors.append(
-                    ImportError_(
-                        cname,
-                        number,
-                        ccol["from"],
-                        f"duplicate: this connection ({kind}) is already on row {ties[key]}.",
-                    )
-                )
-                continue
-            ties[key] = number
-            relationships.add(
-                {
-                    "source": people[source]["ref"],
-                    "target": people[target]["ref"],
-                    "kind": kind,
-                    "strength": values.get("strength") or DEFAULT_STRENGTH,
-                    "evidence": values.get("description", ""),
-                },
-                {
-                    "source": here["from"],
-                    "target": here["to"],
-                    "kind": here.get("type", here["from"]),
-                    "strength": here.get("strength", here["from"]),
-                    "evidence": here.get("description", here["from"]),
-                },
-            )
-
-    people_file = _Generated(["ref", "name", "seniority", "organisation"])
-    for label, person in people.items():
-        if not person["organisations"]:
-            errors.append(
-                ImportError_(
-                    elements_name,
-                    person["row"],
-                    col["label"],
-                    f"'{label}' is a person with no connection to an organisation. Connect "
-                    "them to their organisation in the Connections sheet (e.g. 'works at'): "
-                    "every person needs a primary organisation.",
-                )
-            )
-            continue
-        (primary, person_at, org_at), *others = person["organisations"]
-        people_file.add(
-            {**person["values"], "organisation": primary},
-            {**person["locations"], "organisation": org_at},
-        )
-        given = {primary}
-        for organisation, person_at, org_at in others:
-            if organisation in given:
-                continue  # the same affiliation drawn twice ("works at", "member of")
-            given.add(organisation)
-            affiliations.add(
-                {"person": person["ref"], "organisation": organisation},
-                {"person": person_at, "organisation": org_at},
-            )
-
-    notes = []
-    if between_orgs:
-        notes.append(
-            f"{between_orgs} connection{'s' if between_orgs != 1 else ''} between two "
-            "organisations will not be imported: the map records ties between people."
-        )
-    generated = {
-        ORGANISATIONS: orgs,
-        PEOPLE: people_file,
-        AFFILIATIONS: affiliations,
-        RELATIONSHIPS: relationships,
-    }
-    generated = {name: g for name, g in generated.items() if g.rows}
-    return KumuBundle(
-        files={name: g.csv_bytes() for name, g in generated.items()},
-        locations={name: g.locations for name, g in generated.items()},
-        notes=notes,
-    )
-
-
-def _kumu_error(error: ImportError_, bundle: KumuBundle) -> ImportError_:
-    """An error in a converted file, placed at the Kumu cell it came from."""
-    rows = bundle.locations.get(error.file)
-    if rows is None or error.row is None or not 2 <= error.row < len(rows) + 2:
-        return error
-    cells = rows[error.row - 2]
-    file, row, column = cells.get(error.column or "") or next(iter(cells.values()))
-    return ImportError_(file, row, column, error.message)
-
-
 # --- Planning -------------------------------------------------------------------
 
 
@@ -595,8 +265,7 @@ def upload_plan(*, workspace: Workspace, files: Mapping[str, bytes]) -> UploadPl
     bundle: dict[str, bytes] = {}
     kumu: dict[str, tuple[str, bytes]] = {}
     for name, data in files.items():
-        if (match := _KUMU_NAME.fullmatch(name)) is not None:
-            kind = match[1].casefold()
+        if (kind := kumu_sheet(name)) is not None:
             if kind in kumu:
                 errors.append(
                     ImportError_(name, None, None, f"a Kumu {kind} sheet is already given.")
@@ -660,7 +329,7 @@ def upload_plan(*, workspace: Workspace, files: Mapping[str, bytes]) -> UploadPl
             return result
         result.notes = converted.notes
         plan = bundle_plan(workspace=workspace, files=converted.files)
-        errors.extend(_kumu_error(error, converted) for error in plan.errors)
+        errors.extend(kumu_error(error, converted) for error in plan.errors)
     else:
         plan = bundle_plan(workspace=workspace, files={n: texts[n] for n in bundle})
         errors.extend(plan.errors)
