@@ -300,7 +300,9 @@ def partnerships(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Partn
 
 
 @dataclass(frozen=True)
-class Tie:
+class DetailTie:
+    """A tie as the person page lists it, with its trust and evidence."""
+
     other_id: int
     other_name: str
     kind: str
@@ -314,16 +316,16 @@ class Tie:
 class PersonDetail:
     person: Person
     affiliations: list
-    ties_out: list[Tie]
-    ties_in: list[Tie]
+    ties_out: list[DetailTie]
+    ties_in: list[DetailTie]
     score: PersonScore | None
     group: str
     history: list[HistoryEntry]
 
 
-def _ties(queryset, other: str) -> list[Tie]:
+def _ties(queryset, other: str) -> list[DetailTie]:
     return [
-        Tie(
+        DetailTie(
             other_id=getattr(r, f"{other}_id"),
             other_name=getattr(r, other).name,
             kind=r.get_kind_display(),

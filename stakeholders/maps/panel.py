@@ -32,7 +32,9 @@ from stakeholders.retention import is_stale
 
 
 @dataclass(frozen=True)
-class Tie:
+class PanelTie:
+    """A tie as the map's person panel lists it: the other person, direction, staleness."""
+
     person_id: int
     name: str
     kind: str
@@ -53,8 +55,8 @@ class PersonPanel:
     organisation: str
     score: PersonScore | None
     group: str
-    ties_out: list[Tie]
-    ties_in: list[Tie]
+    ties_out: list[PanelTie]
+    ties_in: list[PanelTie]
     ties_out_total: int
     ties_in_total: int
     mini_nodes: list[Node]
@@ -93,11 +95,11 @@ def person_panel(
         )
     )
     out = [
-        Tie(pk, name, kind, s, True, seen, is_stale(seen, stale_before))
+        PanelTie(pk, name, kind, s, True, seen, is_stale(seen, stale_before))
         for pk, name, kind, s, seen in ties
     ]
     into = [
-        Tie(pk, name, kind, s, False, seen, is_stale(seen, stale_before))
+        PanelTie(pk, name, kind, s, False, seen, is_stale(seen, stale_before))
         for pk, name, kind, s, seen in ties_in
     ]
     score = None
@@ -123,7 +125,7 @@ def person_panel(
         else:
             group = affiliation.organisation.name if affiliation else "no organisation"
 
-    def order(tie: Tie):
+    def order(tie: PanelTie):
         return (-tie.strength, tie.name.casefold(), tie.person_id)
 
     return PersonPanel(
