@@ -21,7 +21,7 @@ help:
 	@echo "make test          the whole test suite (DATABASE_URL selects PostgreSQL)"
 	@echo "make test-browser  browser tests (Playwright driving /usr/bin/chromium)"
 	@echo "make install       virtualenv and pinned dependencies only"
-	@echo "make lint          ruff"
+	@echo "make lint          ruff and the architecture contracts (lint-imports)"
 	@echo "make bench         speed and memory of a full score run"
 	@echo "make loadtest      gunicorn on PostgreSQL: 50 readers, 5 editors, nothing lost"
 
@@ -61,6 +61,7 @@ test-browser: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(TEST_ENV) $(PY) -m bench

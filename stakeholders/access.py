@@ -1,19 +1,11 @@
 """Who may see and change which workspace. Every view goes through here."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
 from django.http import Http404
 
-from stakeholders.models import Membership, Role, Workspace
+from stakeholders.models import Membership, Role
 
 EDIT_ROLES = (Role.EDITOR, Role.OWNER)
-
-
-def member_workspaces(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Workspace]:
-    """Workspaces the user belongs to, in any role."""
-    if not user.is_authenticated:
-        return Workspace.objects.none()
-    return Workspace.objects.filter(memberships__user=user)
 
 
 def editable_workspace_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:

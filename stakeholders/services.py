@@ -3,6 +3,8 @@
 from django.db import models, transaction
 from django.utils import timezone
 
+from stakeholders.tasks import rescore_enqueue
+
 
 class EditConflict(Exception):
     """Someone else saved the record after this editor loaded it (optimistic locking)."""
@@ -72,10 +74,6 @@ def workspace_data_changed(*, workspace_id: int) -> None:
         return
 
     def enqueue() -> None:
-        # Imported here: the task pulls in the analysis (numba), which every
-        # management command would otherwise pay for at start-up.
-        from stakeholders.tasks import rescore_enqueue
-
         rescore_enqueue(workspace_id=workspace_id)
 
     enqueue.rescore_workspace_id = workspace_id

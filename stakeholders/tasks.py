@@ -5,12 +5,15 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from stakeholders.analysis.inputs import options_from_json
-from stakeholders.score_runs import score_run_execute
 
 
 @task
 def rescore(workspace_id: int, options: dict | None = None) -> int | None:
     """Recompute and store the workspace's scores; returns the current run's id."""
+    # Imported when a worker runs the task: the score run loads the analysis engine
+    # (numba, scipy), which web processes and other commands never need.
+    from stakeholders.score_runs import score_run_execute
+
     run = score_run_execute(workspace_id=workspace_id, options=options_from_json(options))
     return run.pk if run else None
 

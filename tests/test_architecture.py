@@ -39,3 +39,10 @@ def test_importing_the_url_conf_does_not_import_numba_or_the_score_run():
 def test_the_data_entry_admin_stays_light_too():
     loaded = _modules_loaded_by("import stakeholders.admin")
     assert not [name for name in HEAVY if name in loaded]
+
+
+def test_the_background_task_keeps_the_import_path_queued_tasks_store():
+    # django-tasks-db stores this path with every queued task: moving it strands them.
+    from stakeholders.tasks import rescore
+
+    assert rescore.module_path == "stakeholders.tasks.rescore"
