@@ -1,4 +1,4 @@
-"""The influence map's SVG markup, built in Python from data.MapData.
+"""The influence map's SVG markup, built in Python from marks.MapData.
 
 A template loop over thousands of nodes and edges took most of the page's time,
 so the markup is joined here instead. Every piece of text goes through
@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from stakeholders.bidi import isolate
-from stakeholders.maps.data import WIDTH, MapData
+from stakeholders.maps.marks import WIDTH, MapData
 
 EDGE_COLOUR = "#425563"
 STALE_COLOUR = "#a7b3bb"  # pale grey: not observed within the workspace's retention
@@ -34,7 +34,7 @@ def organisation_link_base(path: str, params: QueryDict) -> str:
     return f"{path}?{rest}&organisation=" if rest else f"{path}?organisation="
 
 
-def map_svg(
+def draw_map(
     data: MapData,
     *,
     boundary: str,

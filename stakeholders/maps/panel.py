@@ -7,15 +7,8 @@ observed before the workspace's retention cutoff are marked stale.
 import datetime
 from dataclasses import dataclass
 
-from stakeholders.maps.data import (
-    EDGE_STYLES,
-    NO_GROUP_COLOUR,
-    Edge,
-    GroupStyle,
-    Node,
-    _edge,
-    shape_path,
-)
+from stakeholders.maps.data import NO_GROUP_COLOUR, _edge
+from stakeholders.maps.marks import EDGE_STYLES, Edge, GroupStyle, Node, shape_path
 from stakeholders.models import (
     Affiliation,
     Boundary,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import resvg_py
 
-from stakeholders.maps.data import render_map_svg
+from stakeholders.maps.document import render_map_svg
 from stakeholders.models import Workspace
 
 # Twice the SVG's 1,000 user units: 2,000 pixels wide, sharp on a printed A4 page.
@@ -19,7 +19,7 @@ FONT_FILES = sorted(str(p) for p in (Path(__file__).parent / "fonts").glob("*.tt
 
 
 def svg_to_png(svg: str, *, scale: int = SCALE) -> bytes:
-    """A standalone SVG document (maps.svg_document) rasterised at `scale` x its size."""
+    """A standalone SVG document (document.svg_document) rasterised at `scale` x its size."""
     return bytes(
         resvg_py.svg_to_bytes(
             svg_string=svg,
@@ -38,7 +38,7 @@ def svg_to_png(svg: str, *, scale: int = SCALE) -> bytes:
 def render_map_png(*, workspace: Workspace, boundary: str) -> bytes | None:
     """The current map with default filters as PNG bytes, legend and caption included.
 
-    Same arguments and default filters as maps.render_map_svg (board packs);
+    Same arguments and default filters as document.render_map_svg (board packs);
     None when the workspace has no scores yet.
     """
     svg = render_map_svg(workspace=workspace, boundary=boundary)

@@ -12,17 +12,11 @@ from stakeholders.http import (
     member_page,
     partial_or_page,
 )
-from stakeholders.maps.data import (
-    EDGE_STYLES,
-    PEOPLE_LIMIT,
-    SIZES,
-    MapFilterError,
-    map_data,
-    parse_filters,
-    svg_document,
-)
-from stakeholders.maps.drawing import map_svg as draw_map
-from stakeholders.maps.drawing import organisation_link_base
+from stakeholders.maps.data import PEOPLE_LIMIT, map_data
+from stakeholders.maps.document import svg_document
+from stakeholders.maps.drawing import draw_map, organisation_link_base
+from stakeholders.maps.filters import SIZES, MapFilterError, parse_filters
+from stakeholders.maps.marks import EDGE_STYLES
 from stakeholders.maps.panel import person_panel
 from stakeholders.maps.png import svg_to_png
 from stakeholders.models import Boundary, Membership, Person, RelationshipKind, Sector, Tier

@@ -196,7 +196,7 @@ def test_map_query_count_is_fixed(client, workspace, viewer, django_assert_num_q
 
 
 def test_short_labels_keep_whole_words():
-    from stakeholders.maps.data import short_label
+    from stakeholders.maps.marks import short_label
 
     assert short_label("Amira Okafor", 24) == "Amira Okafor"
     assert short_label("Fenwick Hospitals person 10", 24) == "Fenwick Hospitals…"
