@@ -4,11 +4,7 @@ The files are streamed: rows go from the database cursor to the response a chunk
 at a time, so a workspace of 20,000 people never builds in memory.
 """
 
-import io
-import logging
-import tempfile
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -17,35 +13,26 @@ from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
 
 from stakeholders.dashboard import reads as dashboard_reads
+from stakeholders.exports.board_pack import board_pack_zip
 from stakeholders.exports.tables import (
-    BOARD_PACK_KINDS,
     DATA_KINDS,
     SCORE_KINDS,
-    board_pack_notes_rows,
     csv_chunks,
     export_filename,
     export_rows,
     gexf_lines,
     graphml_lines,
     notes_rows,
-    write_csv,
 )
 from stakeholders.http import Refusal, member_page
-from stakeholders.maps.data import render_map_svg
-from stakeholders.maps.png import svg_to_png
 from stakeholders.models import Boundary, Membership, ScoreRun, Workspace
 from stakeholders.selectors import current_run, group_labels
-
-logger = logging.getLogger(__name__)
 
 GRAPH_FORMATS: dict[str, tuple[Callable[..., Iterator[str]], str]] = {
     "gexf": (gexf_lines, "application/gexf+xml; charset=utf-8"),
     "graphml": (graphml_lines, "application/graphml+xml; charset=utf-8"),
 }
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-# The board pack is built here before it is sent; past this size it spills to disk.
-PACK_IN_MEMORY = 8 * 1024 * 1024
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
@@ -198,29 +185,6 @@ def export_graph(request: HttpRequest, membership: Membership, format: str) -> H
     return _attachment(response, name)
 
 
-def map_svg(*, workspace: Workspace, boundary: str) -> str | None:
-    """The current map as SVG text; None if it cannot be drawn."""
-    try:
-        svg = render_map_svg(workspace=workspace, boundary=boundary)
-    except Exception as exc:
-        # The pack is still worth having without the map; the notes say it is missing.
-        # Only the error's type is logged: its text could name people.
-        logger.warning("Board pack map failed for workspace %s: %s", workspace.pk, type(exc))
-        return None
-    return svg if isinstance(svg, str) and svg.strip() else None
-
-
-def map_png_bytes(svg: str, *, workspace: Workspace) -> bytes | None:
-    """The board pack's map.svg as PNG (drawn from the same SVG); None if it cannot be."""
-    try:
-        png = svg_to_png(svg)
-    except Exception as exc:
-        # As for the SVG: the pack goes out without the image and the notes say so.
-        logger.warning("Board pack PNG failed for workspace %s: %s", workspace.pk, type(exc))
-        return None
-    return png if isinstance(png, bytes) and png.startswith(PNG_SIGNATURE) else None
-
-
 @member_page
 def export_board_pack(request: HttpRequest, membership: Membership) -> HttpResponse:
     """brokers.csv, partnerships.csv, scores.csv, notes.csv (and map.svg, map.png) in one zip."""
@@ -228,68 +192,18 @@ def export_board_pack(request: HttpRequest, membership: Membership) -> HttpRespo
     if export.run is None:
         raise _no_scores(export, "board pack")
     now = timezone.now()
-    svg = map_svg(workspace=export.workspace, boundary=export.boundary)
-    png = map_png_bytes(svg, workspace=export.workspace) if svg is not None else None
-    if svg is None:
-        map_note = "Map not included: the map could not be rendered for the board pack"
-    elif png is None:
-        map_note = (
-            "map.svg: the map as it is shown on screen (map.png not included: the map could "
-            "not be drawn as an image)"
-        )
-    else:
-        map_note = (
-            "map.svg and map.png: the map as it is shown on screen (the PNG for documents "
-            "and slides, the SVG to print at any size)"
-        )
-    # FileResponse closes the file once it is sent; it is closed here only on failure.
-    spool = tempfile.SpooledTemporaryFile(max_size=PACK_IN_MEMORY)  # noqa: SIM115
-    try:
-        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as pack:
-
-            def add(name: str, rows: Iterable[tuple]) -> None:
-                with pack.open(name, "w") as raw:
-                    out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-                    write_csv(rows, out)
-                    out.flush()
-                    out.detach()
-
-            for kind in BOARD_PACK_KINDS:
-                filters = {"sort": export.sort, "group": export.group} if kind == "brokers" else {}
-                add(
-                    f"{kind}.csv",
-                    export_rows(
-                        kind,
-                        workspace=export.workspace,
-                        run=export.run,
-                        boundary=export.boundary,
-                        **filters,
-                    ),
-                )
-            add(
-                "notes.csv",
-                board_pack_notes_rows(
-                    workspace=export.workspace,
-                    run=export.run,
-                    boundary=export.boundary,
-                    now=now,
-                    shown=f"brokers.csv: {export.shown}" if export.shown else "",
-                    map_note=map_note,
-                ),
-            )
-            if svg is not None:
-                pack.writestr("map.svg", svg)
-            if png is not None:
-                # Already compressed: stored as it is.
-                pack.writestr("map.png", png, compress_type=zipfile.ZIP_STORED)
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
+    pack = board_pack_zip(
+        workspace=export.workspace,
+        run=export.run,
+        boundary=export.boundary,
+        brokers_filters={"sort": export.sort, "group": export.group},
+        shown=export.shown,
+        now=now,
+    )
     name = export_filename(
         workspace=export.workspace,
         kind="board-pack",
         day=timezone.localdate(now),
         extension="zip",
     )
-    return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")
+    return FileResponse(pack, as_attachment=True, filename=name, content_type="application/zip")

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stakeholders import score_runs, selectors
+from stakeholders.exports import board_pack
 from stakeholders.exports import tables as exports
-from stakeholders.exports import views as export_views
 from stakeholders.exports.tables import BROKERS_HEADER, COLUMN_NOTES, DATA_KINDS, SCORE_KINDS
 from stakeholders.models import Organisation, Person, PersonScore, Relationship, Role
 from tests.exports.test_exports import HOSTILE, _map
@@ -315,7 +315,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def _no_maps_module(monkeypatch):
     """A map that cannot be drawn (as when the workspace has no layout)."""
-    monkeypatch.setattr(export_views, "render_map_svg", lambda **kwargs: None)
+    monkeypatch.setattr(board_pack, "render_map_svg", lambda **kwargs: None)
 
 
 def test_board_pack_without_a_map(client, scored, viewer, workspace, monkeypatch):
@@ -365,7 +365,7 @@ def test_board_pack_includes_the_map_when_it_can_be_drawn(client, scored, viewer
         calls.append((workspace.slug, boundary))
         return FAKE_MAP
 
-    monkeypatch.setattr(export_views, "render_map_svg", render_map_svg)
+    monkeypatch.setattr(board_pack, "render_map_svg", render_map_svg)
     client.force_login(viewer)
     pack = _pack(client.get(_url("export_board_pack"), {"boundary": "tier"}))
     assert calls == [(SLUG, "tier")]  # drawn once: the PNG is made from the same SVG
@@ -380,12 +380,12 @@ def test_board_pack_includes_the_map_when_it_can_be_drawn(client, scored, viewer
 
 
 def test_board_pack_keeps_the_svg_when_the_png_fails(client, scored, viewer, monkeypatch):
-    monkeypatch.setattr(export_views, "render_map_svg", lambda **kwargs: FAKE_MAP)
+    monkeypatch.setattr(board_pack, "render_map_svg", lambda **kwargs: FAKE_MAP)
 
     def svg_to_png(svg):
         raise RuntimeError("no fonts for Zoë Ångström")
 
-    monkeypatch.setattr(export_views, "svg_to_png", svg_to_png)
+    monkeypatch.setattr(board_pack, "svg_to_png", svg_to_png)
     client.force_login(viewer)
     pack = _pack(client.get(_url("export_board_pack")))
     assert "map.svg" in pack.namelist() and "map.png" not in pack.namelist()
@@ -397,7 +397,7 @@ def test_board_pack_survives_a_failing_map(client, scored, viewer, monkeypatch):
     def render_map_svg(*, workspace, boundary):
         raise RuntimeError("Zoë Ångström broke the map")
 
-    monkeypatch.setattr(export_views, "render_map_svg", render_map_svg)
+    monkeypatch.setattr(board_pack, "render_map_svg", render_map_svg)
     client.force_login(viewer)
     pack = _pack(client.get(_url("export_board_pack")))
     assert "map.svg" not in pack.namelist()

@@ -1,0 +1,114 @@
+"""The board pack: the tables a board paper needs, their notes and the map, in one zip."""
+
+import io
+import logging
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from typing import IO
+
+from stakeholders.exports.tables import (
+    BOARD_PACK_KINDS,
+    board_pack_notes_rows,
+    export_rows,
+    write_csv,
+)
+from stakeholders.maps.document import render_map_svg
+from stakeholders.maps.png import svg_to_png
+from stakeholders.models import ScoreRun, Workspace
+
+logger = logging.getLogger(__name__)
+
+# The pack is built before it is sent; past this size it spills to disk.
+PACK_IN_MEMORY = 8 * 1024 * 1024
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def map_svg(*, workspace: Workspace, boundary: str) -> str | None:
+    """The current map as SVG text; None if it cannot be drawn."""
+    try:
+        svg = render_map_svg(workspace=workspace, boundary=boundary)
+    except Exception as exc:
+        # The pack is still worth having without the map; the notes say it is missing.
+        # Only the error's type is logged: its text could name people.
+        logger.warning("Board pack map failed for workspace %s: %s", workspace.pk, type(exc))
+        return None
+    return svg if isinstance(svg, str) and svg.strip() else None
+
+
+def map_png_bytes(svg: str, *, workspace: Workspace) -> bytes | None:
+    """The board pack's map.svg as PNG (drawn from the same SVG); None if it cannot be."""
+    try:
+        png = svg_to_png(svg)
+    except Exception as exc:
+        # As for the SVG: the pack goes out without the image and the notes say so.
+        logger.warning("Board pack PNG failed for workspace %s: %s", workspace.pk, type(exc))
+        return None
+    return png if isinstance(png, bytes) and png.startswith(PNG_SIGNATURE) else None
+
+
+def _map_note(svg: str | None, png: bytes | None) -> str:
+    if svg is None:
+        return "Map not included: the map could not be rendered for the board pack"
+    if png is None:
+        return (
+            "map.svg: the map as it is shown on screen (map.png not included: the map could "
+            "not be drawn as an image)"
+        )
+    return (
+        "map.svg and map.png: the map as it is shown on screen (the PNG for documents "
+        "and slides, the SVG to print at any size)"
+    )
+
+
+def board_pack_zip(
+    *,
+    workspace: Workspace,
+    run: ScoreRun,
+    boundary: str,
+    brokers_filters: dict[str, str],
+    shown: str,
+    now,
+) -> IO[bytes]:
+    """The pack as a file positioned at its start; the caller streams and closes it.
+
+    `brokers_filters` (sort, group) and `shown` (them in words) are the brokers page's.
+    """
+    svg = map_svg(workspace=workspace, boundary=boundary)
+    png = map_png_bytes(svg, workspace=workspace) if svg is not None else None
+    spool = tempfile.SpooledTemporaryFile(max_size=PACK_IN_MEMORY)  # noqa: SIM115
+    try:
+        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as pack:
+
+            def add(name: str, rows: Iterable[tuple]) -> None:
+                with pack.open(name, "w") as raw:
+                    out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                    write_csv(rows, out)
+                    out.flush()
+                    out.detach()
+
+            for kind in BOARD_PACK_KINDS:
+                filters = brokers_filters if kind == "brokers" else {}
+                add(
+                    f"{kind}.csv",
+                    export_rows(kind, workspace=workspace, run=run, boundary=boundary, **filters),
+                )
+            notes = board_pack_notes_rows(
+                workspace=workspace,
+                run=run,
+                boundary=boundary,
+                now=now,
+                shown=f"brokers.csv: {shown}" if shown else "",
+                map_note=_map_note(svg, png),
+            )
+            add("notes.csv", notes)
+            if svg is not None:
+                pack.writestr("map.svg", svg)
+            if png is not None:
+                # Already compressed: stored as it is.
+                pack.writestr("map.png", png, compress_type=zipfile.ZIP_STORED)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
