@@ -321,7 +321,15 @@ def score_status(*, workspace: Workspace) -> ScoreStatus:
 
 def group_labels(*, workspace_id: int, boundary: str) -> dict[str, str]:
     """Readable names of the groups on a boundary, keyed as PersonScore.group stores them."""
+    names = {}
     if boundary == Boundary.ORGANISATION:
         organisations = Organisation.objects.filter(workspace_id=workspace_id)
-        return {str(pk): name for pk, name in organisations.values_list("pk", "name")}
+        names = dict(organisations.values_list("pk", "name"))
+    return group_labels_from(boundary, names)
+
+
+def group_labels_from(boundary: str, organisation_names: dict[int, str]) -> dict[str, str]:
+    """group_labels from organisation names already read (no query)."""
+    if boundary == Boundary.ORGANISATION:
+        return {str(pk): name for pk, name in organisation_names.items()}
     return dict(Sector.choices if boundary == Boundary.SECTOR else Tier.choices)

@@ -24,7 +24,7 @@ PACK_IN_MEMORY = 8 * 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def map_svg(*, workspace: Workspace, boundary: str) -> str | None:
+def _svg_or_none(*, workspace: Workspace, boundary: str) -> str | None:
     """The current map as SVG text; None if it cannot be drawn."""
     try:
         svg = render_map_svg(workspace=workspace, boundary=boundary)
@@ -36,7 +36,7 @@ def map_svg(*, workspace: Workspace, boundary: str) -> str | None:
     return svg if isinstance(svg, str) and svg.strip() else None
 
 
-def map_png_bytes(svg: str, *, workspace: Workspace) -> bytes | None:
+def _png_or_none(svg: str, *, workspace: Workspace) -> bytes | None:
     """The board pack's map.svg as PNG (drawn from the same SVG); None if it cannot be."""
     try:
         png = svg_to_png(svg)
@@ -74,8 +74,8 @@ def board_pack_zip(
 
     `brokers_filters` (sort, group) and `shown` (them in words) are the brokers page's.
     """
-    svg = map_svg(workspace=workspace, boundary=boundary)
-    png = map_png_bytes(svg, workspace=workspace) if svg is not None else None
+    svg = _svg_or_none(workspace=workspace, boundary=boundary)
+    png = _png_or_none(svg, workspace=workspace) if svg is not None else None
     spool = tempfile.SpooledTemporaryFile(max_size=PACK_IN_MEMORY)  # noqa: SIM115
     try:
         with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as pack:

@@ -39,11 +39,10 @@ from stakeholders.models import (
     PersonScore,
     Relationship,
     ScoreRun,
-    Sector,
-    Tier,
     Workspace,
 )
 from stakeholders.retention import is_stale, stale_cutoff
+from stakeholders.selectors import group_labels_from
 
 # Above this many people the map opens at organisation level (one node per organisation).
 PEOPLE_LIMIT = 400
@@ -84,13 +83,6 @@ def group_styles(labels: dict[str, str], boundary: str) -> dict[str, GroupStyle]
     return styles
 
 
-def _group_labels(organisations: dict, boundary: str) -> dict[str, str]:
-    """Every group under the boundary, key -> name: all of them, whatever is drawn."""
-    if boundary == Boundary.ORGANISATION:
-        return {str(pk): values[0] for pk, values in organisations.items()}
-    return dict((Sector if boundary == Boundary.SECTOR else Tier).choices)
-
-
 @dataclass(frozen=True)
 class _Stored:
     """The rows the map is drawn from, as read: plain values keyed by id."""
@@ -123,7 +115,8 @@ def map_data(
     Raises MapFilterError if the organisation filter names no organisation here.
     """
     stored = _read(workspace, run, filters)
-    styles = group_styles(_group_labels(stored.organisations, filters.boundary), filters.boundary)
+    names = {pk: values[0] for pk, values in stored.organisations.items()}
+    styles = group_styles(group_labels_from(filters.boundary, names), filters.boundary)
     selection = _select(stored, filters, stale_cutoff(workspace, today))
     chosen, ties = selection.chosen, selection.ties
 
