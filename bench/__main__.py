@@ -6,7 +6,9 @@ times one full score run (load, analyse, store) and reports its peak RSS. At
 1,000 people the same process also times plain networkx calls computing the
 same measures, side by side, and prints the ratio. Then one more fresh process
 times every page on the seeded, scored workspaces (bench/pages.py) and prints
-them side by side: median and p95 ms and database queries per request.
+them side by side: median and p95 ms and database queries per request. At
+5,000 people a last process times a trusted route and a room answer beside
+plain networkx and greedy versions (bench/scenarios.py).
 """
 
 import json
@@ -22,6 +24,7 @@ from bench.pages import print_table, time_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,5000,20000").split(",")]
+SCENARIO_SIZE = 5000  # bench/scenarios.py: a route and a room at this size
 
 
 def measure(slug: str, baseline: bool) -> dict:
@@ -100,6 +103,15 @@ def main() -> None:
         sys.exit(f"Timing the pages failed:\n{proc.stderr}")
     by_slug = json.loads(proc.stdout.strip().splitlines()[-1])
     print_table({n: by_slug[f"bench-{n}"] for n in SIZES})
+    if SCENARIO_SIZE in SIZES:
+        # Trusted route and who to put in the room, beside networkx and greedy baselines.
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.scenarios", f"bench-{SCENARIO_SIZE}"],
+            env=env, cwd=ROOT, capture_output=True, text=True,
+        )  # fmt: skip
+        if proc.returncode:
+            sys.exit(f"Timing the scenarios failed:\n{proc.stderr}")
+        print(proc.stdout, end="", flush=True)
 
 
 def time_all_pages(slugs: list[str]) -> dict[str, list[dict]]:

@@ -6,6 +6,7 @@ from stakeholders.imports import views as import_views
 from stakeholders.maps import views as map_views
 from stakeholders.members import views as member_views
 from stakeholders.privacy import views as privacy_views
+from stakeholders.scenarios import views as scenario_views
 
 app_name = "stakeholders"
 
@@ -25,6 +26,18 @@ urlpatterns = [
         name="organisation_detail",
     ),
     path("w/<slug:slug>/scores/status/", views.scores_status, name="scores_status"),
+    path("w/<slug:slug>/scenarios/route/", scenario_views.scenario_route, name="scenario_route"),
+    path(
+        "w/<slug:slug>/scenarios/route.csv",
+        scenario_views.scenario_route_csv,
+        name="scenario_route_csv",
+    ),
+    path("w/<slug:slug>/scenarios/room/", scenario_views.scenario_room, name="scenario_room"),
+    path(
+        "w/<slug:slug>/scenarios/room.csv",
+        scenario_views.scenario_room_csv,
+        name="scenario_room_csv",
+    ),
     path(
         "w/<slug:slug>/people/<int:pk>/changes/",
         privacy_views.person_changes,

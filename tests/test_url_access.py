@@ -87,6 +87,11 @@ EXPECTED: dict[str, dict[str, object]] = {
     "stakeholders:person_detail": READ,
     "stakeholders:organisation_detail": READ,
     "stakeholders:scores_status": READ,
+    "stakeholders:scenario_route": READ,
+    "stakeholders:scenario_room": READ,
+    # A download needs its question (both people; a partner to reach): without it, 400.
+    "stakeholders:scenario_route_csv": answers(LOGIN, 404, 400, 400, 400),
+    "stakeholders:scenario_room_csv": answers(LOGIN, 404, 400, 400, 400),
     "stakeholders:person_changes": READ,
     "stakeholders:organisation_changes": READ,
     "stakeholders:person_subject_access": OWN,

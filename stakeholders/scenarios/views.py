@@ -1,0 +1,196 @@
+"""Scenario pages: a trusted route to someone, and who to put in the room (any member).
+
+Both are worked out in the request from the data as it stands (they take well
+under a second at 5,000 people; bench/scenarios.py), not from the last score run.
+Person and organisation ids in the address are record numbers, never names.
+"""
+
+from collections.abc import Iterable
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString, mark_safe
+
+from stakeholders.exports.tables import csv_chunks, export_filename
+from stakeholders.http import (
+    HtmxHttpRequest,
+    Refusal,
+    analysis_context,
+    member_page,
+    partial_or_page,
+)
+from stakeholders.models import Membership, ScoreRun
+from stakeholders.scenarios import room, routes
+from stakeholders.scenarios.choices import BadChoice, PersonChoice
+from stakeholders.selectors import current_run
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+# There is no link from a login to a person in the map: the start of a route is
+# remembered per workspace for the session instead, once the user has chosen it.
+REMEMBERED_START = "scenario-route-from:{}"
+# Record numbers are database ids: anything longer is not one (and would overflow).
+MAX_ID_DIGITS = 18
+
+
+def person_options(people: Iterable[PersonChoice], chosen: int | None = None) -> SafeString:
+    """A picker's <option>s, one per person, `chosen` selected.
+
+    Built here rather than in a template loop: a workspace of 5,000 people has two
+    pickers of 5,000 options, which a template renders ten times more slowly.
+    """
+    options = "".join(f'<option value="{p.id}">{escape(p.label)}</option>' for p in people)
+    if chosen is not None:
+        options = options.replace(
+            f'<option value="{chosen}">', f'<option value="{chosen}" selected>', 1
+        )
+    return mark_safe(options)  # every label is escaped above
+
+
+def _id(value: str, what: str) -> int:
+    value = value.strip()
+    if not value.isdecimal() or not value.isascii() or len(value) > MAX_ID_DIGITS:
+        raise Refusal(f"The {what} in the address is not a record number. Choose from the list.")
+    return int(value)
+
+
+def _optional_id(request: HttpRequest, name: str, what: str) -> int | None:
+    value = request.GET.get(name, "")
+    return _id(value, what) if value.strip() else None
+
+
+def _ids(request: HttpRequest, name: str, what: str) -> tuple[int, ...]:
+    values = [v for v in request.GET.getlist(name) if v.strip()]
+    return tuple(dict.fromkeys(_id(v, what) for v in values))
+
+
+def _whole(request: HttpRequest, name: str, what: str, default: int | None) -> int | None:
+    value = request.GET.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isdecimal() and value.isascii()) or len(value) > 9:
+        raise Refusal(f"The {what} must be a whole number.")
+    return int(value)
+
+
+def _route_page(request: HttpRequest, membership: Membership) -> routes.RoutePage:
+    """The pickers and routes for `from` and `to`; `from` defaults to the start last chosen."""
+    key = REMEMBERED_START.format(membership.workspace_id)
+    source = _optional_id(request, "from", "start (from)")
+    target = _optional_id(request, "to", "person to reach (to)")
+    remembered = request.session.get(key) if "from" not in request.GET else None
+    try:
+        page = routes.route_page(
+            workspace=membership.workspace,
+            source=source if source is not None else remembered,
+            target=target,
+            today=timezone.localdate(),
+        )
+    except BadChoice as refused:
+        if remembered is None:
+            raise Refusal(str(refused)) from None
+        # The remembered start has left or been erased since: forget them, ask again.
+        del request.session[key]
+        return _route_page(request, membership)
+    if page.source is not None:
+        request.session[key] = page.source.id
+    return page
+
+
+@member_page
+def scenario_route(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    """The most trusted route from one person to another, and up to three alternatives."""
+    context = analysis_context(request, membership)
+    page = _route_page(request, membership)
+    context.update(
+        route=page,
+        from_options=person_options(page.people, page.source.id if page.source else None),
+        to_options=person_options(page.people, page.target.id if page.target else None),
+    )
+    template = partial_or_page(request, "stakeholders/scenarios/route.html", "route-results")
+    return render(request, template, context)
+
+
+@member_page
+def scenario_route_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The routes as CSV: one row per hop, route 1 the most trusted."""
+    page = _route_page(request, membership)
+    if page.answer is None:
+        raise Refusal("Choose both people: the start (from) and the person to reach (to).")
+    return _csv(routes.route_rows(page.answer), membership, "route")
+
+
+def _room_question(request: HttpRequest) -> room.RoomQuestion:
+    return room.RoomQuestion(
+        organisations=_ids(request, "organisation", "organisation"),
+        sectors=tuple(dict.fromkeys(v for v in request.GET.getlist("sector") if v)),
+        tiers=tuple(dict.fromkeys(v for v in request.GET.getlist("tier") if v)),
+        size=_whole(request, "size", "size of the room", None),
+        min_strength=_whole(
+            request, "min_strength", "minimum tie strength", room.DEFAULT_MIN_STRENGTH
+        ),
+        include=_ids(request, "include", "person to include"),
+        exclude=_ids(request, "exclude", "person to leave out"),
+    )
+
+
+def _room_page(request: HttpRequest, membership: Membership, run: ScoreRun | None) -> room.RoomPage:
+    try:
+        return room.room_page(
+            workspace=membership.workspace,
+            run=run,
+            question=_room_question(request),
+            today=timezone.localdate(),
+        )
+    except BadChoice as refused:
+        raise Refusal(str(refused)) from None
+
+
+@member_page
+def scenario_room(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    """The smallest set of people who together reach every chosen partner; the best k."""
+    context = analysis_context(request, membership)
+    page = _room_page(request, membership, context["status"].run)
+    context.update(
+        room=page,
+        person_options=person_options(page.people),
+        max_targets=room.MAX_TARGETS,
+        max_size=room.MAX_SIZE,
+        people_lists=[
+            (
+                "include",
+                page.include,
+                "Must be in the room",
+                "Add someone who must be in the room",
+                "They are always chosen, and take one of the seats.",
+            ),
+            (
+                "exclude",
+                page.exclude,
+                "Left out",
+                "Add someone to leave out",
+                "They are never chosen, though others may still reach a partner through them.",
+            ),
+        ],
+    )
+    template = partial_or_page(request, "stakeholders/scenarios/room.html", "room-results")
+    return render(request, template, context)
+
+
+@member_page
+def scenario_room_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The chosen room as CSV: one row per person, with what they reach."""
+    run = current_run(workspace_id=membership.workspace_id)
+    page = _room_page(request, membership, run)
+    if page.answer is None:
+        raise Refusal("Choose at least one organisation, sector or tier the room must reach.")
+    return _csv(room.room_rows(page.answer), membership, "room")
+
+
+def _csv(rows, membership: Membership, kind: str) -> HttpResponse:
+    response = StreamingHttpResponse(csv_chunks(rows), content_type=CSV_CONTENT_TYPE)
+    name = export_filename(workspace=membership.workspace, kind=kind, day=timezone.localdate())
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
