@@ -413,6 +413,9 @@ class ScoreRun(models.Model):
     relationships_count = models.PositiveIntegerField(default=0)
     # Whole-map figures per boundary (people, ties, density, components, ...).
     summary = models.JSONField(default=dict, blank=True)
+    # Key people (default-options runs): fragmentation before anyone leaves, and the most
+    # damaging sets of 2, 3 and 5 people with how they were found. Empty on older runs.
+    key_people = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -467,6 +470,12 @@ class PersonScore(models.Model):
     openness_percentile = models.FloatField()
     groups_reached_percentile = models.FloatField()
     why = models.TextField(help_text="The broker score explained in one sentence.")
+    # If this person left (default-options runs; null on older runs). Fragmentation is the
+    # same on every boundary; the group pairs are this boundary's, as [group, group] lists.
+    fragmentation_if_leaves = models.FloatField(null=True)
+    distance_fragmentation_if_leaves = models.FloatField(null=True)
+    pairs_disconnected_if_leaves = models.JSONField(default=list)
+    pairs_distant_if_leaves = models.JSONField(default=list)
 
     class Meta:
         ordering = ["-broker_score", "person_id"]
@@ -483,6 +492,35 @@ class PersonScore(models.Model):
     @property
     def cross_roles(self) -> int:
         return self.liaison + self.gatekeeper + self.representative
+
+
+class WhatIf(models.Model):
+    """A what-if answer: the map of one score run without some people, computed once.
+
+    The scores of the remaining network need the analysis engine, so a worker computes
+    them (never a request) and the page shows progress until `status` is final. The
+    result holds ids and numbers only, never names (erasure has nothing to scrub), and
+    goes when its run is superseded.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="what_ifs")
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="what_ifs")
+    people = models.JSONField(help_text="Sorted ids of the people who leave.")
+    key = models.CharField(max_length=64, help_text="SHA-256 of the sorted ids.")
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "key"], name="whatif_unique_run_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"What if {len(self.people)} leave ({self.workspace_id}, run {self.run_id})"
 
 
 class PairScore(models.Model):

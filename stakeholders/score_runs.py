@@ -15,7 +15,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from stakeholders import analysis
-from stakeholders.analysis import layout
+from stakeholders.analysis import key_people, layout
 from stakeholders.analysis.inputs import (
     DEFAULT_OPTIONS,
     Options,
@@ -43,7 +43,7 @@ from stakeholders.selectors import current_run
 logger = logging.getLogger(__name__)
 
 # Bump when the analysis changes, so stored scores with an old meaning are recomputed.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3  # 3: key people (fragmentation if someone leaves)
 
 WORKER_STOPPED = (
     "The worker stopped before finishing (killed, out of memory or restarted); "
@@ -99,6 +99,19 @@ def input_fingerprint(data: ScoreInput, options: Options) -> str:
     return h.hexdigest()
 
 
+def workspace_organisations(workspace_id: int) -> tuple[int, ...]:
+    """Every organisation's id: the map lays them all out, people or not."""
+    organisations = Organisation.objects.filter(workspace_id=workspace_id).order_by("pk")
+    return tuple(organisations.values_list("pk", flat=True))
+
+
+def layout_fingerprint(fingerprint: str, organisations: tuple[int, ...]) -> str:
+    """A default run's fingerprint: its data's, the layout version and the organisations."""
+    return hashlib.sha256(
+        f"{fingerprint}|layout{layout.VERSION}|{organisations!r}".encode()
+    ).hexdigest()
+
+
 def score_runs_reap(*, workspace_id: int) -> list[int]:
     """Mark the workspace's runs whose worker died as failed; returns their ids.
 
@@ -140,14 +153,8 @@ def score_run_execute(
     with_layout = options == DEFAULT_OPTIONS
     organisations = None
     if with_layout:
-        organisations = tuple(
-            Organisation.objects.filter(workspace_id=workspace_id)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        fingerprint = hashlib.sha256(
-            f"{fingerprint}|layout{layout.VERSION}|{organisations!r}".encode()
-        ).hexdigest()
+        organisations = workspace_organisations(workspace_id)
+        fingerprint = layout_fingerprint(fingerprint, organisations)
     current = current_run(workspace_id=workspace_id, options=options)
     if current is not None and current.fingerprint == fingerprint and not force:
         return current
@@ -202,14 +209,18 @@ def _compute_and_store(
             options=options,
         )
         timings["analyse"] = time.perf_counter() - t
-        positions = None
+        positions = keys = None
         if with_layout:
             t = time.perf_counter()
             positions = _layout(data, organisations, previous)
             timings["layout"] = time.perf_counter() - t
+            # Who the network hangs on: on every tie, whatever the options (the default run).
+            t = time.perf_counter()
+            keys = key_people.key_people(people=data.people, groups=data.groups, ties=data.ties)
+            timings["key_people"] = time.perf_counter() - t
         t = time.perf_counter()
         with transaction.atomic():
-            _insert(PersonScore, _person_rows(run, result))
+            _insert(PersonScore, _person_rows(run, result, keys))
             _insert(PairScore, _pair_rows(run, result))
             if positions is not None:
                 _insert(OrganisationPosition, _org_position_rows(run, positions))
@@ -217,9 +228,10 @@ def _compute_and_store(
             timings["store"] = time.perf_counter() - t
             run.status = RunStatus.SUCCEEDED
             run.summary = {b: _jsonable(dataclasses.asdict(s)) for b, s in result.summaries.items()}
+            run.key_people = _key_people_summary(keys)
             run.timings = timings
             run.finished_at = timezone.now()
-            run.save(update_fields=["status", "summary", "timings", "finished_at"])
+            run.save(update_fields=["status", "summary", "key_people", "timings", "finished_at"])
             # Older scores for the same options are superseded; keep only the newest.
             ScoreRun.objects.filter(
                 workspace_id=workspace_id,
@@ -308,10 +320,28 @@ def _jsonable(value):
     return value
 
 
-def _person_rows(run: ScoreRun, result: analysis.Analysis) -> Iterable[dict]:
+def _key_people_summary(keys: key_people.KeyPeople | None) -> dict:
+    if keys is None:
+        return {}
+    return {
+        "fragmentation": keys.fragmentation,
+        "distance_fragmentation": keys.distance_fragmentation,
+        "sets": [
+            {"size": s.size, "people": list(s.people), "fragmentation": s.fragmentation,
+             "method": s.method}
+            for s in keys.sets
+        ],
+    }  # fmt: skip
+
+
+def _person_rows(
+    run: ScoreRun, result: analysis.Analysis, keys: key_people.KeyPeople | None
+) -> Iterable[dict]:
+    by_key = {k.person: k for k in keys.people} if keys is not None else {}
     for boundary, by_person in result.persons.items():
         for person_id, s in by_person.items():
             r, b = s.roles, s.broker
+            k = by_key.get(person_id)
             yield dict(
                 run_id=run.pk,
                 person_id=person_id,
@@ -349,7 +379,15 @@ def _person_rows(run: ScoreRun, result: analysis.Analysis) -> Iterable[dict]:
                 openness_percentile=b.openness_percentile,
                 groups_reached_percentile=b.groups_reached_percentile,
                 why=analysis.explain(s),
+                fragmentation_if_leaves=k.fragmentation if k else None,
+                distance_fragmentation_if_leaves=k.distance_fragmentation if k else None,
+                pairs_disconnected_if_leaves=_pairs(k.disconnected_pairs, boundary) if k else [],
+                pairs_distant_if_leaves=_pairs(k.distant_pairs, boundary) if k else [],
             )
+
+
+def _pairs(by_boundary: dict[str, tuple[tuple[str, str], ...]], boundary: str) -> list[list[str]]:
+    return [[a, b] for a, b in by_boundary.get(boundary, ())]
 
 
 def _pair_rows(run: ScoreRun, result: analysis.Analysis) -> Iterable[dict]:

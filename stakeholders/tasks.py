@@ -1,4 +1,4 @@
-"""Background work: recompute a workspace's scores after its data changes."""
+"""Background work: recompute a workspace's scores after its data changes; what-ifs."""
 
 from django.tasks import TaskResultStatus, task, task_backends
 from django_tasks_db.backend import DatabaseBackend
@@ -16,6 +16,15 @@ def rescore(workspace_id: int, options: dict | None = None) -> int | None:
 
     run = score_run_execute(workspace_id=workspace_id, options=options_from_json(options))
     return run.pk if run else None
+
+
+@task
+def whatif_run(whatif_id: int) -> str:
+    """Answer a what-if (the map without some people) and store it; returns its status."""
+    # Imported when a worker runs the task, as for rescore: it loads the analysis engine.
+    from stakeholders.scenarios.whatif_compute import whatif_execute
+
+    return whatif_execute(whatif_id=whatif_id)
 
 
 def rescore_enqueue(*, workspace_id: int) -> None:

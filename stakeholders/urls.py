@@ -87,4 +87,15 @@ urlpatterns = [
         import_views.import_confirm,
         name="import_confirm",
     ),
+    path(
+        "w/<slug:slug>/scenarios/key-people/",
+        scenario_views.scenario_key_people,
+        name="scenario_key_people",
+    ),
+    path("w/<slug:slug>/scenarios/leaves/", scenario_views.scenario_leaves, name="scenario_leaves"),
+    path(
+        "w/<slug:slug>/scenarios/leaves.csv",
+        scenario_views.scenario_leaves_csv,
+        name="scenario_leaves_csv",
+    ),
 ]

@@ -57,7 +57,7 @@ def test_run_stores_every_person_under_every_boundary(workspace, small_map):
     assert set(run.summary) == {"organisation", "sector", "tier"}
     assert run.summary["organisation"]["people"] == 12
     assert PairScore.objects.filter(run=run, boundary="organisation").exists()
-    assert set(run.timings) == {"load", "analyse", "layout", "store"}
+    assert set(run.timings) == {"load", "analyse", "layout", "key_people", "store"}
 
 
 def test_stored_scores_equal_the_analysis(workspace, small_map):
@@ -290,3 +290,24 @@ def test_a_finished_run_is_never_marked_failed(workspace, small_map):
     assert run.status == RunStatus.SUCCEEDED
     path = leases.lease_path(run.pk)  # None on PostgreSQL: no file to leave behind
     assert path is None or not list(path.parent.glob(f"*-score-run-{run.pk}.lock"))
+
+
+def test_default_run_stores_key_people(workspace):
+    # A line of three in three organisations: the middle person holds it together.
+    orgs = [OrganisationFactory(workspace=workspace) for _ in range(3)]
+    people = [PersonFactory(workspace=workspace) for _ in range(3)]
+    for person, org in zip(people, orgs, strict=True):
+        AffiliationFactory(person=person, organisation=org)
+    RelationshipFactory(source=people[0], target=people[1])
+    RelationshipFactory(source=people[1], target=people[2])
+    run = score_runs.score_run_execute(workspace_id=workspace.pk, force=True)
+    assert run.key_people["fragmentation"] == 0.0
+    middle = PersonScore.objects.get(run=run, person=people[1], boundary="organisation")
+    # Without the middle person two isolates remain: F = 1 - 0 / (2 * 1).
+    assert middle.fragmentation_if_leaves == 1.0
+    assert middle.distance_fragmentation_if_leaves == 1.0
+    assert middle.pairs_disconnected_if_leaves == [sorted([str(orgs[0].pk), str(orgs[2].pk)])]
+    end = PersonScore.objects.get(run=run, person=people[0], boundary="organisation")
+    assert end.fragmentation_if_leaves == 0.0
+    assert end.pairs_disconnected_if_leaves == []
+    assert [s["size"] for s in run.key_people["sets"]] == [2]  # sets smaller than the map

@@ -92,6 +92,10 @@ EXPECTED: dict[str, dict[str, object]] = {
     # A download needs its question (both people; a partner to reach): without it, 400.
     "stakeholders:scenario_route_csv": answers(LOGIN, 404, 400, 400, 400),
     "stakeholders:scenario_room_csv": answers(LOGIN, 404, 400, 400, 400),
+    "stakeholders:scenario_key_people": READ,
+    "stakeholders:scenario_leaves": READ,
+    # Who leaves must be chosen (person or organisation): without it, 400.
+    "stakeholders:scenario_leaves_csv": answers(LOGIN, 404, 400, 400, 400),
     "stakeholders:person_changes": READ,
     "stakeholders:organisation_changes": READ,
     "stakeholders:person_subject_access": OWN,
@@ -501,7 +505,13 @@ def _counts() -> dict[str, int]:
 # What a POST may answer to those who may not write: refused, not found, not allowed,
 # sent to log in, or a read (a search posts its term; the login form re-shows itself).
 REFUSALS = {LOGIN, ADMIN_LOGIN, ADMIN_INDEX, 400, 403, 404, 405}
-POST_READS = {"stakeholders:workspace_detail", "login", "admin:login", "admin:jsi18n"}
+POST_READS = {
+    "stakeholders:workspace_detail",
+    "stakeholders:scenario_leaves",  # the what-if picker posts its search term
+    "login",
+    "admin:login",
+    "admin:jsi18n",
+}
 
 
 @pytest.mark.parametrize("visitor", ["anon", "outsider", "viewer"])

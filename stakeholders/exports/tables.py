@@ -31,6 +31,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.retention import is_stale, stale_cutoff
+from stakeholders.scenarios.leaves import key_people_ordering, pairs_from, short_routes_only
 from stakeholders.selectors import group_labels
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -149,6 +150,16 @@ PARTNERSHIPS_HEADER = (
     "Group A", "Group B", "Ties A to B", "Ties B to A", "Relationships", "Mean strength",
     "Mean trust", "Reciprocity", "Carriers", "Single point of failure", "Failure people",
 )  # fmt: skip
+KEY_PEOPLE_HEADER = (
+    "Rank", "Ref", "Name", "Organisation", "Fragmentation if they leave",
+    "Fragmentation increase", "Distance-weighted fragmentation if they leave",
+    "Distance-weighted fragmentation increase", "Group pairs disconnected if they leave",
+    "Group pairs losing short routes if they leave", "Number of group pairs disconnected",
+    "Number of group pairs losing short routes",
+)  # fmt: skip
+# Spreadsheets hold at most 32,767 characters in a cell (Excel): a longer list of group
+# pairs is cut there, saying how many more there are (the counts are always complete).
+CELL_LIMIT = 32_767
 # The data exports use import_map's column names (matched loosely: "Job title" is
 # job_title), so each file can be imported again as that file of a bundle.
 PEOPLE_HEADER = ("Ref", "Name", "Job title", "Seniority", "Organisation", "Role title")
@@ -175,7 +186,7 @@ EXTRA_COLUMNS = {
     "relationships": ("Source name", "Target name"),
 }
 
-SCORE_KINDS = ("brokers", "scores", "partnerships")
+SCORE_KINDS = ("brokers", "scores", "partnerships", "key-people")
 DATA_KINDS = ("people", "organisations", "affiliations", "relationships")
 
 COLUMN_NOTES: dict[str, dict[str, str]] = {
@@ -239,6 +250,34 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "Single point of failure": "Yes when the partnership would break if one person left.",
         "Failure people": "The people the partnership depends on (separated by semicolons).",
     },
+    "key-people": {
+        "Rank": "Position by the damage the person's leaving would do, 1 = most damaging: by "
+        "fragmentation if they leave, then distance-weighted fragmentation, then name.",
+        "Ref": "The person's stable reference.",
+        "Name": "The person's name.",
+        "Organisation": "The person's primary organisation.",
+        "Fragmentation if they leave": "Share of pairs of the remaining people with no chain of "
+        "relationships between them if this person left, 0 to 1 (Borgatti's key player "
+        "fragmentation, on every relationship in either direction; full precision).",
+        "Fragmentation increase": "Fragmentation if they leave minus fragmentation now (in the "
+        "About rows above). Can be slightly negative for someone whose leaving splits nothing.",
+        "Distance-weighted fragmentation if they leave": "Like fragmentation, but pairs who are "
+        "far apart count as partly cut off: 1 minus the average of 1/distance over pairs of the "
+        "remaining people (0 when everyone is directly linked, 1 when nobody is linked).",
+        "Distance-weighted fragmentation increase": "Distance-weighted fragmentation if they "
+        "leave minus distance-weighted fragmentation now.",
+        "Group pairs disconnected if they leave": "Pairs of groups (on the boundary chosen) that "
+        "would lose their last connection: no chain of relationships would join anyone in one "
+        "to anyone in the other. Pairs are written A / B and separated by semicolons.",
+        "Group pairs losing short routes if they leave": "Further pairs of groups that would stay "
+        "connected but lose their last short route: nobody in one could reach anyone in the "
+        "other directly or through one shared contact. Written as above.",
+        "Number of group pairs disconnected": "How many pairs of groups would lose their last "
+        "connection (the list above is cut at a spreadsheet cell's 32,767 characters, this "
+        "count never is).",
+        "Number of group pairs losing short routes": "How many further pairs of groups would "
+        "lose their last short route.",
+    },
     "people": {
         "Ref": "The person's stable reference.",
         "Name": "The person's name.",
@@ -292,6 +331,7 @@ def header(kind: str, *, extras: bool = False, with_notes: bool = False) -> tupl
         "brokers": BROKERS_HEADER,
         "scores": SCORES_HEADER,
         "partnerships": PARTNERSHIPS_HEADER,
+        "key-people": KEY_PEOPLE_HEADER,
         "people": PEOPLE_HEADER,
         "affiliations": AFFILIATIONS_HEADER,
         "organisations": ORGANISATIONS_HEADER,
@@ -382,6 +422,63 @@ def partnerships_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]
     # Pairs are few (groups squared at most): sort readably, the fragile ones first.
     rows.sort(key=lambda r: (not r[9], r[0].casefold(), r[1].casefold()))
     yield from rows
+
+
+def _group_pairs(pairs: list[tuple[str, str]]) -> str:
+    """Pairs as "A / B; C / D", cut to fit a spreadsheet cell with how many more there are."""
+    whole = "; ".join(f"{a} / {b}" for a, b in pairs)
+    if len(whole) <= CELL_LIMIT:
+        return whole
+    text = ""
+    for i, (a, b) in enumerate(pairs):
+        item = f"{'; ' if i else ''}{a} / {b}"
+        left = len(pairs) - i - 1
+        if len(text) + len(item) + len(f"; and {left} more" if left else "") > CELL_LIMIT:
+            return f"{text}; and {len(pairs) - i} more"
+        text += item
+    return text
+
+
+def key_people_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
+    """Everyone by the damage their leaving would do, full precision: two queries.
+
+    Header only for a run from before key people were worked out (the notes say so).
+    """
+    yield KEY_PEOPLE_HEADER
+    if run is None or not run.key_people:
+        return
+    before = run.key_people["fragmentation"]
+    before_distance = run.key_people["distance_fragmentation"]
+    labels = group_labels(workspace_id=run.workspace_id, boundary=boundary)
+    scores = (
+        PersonScore.objects.filter(run=run, boundary=boundary)
+        .annotate(
+            primary=FilteredRelation(
+                "person__affiliations", condition=Q(person__affiliations__is_primary=True)
+            )
+        )
+        .order_by(*key_people_ordering())
+        .values_list(
+            "person__ref",
+            "person__name",
+            "primary__organisation__name",
+            "group",
+            "fragmentation_if_leaves",
+            "distance_fragmentation_if_leaves",
+            "pairs_disconnected_if_leaves",
+            "pairs_distant_if_leaves",
+        )
+    )
+    for rank, row in enumerate(scores.iterator(chunk_size=CHUNK_SIZE), start=1):
+        ref, name, org, group, frag, distance, disconnected, distant = row
+        cut = [(str(a), str(b)) for a, b in disconnected]
+        short = short_routes_only([(str(a), str(b)) for a, b in distant], cut)
+        yield (
+            rank, ref, name, org, frag, None if frag is None else frag - before,
+            distance, None if distance is None else distance - before_distance,
+            _group_pairs(pairs_from(group, cut, labels)),
+            _group_pairs(pairs_from(group, short, labels)), len(cut), len(short),
+        )  # fmt: skip
 
 
 # Limits a data export to some rows (the admin's selection): primary keys, or a queryset
@@ -513,6 +610,8 @@ def export_rows(
         return brokers_rows(run=run, boundary=boundary, sort=sort, group=group)
     if kind == "partnerships":
         return partnerships_rows(run=run, boundary=boundary)
+    if kind == "key-people":
+        return key_people_rows(run=run, boundary=boundary)
     if kind == "people":
         return people_rows(workspace=workspace, extras=extras, ids=ids, with_notes=with_notes)
     if kind == "relationships":
@@ -548,6 +647,19 @@ def _describe_options(options: dict) -> str:
     return "; ".join(parts)
 
 
+def _describe_key_people(run: ScoreRun | None) -> str:
+    summary = run.key_people if run is not None else {}
+    if not summary:
+        return (
+            "Not worked out for these scores yet: they are from before key people were added "
+            "and are being recalculated (the file has no rows until then)"
+        )
+    return (
+        f"Fragmentation now {summary['fragmentation']!r}; distance-weighted fragmentation now "
+        f"{summary['distance_fragmentation']!r}"
+    )
+
+
 def notes_rows(
     kind: str,
     *,
@@ -578,6 +690,8 @@ def notes_rows(
         )
         yield ("About", "Boundary", f"Groups are {Boundary(boundary).label.lower()}s")
         yield ("About", "Filters", _describe_options(run.options if run is not None else {}))
+        if kind == "key-people":
+            yield ("About", "Key people", _describe_key_people(run))
         if shown:
             yield ("About", "Rows shown", shown)
     else:
@@ -604,7 +718,7 @@ def export_filename(
     return f"{workspace.slug}-{kind}-{day.isoformat()}{'-notes' if notes else ''}.{extension}"
 
 
-BOARD_PACK_KINDS = ("brokers", "partnerships", "scores")
+BOARD_PACK_KINDS = ("brokers", "partnerships", "scores", "key-people")
 
 
 def board_pack_notes_rows(
@@ -627,6 +741,7 @@ def board_pack_notes_rows(
     yield from about
     yield ("About", "Rows shown", shown or "brokers.csv: everyone, by broker score")
     yield ("About", "Map", map_note)
+    yield ("About", "Key people", _describe_key_people(run))
     for kind in BOARD_PACK_KINDS:
         for column in header(kind):
             yield (f"{kind}.csv", column, COLUMN_NOTES[kind][column])
@@ -640,7 +755,11 @@ _XML_ILLEGAL = dict.fromkeys(
 )
 
 # PersonScore fields exported as node attributes (the run, person and group are not scores).
-_SCORE_SKIP = {"id", "run", "person", "boundary", "group"}
+# Group pairs lost if someone leaves are lists: the key-people table carries them.
+_SCORE_SKIP = {
+    "id", "run", "person", "boundary", "group",
+    "pairs_disconnected_if_leaves", "pairs_distant_if_leaves",
+}  # fmt: skip
 _XML_TYPES = {
     "FloatField": "double",
     "PositiveIntegerField": "long",
@@ -797,6 +916,7 @@ def graphml_lines(*, workspace: Workspace, run: ScoreRun | None, boundary: str) 
 __all__ = [
     "BROKERS_HEADER",
     "DATA_KINDS",
+    "KEY_PEOPLE_HEADER",
     "PARTNERSHIPS_HEADER",
     "SCORES_HEADER",
     "SCORE_KINDS",
@@ -808,6 +928,7 @@ __all__ = [
     "gexf_lines",
     "graphml_lines",
     "header",
+    "key_people_rows",
     "notes_rows",
     "partnerships_rows",
     "safe_cell",

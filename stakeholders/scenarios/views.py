@@ -1,17 +1,27 @@
-"""Scenario pages: a trusted route to someone, and who to put in the room (any member).
+"""Scenario pages: questions leaders bring, answered from the map (any member).
 
-Both are worked out in the request from the data as it stands (they take well
-under a second at 5,000 people; bench/scenarios.py), not from the last score run.
-Person and organisation ids in the address are record numbers, never names.
+A trusted route to someone and who to put in the room are worked out in the
+request from the data as it stands (well under a second at 5,000 people;
+bench/scenarios.py), not from the last score run. Key people come from the stored
+scores. A what-if is computed by a worker (stakeholders.tasks.whatif_run) and
+stored, so the page shows progress and swaps the answer in when it is ready; the
+address (person and organisation ids, and the boundary) fully determines it. The
+what-if picker's search posts its term, so no name typed there reaches an address,
+a history entry or an access log. Ids in addresses are record numbers, never names.
 """
 
 from collections.abc import Iterable
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from stakeholders.exports.tables import csv_chunks, export_filename
@@ -22,10 +32,10 @@ from stakeholders.http import (
     member_page,
     partial_or_page,
 )
-from stakeholders.models import Membership, ScoreRun
-from stakeholders.scenarios import room, routes
+from stakeholders.models import Membership, RunStatus, ScoreRun
+from stakeholders.scenarios import leaves, room, routes
 from stakeholders.scenarios.choices import BadChoice, PersonChoice
-from stakeholders.selectors import current_run
+from stakeholders.selectors import current_run, organisation_page, person_page, search_terms
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 # There is no link from a login to a person in the map: the start of a route is
@@ -194,3 +204,152 @@ def _csv(rows, membership: Membership, kind: str) -> HttpResponse:
     name = export_filename(workspace=membership.workspace, kind=kind, day=timezone.localdate())
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+
+
+KEY_PEOPLE_TEMPLATE = "stakeholders/scenarios/key_people.html"
+LEAVES_TEMPLATE = "stakeholders/scenarios/leaves.html"
+
+
+@member_page
+def scenario_key_people(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    """People ranked by how much their leaving would split the map; the worst sets."""
+    context = analysis_context(request, membership)
+    status = context["status"]
+    old_run = status.run is not None and not status.run.key_people
+    if old_run and not (status.updating or status.failed):
+        # Scores from before key people were worked out: make sure a recompute is coming
+        # (the immediate task backend has run it by now, so read the status again).
+        leaves.key_people_rescore(workspace=membership.workspace)
+        context = analysis_context(request, membership)
+    run = context["status"].run
+    if run is not None:
+        context["key_people"] = leaves.key_people(
+            workspace=membership.workspace,
+            run=run,
+            boundary=context["boundary"],
+            page=request.GET.get("page"),
+        )
+    template = partial_or_page(request, KEY_PEOPLE_TEMPLATE, "key-people-table")
+    return render(request, template, context)
+
+
+def _question(data, membership: Membership) -> leaves.Question:
+    """Who leaves, from the address (or the picker's form); BadChoice if it cannot be asked."""
+    return leaves.whatif_question(
+        workspace=membership.workspace,
+        people=leaves.parse_ids(data.getlist("person"), "person"),
+        organisations=leaves.parse_ids(data.getlist("organisation"), "organisation"),
+        today=timezone.localdate(),
+    )
+
+
+def _asked(request: HttpRequest, membership: Membership) -> leaves.Question:
+    try:
+        return _question(request.GET, membership)
+    except BadChoice as refused:
+        raise Refusal(str(refused)) from None
+
+
+@member_page(methods=("GET", "POST"))
+def scenario_leaves(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    """Choose who leaves; see the map before and after, what breaks and who could step in."""
+    context = analysis_context(request, membership)
+    context["max_people"] = leaves.MAX_PEOPLE
+    if request.method == "POST":
+        return _picker(request, membership, context)
+    question = _asked(request, membership)
+    # The answer is for the question in the address (the picker's form only chooses).
+    context.update(question=question, question_query=question.query, answering=question.asked)
+    run = context["status"].run
+    if run is not None and question.ids:
+        whatif = leaves.whatif_ask(workspace=membership.workspace, run=run, people=question.ids)
+        context["whatif"] = whatif
+        # No answer stored: the scores were replaced as it was asked; the region asks again.
+        context["working"] = whatif is None or whatif.status in (
+            RunStatus.QUEUED,
+            RunStatus.RUNNING,
+        )
+        if whatif is not None and whatif.status == RunStatus.SUCCEEDED:
+            context["answer"] = leaves.whatif_answer(
+                workspace=membership.workspace, result=whatif.result, boundary=context["boundary"]
+            )
+    template = partial_or_page(request, LEAVES_TEMPLATE, "whatif-result")
+    return render(request, template, context)
+
+
+def _picker(request: HtmxHttpRequest, membership: Membership, context: dict) -> HttpResponse:
+    """The picker's form: search (a read, posted to keep names out of addresses) or show.
+
+    "Show" redirects to the question's own address, ids only, which answers it.
+    """
+    try:
+        question = _question(request.POST, membership)
+    except BadChoice as refused:
+        question = leaves.Question(person_ids=(), organisations=[], leavers=[])
+        context["picker_error"] = str(refused)
+    if "show" in request.POST and "picker_error" not in context:
+        if question.asked:
+            address = (
+                f"{request.path}?{question.query}&{urlencode({'boundary': context['boundary']})}"
+            )
+            response = HttpResponseRedirect(address)
+            response.status_code = 303  # See Other: fetch the answer with a GET
+            return response
+        context["picker_error"] = (
+            "Tick at least one person or organisation, then show what happens."
+        )
+    query = request.POST.get("q", "").strip()
+    terms = search_terms(query)
+    context.update(question=question, question_query=question.query, query=query)
+    if terms:
+        workspace = membership.workspace
+        context["found_people"] = person_page(workspace=workspace, terms=terms)
+        context["found_organisations"] = organisation_page(workspace=workspace, terms=terms)
+    return render(request, partial_or_page(request, LEAVES_TEMPLATE, "picker"), context)
+
+
+@member_page
+def scenario_leaves_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Every table of the what-if page as one CSV, with a Table column."""
+    context = analysis_context(request, membership)
+    question = _asked(request, membership)
+    if not question.asked:
+        raise Refusal("Choose who leaves: one or more people (person) or an organisation.")
+    if not question.ids:
+        raise Refusal("Nobody is at the organisation chosen now, so nobody leaves with it.")
+    run = context["status"].run
+    if run is None:
+        raise _not_ready(
+            "There are no scores for this workspace yet, so there is nothing to compare with. "
+            "They are calculated in the background once people and their relationships are "
+            "entered.",
+            membership,
+        )
+    whatif = leaves.whatif_ask(workspace=membership.workspace, run=run, people=question.ids)
+    if whatif is None or whatif.status != RunStatus.SUCCEEDED:
+        raise _not_ready(
+            "This answer is still being worked out, or could not be. Open the what-if page "
+            "for these people and download it once the page shows the answer.",
+            membership,
+        )
+    answer = leaves.whatif_answer(
+        workspace=membership.workspace, result=whatif.result, boundary=context["boundary"]
+    )
+    response = StreamingHttpResponse(
+        csv_chunks(leaves.whatif_rows(answer)), content_type=CSV_CONTENT_TYPE
+    )
+    name = export_filename(
+        workspace=membership.workspace, kind=leaves.WHATIF_KIND, day=timezone.localdate()
+    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+def _not_ready(message: str, membership: Membership) -> Refusal:
+    # 409: the request is fine; the answer is not there yet.
+    return Refusal(
+        message,
+        status=409,
+        template="stakeholders/export_error.html",
+        context={"title": "This answer is not ready", "workspace": membership.workspace},
+    )

@@ -329,7 +329,13 @@ def test_board_pack_without_a_map(client, scored, viewer, workspace, monkeypatch
     day = timezone.localdate().isoformat()
     assert f'filename="{SLUG}-board-pack-{day}.zip"' in response["Content-Disposition"]
     pack = _pack(response)
-    assert pack.namelist() == ["brokers.csv", "partnerships.csv", "scores.csv", "notes.csv"]
+    assert pack.namelist() == [
+        "brokers.csv",
+        "partnerships.csv",
+        "scores.csv",
+        "key-people.csv",
+        "notes.csv",
+    ]
     files = {
         name: list(csv.reader(io.StringIO(pack.read(name).decode("utf-8-sig"), newline="")))
         for name in pack.namelist()
@@ -457,7 +463,8 @@ def test_query_counts_are_fixed(size, client, db, django_assert_num_queries, mon
         _body(client.get(f"/w/{slug}/export/graph.gexf"))
     with (
         monkeypatch.context() as m,
-        django_assert_num_queries(REQUEST_QUERIES + 1 + 2 + 3),  # brokers, scores, partnerships
+        # brokers, scores, partnerships, key people (labels and rows)
+        django_assert_num_queries(REQUEST_QUERIES + 1 + 2 + 3 + 2),
     ):
         _no_maps_module(m)
         _body(client.get(f"/w/{slug}/export/board-pack.zip"))

@@ -123,6 +123,8 @@ def scores(workspace: Workspace) -> tuple[dict, dict, dict]:
     for score in PersonScore.objects.filter(run=run).select_related("person"):
         values = {name: getattr(score, name) for name in _score_fields(PersonScore)}
         values["group"] = group(score.boundary, score.group)
+        for name in ("pairs_disconnected_if_leaves", "pairs_distant_if_leaves"):
+            values[name] = sorted(sorted(group(score.boundary, g) for g in p) for p in values[name])
         people[(score.person.ref, score.boundary)] = values
     pairs = {}
     for pair in PairScore.objects.filter(run=run):

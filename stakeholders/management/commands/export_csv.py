@@ -54,7 +54,7 @@ class Command(BaseCommand):
     help = (
         "Export a workspace's data or scores as CSV (UTF-8 with BOM, ISO dates, formula-safe). "
         "people, organisations, affiliations and relationships can be imported again with "
-        "import_map; brokers, scores and partnerships need scores (run `score` first)."
+        "import_map; brokers, scores, partnerships and key-people need scores (run `score` first)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -104,6 +104,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Workspace '{workspace}' has no scores yet: run "
                 f"`python manage.py score --workspace {workspace}` first."
+            )
+        if kind == "key-people" and not run.key_people:
+            raise CommandError(
+                f"The scores of workspace '{workspace}' are from before key people were worked "
+                f"out: run `python manage.py score --workspace {workspace}` first."
             )
         now = timezone.now()
 

@@ -1,0 +1,1568 @@
+"""Key people: what the network loses when someone leaves (KPP-Neg, Borgatti 2006).
+
+Everything here works on the undirected simple collapse of every tie given (any
+kind, any strength; self-ties dropped). For n remaining people with component
+sizes s_k (isolates are components of one):
+
+- fragmentation F = 1 - sum_k s_k (s_k - 1) / (n (n - 1));
+- distance fragmentation DF = 1 - (sum over ordered i != j of 1 / d_ij) / (n (n - 1)),
+  1 / d = 0 when unreachable (DF is 1 - the global efficiency of what remains).
+
+With fewer than two people remaining both are defined as 0.0 (there is no pair
+to fragment). A group pair (A, B), A != B, on one boundary "has a path" when
+some remaining a in A and b in B are connected, and "has a route of at most two
+steps" when some remaining a, b have d(a, b) <= 2. A removal reports the pairs
+that had one before and have none after; a pair where either group has no
+remaining member is never reported (nobody is left to be cut off). People
+missing from a boundary's map have no group and count for no pair.
+
+How it is fast enough for every person at once (5,000 people, ~20,000 ties):
+
+- F for everyone from one depth-first search: removing v splits its component
+  into the subtrees of the DFS children c with low(c) >= tin(v), plus the rest,
+  so the new component sizes are known without searching again.
+- DF exactly, from one breadth-first search per source s (on a copy renumbered
+  by reverse Cuthill-McKee, for cache locality). In s's shortest-path DAG,
+  removing v lengthens d(s, t) exactly when v dominates t (every shortest path
+  to t passes v), so the loss is a sum over the dominator tree, built during
+  the search (idom(t) = the tree LCA of t's predecessors). What each dominated
+  t loses depends on its stretch d' - d: masks over t's chain of dominators
+  give, for every dominator at once, whether the stretch is 1, 2 or 3 (a
+  recurrence over t's neighbours, see _df_source); articulation points that cut
+  t off are read from the depth-first pieces; the rare stretch of 4 or more is
+  measured by a small BFS among just those people. Chains deeper than 63, or
+  too many far-stretched people, fall back to re-measuring each dominated
+  subtree by BFS, which is exact but slower.
+- removal() needs two sums of 1/d only (before and after), from a bit-parallel
+  BFS: 64 sources share each machine word.
+- Paths lost between groups: only v's component changes, and a lost pair must
+  have a group outside the largest piece left, so only the smaller pieces are
+  scanned.
+- Routes of <= 2 steps lost: each pair of people within two steps witnesses a
+  route; removing v kills the witness only if v is one of its ends, or its
+  middle when they are not adjacent and have exactly one common neighbour. A
+  group pair is lost for v when v kills every witness: intersect the killers
+  over the witnesses, one group at a time.
+- Key sets (KPP-Neg, maximise F after removing k people): exhaustive when
+  C(n, k - 1) * (n + 2m) <= EXHAUSTIVE_STEPS (every (k-1)-subset is removed and
+  one DFS scores every possible k-th member), otherwise greedy (add the person
+  whose removal gives the largest F, ties by smallest id) then swaps: every
+  (member, non-member) exchange is scored (one DFS per member), the best
+  strictly improving one is made (ties: smallest member id, then smallest
+  entrant id) until none improves F. The result is a local optimum, not a
+  guaranteed optimum; `KeySet.method` says which search ran.
+
+Parallel kernels deal sources to a fixed number of chunks (not one per thread)
+and sum the chunks in order, so results are bit-identical whatever the thread
+count.
+"""
+
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from math import comb
+
+import numba
+import numpy as np
+import scipy.sparse as sp
+from numba import njit, prange
+from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+from .graph import PARALLEL_MIN_PEOPLE, build_grouping
+from .inputs import Tie
+
+# Exhaustive key-set search runs when C(n, k - 1) DFS passes over n + 2m entries
+# stay under this many steps (about a tenth of a second).
+EXHAUSTIVE_STEPS = 20_000_000
+
+# Sources are dealt round-robin to this many chunks; fixed so that the order of
+# floating-point sums does not depend on the machine's thread count.
+CHUNKS = 32
+
+# Distance-fragmentation increases are ranked at this resolution, so values that
+# are equal in exact arithmetic tie (and fall to the person id) despite rounding.
+RANK_DECIMALS = 12
+
+Pairs = dict[str, tuple[tuple[str, str], ...]]
+
+# _LOW_BITS[k]: bits 1..k set (dominator depths 1..k in the stretch masks).
+_LOW_BITS = np.array([((1 << (k + 1)) - 2) for k in range(64)], dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What the network loses if `removed` people leave."""
+
+    removed: tuple[int, ...]
+    fragmentation_before: float  # F of the whole network (all people)
+    fragmentation_after: float  # F of the remaining people
+    distance_fragmentation_before: float  # DF of the whole network
+    distance_fragmentation_after: float  # DF of the remaining people
+    # boundary -> sorted group pairs (g1 < g2) that had a path and have none after
+    disconnected_pairs: dict[str, tuple[tuple[str, str], ...]]
+    # boundary -> sorted group pairs that had a route of <= 2 steps and have none
+    # after (whether or not still connected)
+    distant_pairs: dict[str, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True)
+class KeyPerson:
+    """What the network loses if this person alone leaves."""
+
+    person: int
+    fragmentation: float  # F if they alone leave
+    distance_fragmentation: float  # DF if they alone leave
+    fragmentation_increase: float  # fragmentation - F before
+    distance_fragmentation_increase: float
+    disconnected_pairs: dict[str, tuple[tuple[str, str], ...]]
+    distant_pairs: dict[str, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True)
+class KeySet:
+    """The k people whose joint departure fragments the network most (KPP-Neg)."""
+
+    size: int
+    people: tuple[int, ...]  # sorted ids
+    fragmentation: float  # F after removing them
+    method: str  # "exhaustive" or "greedy with swaps"
+
+
+@dataclass(frozen=True)
+class KeyPeople:
+    """Every person's removal scored, and the most fragmenting sets."""
+
+    fragmentation: float  # before anyone leaves
+    distance_fragmentation: float
+    # every person, ranked: fragmentation_increase desc, then
+    # distance_fragmentation_increase desc, then person id asc
+    people: tuple[KeyPerson, ...]
+    sets: tuple[KeySet, ...]  # one per requested size that is < number of people
+
+
+# --------------------------------------------------------------------------
+# Kernels
+# --------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _forest(ptr, idx, alive):  # pragma: no cover - compiled
+    """DFS forest of the alive people, and the pair sum after each one's removal.
+
+    Returns total = sum_k s_k (s_k - 1) over the alive graph's components,
+    after[v] = the same sum once v also leaves (-1 for people not alive), and
+    the DFS arrays (tin, tout, low, parent, root, size).
+    """
+    n = ptr.shape[0] - 1
+    tin = np.full(n, -1, np.int64)
+    tout = np.zeros(n, np.int64)
+    low = np.zeros(n, np.int64)
+    parent = np.full(n, -1, np.int64)
+    root = np.full(n, -1, np.int64)
+    size = np.ones(n, np.int64)
+    sep = np.zeros(n, np.int64)  # people in the pieces cut off below v
+    sepsq = np.zeros(n, np.int64)  # sum of p (p - 1) over those pieces
+    nxt = ptr[:-1].copy()
+    stack = np.empty(max(n, 1), np.int64)
+    total = 0
+    t = 0
+    for r in range(n):
+        if not alive[r] or tin[r] >= 0:
+            continue
+        tin[r] = t
+        low[r] = t
+        t += 1
+        root[r] = r
+        top = 0
+        stack[0] = r
+        while top >= 0:
+            v = stack[top]
+            if nxt[v] < ptr[v + 1]:
+                w = idx[nxt[v]]
+                nxt[v] += 1
+                if not alive[w]:
+                    continue
+                if tin[w] < 0:
+                    parent[w] = v
+                    tin[w] = t
+                    low[w] = t
+                    t += 1
+                    root[w] = r
+                    top += 1
+                    stack[top] = w
+                elif tin[w] < low[v]:
+                    # The tree edge to the parent may lower low[v] to tin[parent]:
+                    # harmless for vertex cuts, which test low[c] >= tin[v].
+                    low[v] = tin[w]
+            else:
+                tout[v] = t
+                top -= 1
+                p = parent[v]
+                if p >= 0:
+                    size[p] += size[v]
+                    if low[v] < low[p]:
+                        low[p] = low[v]
+                    if low[v] >= tin[p]:
+                        # Nothing below v reaches above p: removing p cuts v's
+                        # subtree off as a piece of its own (always, for a root).
+                        sep[p] += size[v]
+                        sepsq[p] += size[v] * (size[v] - 1)
+        total += size[r] * (size[r] - 1)
+    after = np.full(n, -1, np.int64)
+    for v in range(n):
+        if alive[v]:
+            c = size[root[v]]
+            rest = c - 1 - sep[v]
+            after[v] = total - c * (c - 1) + sepsq[v] + rest * (rest - 1)
+    return total, after, tin, tout, low, parent, root, size
+
+
+@njit(cache=True)
+def _sort_seeds(sval, snode, k):  # pragma: no cover - compiled
+    """Sort the first k seeds by value (stable)."""
+    if k <= 24:
+        for i in range(1, k):
+            x, y = sval[i], snode[i]
+            j = i - 1
+            while j >= 0 and sval[j] > x:
+                sval[j + 1] = sval[j]
+                snode[j + 1] = snode[j]
+                j -= 1
+            sval[j + 1] = x
+            snode[j + 1] = y
+    else:
+        o = np.argsort(sval[:k], kind="mergesort")
+        v2 = sval[:k][o]
+        n2 = snode[:k][o]
+        sval[:k] = v2
+        snode[:k] = n2
+
+
+@njit(cache=True)
+def _lca(a, b, idom, info):  # pragma: no cover - compiled
+    """Lowest common ancestor in the dominator tree (info[:, 0] is the depth)."""
+    while info[a, 0] > info[b, 0]:
+        a = idom[a]
+    while info[b, 0] > info[a, 0]:
+        b = idom[b]
+    while a != b:
+        a = idom[a]
+        b = idom[b]
+    return a
+
+
+@njit(cache=True)
+def _preorder(s, tail, order, idom, size, pre, nxt, node_at):  # pragma: no cover - compiled
+    """Dominator subtree sizes and a preorder: D(v) is node_at[pre(v)+1 : pre(v)+size(v)]."""
+    for i in range(tail):
+        size[order[i]] = 1
+    for i in range(tail - 1, 0, -1):
+        t = order[i]
+        size[idom[t]] += size[t]
+    pre[s] = 0
+    nxt[s] = 1
+    node_at[0] = s
+    for i in range(1, tail):
+        t = order[i]
+        p = idom[t]
+        pre[t] = nxt[p]
+        nxt[p] += size[t]
+        nxt[t] = pre[t] + 1
+        node_at[pre[t]] = t
+
+
+@njit(cache=True)
+def _region_loss(
+    v, ptr, idx, inv, dist, size, pre, node_at, nd, sval, snode, qn, qd
+):  # pragma: no cover - compiled
+    """Exactly what removing v costs the source: sum over t in D(v) of 1/d - 1/d'."""
+    lo = pre[v]
+    hi = lo + size[v]
+    if hi - lo == 2:
+        # One dominated person (often a leaf): its best way round v.
+        t = node_at[lo + 1]
+        best = -1
+        for e in range(ptr[t], ptr[t + 1]):
+            u = idx[e]
+            if u != v and (best < 0 or dist[u] + 1 < best):
+                best = dist[u] + 1
+        return inv[dist[t]] - (inv[best] if best > 0 else 0.0)
+    # Seeds: a dominated t next to someone outside v's subtree (not v) can be
+    # reached through them, and their distances do not change.
+    k = 0
+    for j in range(lo + 1, hi):
+        t = node_at[j]
+        nd[t] = -1
+        best = -1
+        for e in range(ptr[t], ptr[t + 1]):
+            u = idx[e]
+            pu = pre[u]
+            if pu >= lo and pu < hi:
+                continue
+            if best < 0 or dist[u] + 1 < best:
+                best = dist[u] + 1
+        if best > 0:
+            sval[k] = best
+            snode[k] = t
+            k += 1
+    if k > 0:
+        _sort_seeds(sval, snode, k)
+        # BFS from seeds at varying distances: merge the sorted seeds with the
+        # FIFO queue, whose values never decrease.
+        sp, qh, qt = 0, 0, 0
+        while sp < k or qh < qt:
+            if qh < qt and (sp >= k or qd[qh] <= sval[sp]):
+                x = qn[qh]
+                dx = qd[qh]
+                qh += 1
+            else:
+                x = snode[sp]
+                dx = sval[sp]
+                sp += 1
+            if nd[x] >= 0:
+                continue
+            nd[x] = dx
+            for e in range(ptr[x], ptr[x + 1]):
+                u = idx[e]
+                pu = pre[u]
+                if pu > lo and pu < hi and nd[u] < 0:
+                    qn[qt] = u
+                    qd[qt] = dx + 1
+                    qt += 1
+    lost = 0.0
+    for j in range(lo + 1, hi):
+        t = node_at[j]
+        lost += inv[dist[t]]
+        if nd[t] > 0:
+            lost -= inv[nd[t]]
+    return lost
+
+
+@njit(cache=True)
+def _piece(x, v, tin, tout, sep_ptr, sep_child):  # pragma: no cover - compiled
+    """Which piece of (x's component minus v) holds x: a cut-off child of v, or -1 (the rest)."""
+    if not (tin[v] < tin[x] < tout[v]):
+        return -1
+    lo, hi = sep_ptr[v], sep_ptr[v + 1]
+    while lo < hi:  # last separated child starting at or before x
+        mid = (lo + hi) // 2
+        if tin[sep_child[mid]] <= tin[x]:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo == sep_ptr[v]:
+        return -1
+    c = sep_child[lo - 1]
+    return c if tin[x] < tout[c] else -1
+
+
+@njit(cache=True)
+def _source_piece(s, v, tin, tout, sep_ptr, sep_child, pc_src, pc_val):  # pragma: no cover
+    """_piece(s, v), cached per source."""
+    if pc_src[v] != s:
+        pc_src[v] = s
+        pc_val[v] = _piece(s, v, tin, tout, sep_ptr, sep_child)
+    return pc_val[v]
+
+
+@njit(cache=True)
+def _df_source(
+    s, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, w, info, masks, sub, corr, flist,
+    qn, qd, loss,
+):  # fmt: skip  # pragma: no cover - compiled
+    """One source: returns its sum of 1/d, and adds to loss[v] what removing v costs it.
+
+    Removing v lengthens d(s, t) exactly for the t that v dominates in the
+    shortest-path DAG. Their stretch d' - d is read from masks over t's chain
+    of dominators (bit k: the dominator at depth k): S_j(t) holds those whose
+    removal stretches t by at most j. From t's neighbours y one level up
+    (predecessors), level (siblings) or down (successors),
+    stretch(t) = min over y != v of stretch(y) + 0, 1 or 2, and y outside
+    v's subtree has stretch 0; predecessors come earlier in BFS order and the
+    others use the previous mask, so S_1 (computed during the search), S_2 and
+    S_3 are exact. Cut-off people (v separates them from s) come from the
+    depth-first pieces; anything else (stretch 4 or more) is measured by a BFS
+    of v's subtree.
+    """
+    dist, order, idom = w[0], w[1], w[2]
+    nd, sval, snode, todo, fhead, mark = w[7], w[8], w[9], w[10], w[11], w[12]
+    pc_src, pc_val = w[13], w[14]
+    # info[x]: depth in the dominator tree, then x's dominators at depths 1, 2
+    # and 3 (x itself at its own depth, -1 beyond): one cache line per person.
+    s1, s2, s3 = masks[0], masks[1], masks[2]
+    zero = np.uint64(0)
+    one = np.uint64(1)
+    dist[s] = 0
+    order[0] = s
+    idom[s] = s
+    info[s, 0] = 0
+    info[s, 1] = -1
+    info[s, 2] = -1
+    info[s, 3] = -1
+    s1[s] = zero
+    head, tail = 0, 1
+    ntodo = 0
+    reach = 0.0
+    too_deep = False
+    while head < tail:
+        v = order[head]
+        head += 1
+        dv = dist[v]
+        # v's predecessors are all dequeued, so its idom is final: finish v.
+        p = idom[v]
+        full = zero
+        if v != s:
+            dep = info[p, 0] + 1
+            info[v, 0] = dep
+            info[v, 1] = v if dep == 1 else info[p, 1]
+            info[v, 2] = v if dep == 2 else (info[p, 2] if dep > 2 else -1)
+            info[v, 3] = v if dep == 3 else (info[p, 3] if dep > 3 else -1)
+            reach += inv[dv]
+            if dep > 63:
+                too_deep = True
+            elif p != s:
+                full = low[dep - 1]
+        m = zero
+        dn = dv + 1
+        if p == s:
+            # v's only dominator is s (or v is s): nothing to mask, and a
+            # successor with another predecessor is dominated by s alone.
+            for e in range(ptr[v], ptr[v + 1]):
+                x = idx[e]
+                dx = dist[x]
+                if dx < 0:
+                    dist[x] = dn
+                    order[tail] = x
+                    tail += 1
+                    idom[x] = v
+                elif dx == dn:
+                    idom[x] = v if idom[x] == v else s
+            s1[v] = zero
+            s2[v] = zero
+            s3[v] = zero
+            continue
+        # One scan serves the search (successors), the dominator tree and S_1
+        # (predecessors, and siblings outside the dominator's subtree).
+        for e in range(ptr[v], ptr[v + 1]):
+            x = idx[e]
+            dx = dist[x]
+            if dx < 0:
+                dist[x] = dn
+                order[tail] = x
+                tail += 1
+                idom[x] = v
+            elif dx == dn:
+                a = idom[x]
+                if a != s and a != v:
+                    if info[a, 0] == 1:
+                        idom[x] = a if info[v, 1] == a else s
+                    # Both at depth 2 or more: compare chains from the top.
+                    elif info[a, 1] != info[v, 1]:
+                        idom[x] = s
+                    elif info[a, 2] != info[v, 2]:
+                        idom[x] = info[v, 1]
+                    elif info[a, 3] != info[v, 3]:
+                        idom[x] = info[v, 2]
+                    else:
+                        idom[x] = _lca(a, v, idom, info)
+            elif m != full:
+                if dx < dv:
+                    m |= s1[x]
+                elif dx == dv:
+                    # Depth of the common dominator of two siblings (neither
+                    # dominates the other), comparing chains from the top. x
+                    # may not be finished yet, but its idom px is.
+                    px = idom[x]
+                    dpx = info[px, 0]
+                    if (info[px, 1] if dpx >= 1 else x) != info[v, 1]:
+                        m = full
+                    elif (info[px, 2] if dpx >= 2 else (x if dpx == 1 else -1)) != info[v, 2]:
+                        m |= full & ~low[1]
+                    elif (info[px, 3] if dpx >= 3 else (x if dpx == 2 else -1)) != info[v, 3]:
+                        m |= full & ~low[2]
+                    else:  # x is no ancestor of v, so their LCA is px's with v
+                        m |= full & ~low[info[_lca(v, px, idom, info), 0]]
+        m &= full
+        s1[v] = m
+        s2[v] = m
+        s3[v] = m
+        if m != full:
+            todo[ntodo] = v
+            ntodo += 1
+    if too_deep:
+        # Chains too long for 64-bit masks: measure every subtree directly.
+        return _df_subtrees(s, tail, ptr, idx, inv, w, qn, qd, loss, reach)
+    # S_2: a predecessor stretched by two, a sibling by one, a successor outside.
+    for i in range(ntodo):
+        t = todo[i]
+        full = low[info[idom[t], 0]]
+        dt = dist[t]
+        m = s1[t]
+        if m != full:
+            for e in range(ptr[t], ptr[t + 1]):
+                u = idx[e]
+                du = dist[u]
+                if du < dt:
+                    m |= s2[u]
+                elif du == dt:
+                    m |= s1[u] & low[info[_lca(t, u, idom, info), 0]]
+                else:
+                    m |= full & ~low[info[_lca(t, u, idom, info), 0]]
+                if (m & full) == full:
+                    break
+        m &= full
+        s2[t] = m
+        s3[t] = m
+    # S_3: a predecessor by three, a sibling by two, a successor by one.
+    for i in range(ntodo):
+        t = todo[i]
+        full = low[info[idom[t], 0]]
+        if s2[t] == full:
+            continue
+        dt = dist[t]
+        m = s2[t]
+        for e in range(ptr[t], ptr[t + 1]):
+            u = idx[e]
+            du = dist[u]
+            if du < dt:
+                m |= s3[u]
+            elif du == dt:
+                m |= s2[u] & low[info[_lca(t, u, idom, info), 0]]
+            else:
+                m |= s1[u] & low[info[_lca(t, u, idom, info), 0]]
+            if (m & full) == full:
+                break
+        s3[t] = m & full
+    # Everything dominated, stretched by one, summed up the dominator tree...
+    sub[:] = 0.0
+    for i in range(tail - 1, 0, -1):
+        t = order[i]
+        p = idom[t]
+        if p != s:  # s is not removed
+            sub[p] += gain[1, dist[t]] + sub[t]
+    # ...then corrections where the stretch is 2, 3 or infinite; the rest
+    # (stretch 4 or more, rare) is listed per dominator and measured below.
+    far = w[3]  # dominators with a list (the row is free until _df_subtrees)
+    nfar = 0
+    nflag = 0
+    cap = flist.shape[1]
+    for i in range(ntodo):
+        t = todo[i]
+        a = idom[t]
+        k = info[a, 0]
+        d = dist[t]
+        missing = low[k] & ~s1[t]
+        while missing != 0:
+            bit = one << np.uint64(k)
+            if missing & bit:
+                if s2[t] & bit:
+                    corr[a] += gain[2, d] - gain[1, d]
+                elif s3[t] & bit:
+                    corr[a] += gain[3, d] - gain[1, d]
+                elif sep_ptr[a + 1] > sep_ptr[a] and _piece(
+                    t, a, tin, tout, sep_ptr, sep_child
+                ) != _source_piece(s, a, tin, tout, sep_ptr, sep_child, pc_src, pc_val):
+                    corr[a] += inv[d] - gain[1, d]  # a cuts t off from s: 1/d lost
+                elif nflag < cap:
+                    if fhead[a] < 0:
+                        far[nfar] = a
+                        nfar += 1
+                    flist[0, nflag] = t
+                    flist[1, nflag] = fhead[a]
+                    fhead[a] = nflag
+                    nflag += 1
+                else:
+                    too_deep = True  # more than the list holds: measure every subtree
+                missing &= ~bit
+            a = idom[a]
+            k -= 1
+    if too_deep:
+        for i in range(nfar):
+            fhead[far[i]] = -1
+        corr[:] = 0.0
+        return _df_subtrees(s, tail, ptr, idx, inv, w, qn, qd, loss, reach)
+    for i in range(nfar):
+        v = far[i]
+        corr[v] += _stretched_far(
+            v, fhead[v], flist, ptr, idx, inv, gain, dist, info, idom, s1, s2, s3, mark, nd,
+            sval, snode, qn, qd,
+        )  # fmt: skip
+        fhead[v] = -1
+    # Sequential passes: everyone unreached has sub = corr = 0.
+    for v in range(loss.shape[0]):
+        loss[v] += sub[v] + corr[v]
+    corr[:] = 0.0
+    dist[:] = -1
+    return reach
+
+
+@njit(cache=True)
+def _df_subtrees(s, tail, ptr, idx, inv, w, qn, qd, loss, reach):  # pragma: no cover - compiled
+    """Fallback for one source: measure every dominator subtree by BFS."""
+    dist, order, idom = w[0], w[1], w[2]
+    size, pre, nxt, node_at, nd, sval, snode = w[3], w[4], w[5], w[6], w[7], w[8], w[9]
+    _preorder(s, tail, order, idom, size, pre, nxt, node_at)
+    for i in range(1, tail):
+        v = order[i]
+        if size[v] > 1:
+            loss[v] += _region_loss(
+                v, ptr, idx, inv, dist, size, pre, node_at, nd, sval, snode, qn, qd
+            )
+    for i in range(tail):
+        dist[order[i]] = -1
+    return reach
+
+
+@njit(cache=True)
+def _stretched_far(
+    v, head, flist, ptr, idx, inv, gain, dist, info, idom, s1, s2, s3, mark, nd, sval, snode,
+    qn, qd,
+):  # fmt: skip  # pragma: no cover - compiled
+    """Correction to v's stretch-one loss for the people it stretches by 4 or more.
+
+    Everyone else's distance without v is known from the masks, so these few
+    are found by a BFS among themselves, seeded from their other neighbours.
+    """
+    k = info[v, 0]
+    bit = np.uint64(1) << np.uint64(k)
+    f = head
+    while f >= 0:
+        mark[flist[0, f]] = v
+        f = flist[1, f]
+    nseeds = 0
+    f = head
+    while f >= 0:
+        u = flist[0, f]
+        nd[u] = -1
+        best = -1
+        for e in range(ptr[u], ptr[u + 1]):
+            y = idx[e]
+            if y == v or mark[y] == v:
+                continue
+            dy = dist[y]
+            a = y
+            while info[a, 0] > k:
+                a = idom[a]
+            if a == v:  # y is dominated by v too: its stretch is known
+                if s1[y] & bit:
+                    dy += 1
+                elif s2[y] & bit:
+                    dy += 2
+                elif s3[y] & bit:
+                    dy += 3
+                else:
+                    continue  # cut off along with v
+            if best < 0 or dy + 1 < best:
+                best = dy + 1
+        if best > 0:
+            sval[nseeds] = best
+            snode[nseeds] = u
+            nseeds += 1
+        f = flist[1, f]
+    if nseeds > 0:
+        _sort_seeds(sval, snode, nseeds)
+        sp, qh, qt = 0, 0, 0
+        while sp < nseeds or qh < qt:
+            if qh < qt and (sp >= nseeds or qd[qh] <= sval[sp]):
+                x = qn[qh]
+                dx = qd[qh]
+                qh += 1
+            else:
+                x = snode[sp]
+                dx = sval[sp]
+                sp += 1
+            if nd[x] >= 0:
+                continue
+            nd[x] = dx
+            for e in range(ptr[x], ptr[x + 1]):
+                y = idx[e]
+                if mark[y] == v and nd[y] < 0:
+                    qn[qt] = y
+                    qd[qt] = dx + 1
+                    qt += 1
+    total = 0.0
+    f = head
+    while f >= 0:
+        u = flist[0, f]
+        d = dist[u]
+        total += inv[d] - gain[1, d]
+        if nd[u] > 0:
+            total -= inv[nd[u]]
+        mark[u] = -1
+        nd[u] = -1
+        f = flist[1, f]
+    return total
+
+
+@njit(cache=True)
+def _df_chunk(c, nchunks, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, reach, loss):  # noqa: E501  # pragma: no cover
+    """Sources c, c + nchunks, ...: scratch arrays are reused across them."""
+    n = ptr.shape[0] - 1
+    # Rows: dist, order, idom, size, pre, nxt, node_at, nd, sval, snode, todo,
+    # fhead, mark, pc_src, pc_val (see _df_source and _df_subtrees).
+    w = np.zeros((15, n), np.int32)
+    w[0, :] = -1  # dist: unreached
+    w[7, :] = -1  # nd: not measured
+    w[11, :] = -1  # fhead: empty lists
+    w[12, :] = -1  # mark: unmarked
+    w[13, :] = -1  # pc_src: no piece cached
+    flist = np.empty((2, 8 * n + 8), np.int32)
+    info = np.zeros((n, 4), np.int32)
+    masks = np.zeros((3, n), np.uint64)
+    sub = np.zeros(n)
+    corr = np.zeros(n)
+    qn = np.empty(idx.shape[0] + 1, np.int32)
+    qd = np.empty(idx.shape[0] + 1, np.int32)
+    for s in range(c, n, nchunks):
+        reach[s] = _df_source(
+            s, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, w, info, masks, sub, corr,
+            flist, qn, qd, loss,
+        )  # fmt: skip
+
+
+@njit(cache=True, parallel=True)
+def _df_parallel(
+    ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, nchunks
+):  # pragma: no cover
+    """Per-source sums of 1/d, and per-chunk losses per removed person."""
+    n = ptr.shape[0] - 1
+    reach = np.zeros(n)
+    loss = np.zeros((nchunks, n))
+    for c in prange(nchunks):
+        _df_chunk(
+            c, nchunks, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, reach, loss[c]
+        )
+    return reach, loss
+
+
+@njit(cache=True)
+def _df_serial(
+    ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, nchunks
+):  # pragma: no cover
+    """As _df_parallel, in this thread (same chunks, so the same bits)."""
+    n = ptr.shape[0] - 1
+    reach = np.zeros(n)
+    loss = np.zeros((nchunks, n))
+    for c in range(nchunks):
+        _df_chunk(
+            c, nchunks, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, reach, loss[c]
+        )
+    return reach, loss
+
+
+@njit(cache=True)
+def _inverse_sum_batch(
+    ptr, idx, alive, sources, first, count, vis, fr, nxt, act, inv
+):  # pragma: no cover
+    """Sum of 1/d from up to 64 sources to the alive people, one bit per source."""
+    n = ptr.shape[0] - 1
+    full = np.uint64(0)
+    for x in range(n):
+        vis[x] = 0
+        fr[x] = 0
+    for j in range(count):
+        b = np.uint64(1) << np.uint64(j)
+        vis[sources[first + j]] = b
+        fr[sources[first + j]] = b
+        full |= b
+    na = 0
+    for x in range(n):
+        if alive[x]:
+            act[na] = x
+            na += 1
+    total = 0.0
+    level = 0
+    while na > 0:
+        level += 1
+        for i in range(na):
+            x = act[i]
+            acc = np.uint64(0)
+            for e in range(ptr[x], ptr[x + 1]):
+                acc |= fr[idx[e]]
+            nxt[x] = acc & ~vis[x]
+        # A vertex that stops being active keeps its last frontier: harmless,
+        # its neighbours have already seen those bits.
+        k = 0
+        count_new = 0
+        for i in range(na):
+            x = act[i]
+            f = nxt[x]
+            fr[x] = f
+            if f != 0:
+                vis[x] |= f
+                count_new += _popcount(f)
+            if vis[x] != full:
+                act[k] = x
+                k += 1
+        if count_new == 0:
+            break
+        na = k
+        total += count_new * inv[level]
+    return total
+
+
+@njit(cache=True)
+def _popcount(c):  # pragma: no cover - compiled
+    """Set bits in a uint64."""
+    c = c - ((c >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    c = (c & np.uint64(0x3333333333333333)) + ((c >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    c = (c + (c >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return np.int64((c * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True)
+def _inverse_sum_chunk(c, nchunks, ptr, idx, alive, sources, inv, out):  # pragma: no cover
+    """Batches c, c + nchunks, ... of 64 sources."""
+    n = ptr.shape[0] - 1
+    vis = np.zeros(n, np.uint64)
+    fr = np.zeros(n, np.uint64)
+    nxt = np.zeros(n, np.uint64)
+    act = np.empty(n, np.int64)
+    nbatches = out.shape[0]
+    for b in range(c, nbatches, nchunks):
+        first = b * 64
+        count = min(64, sources.shape[0] - first)
+        out[b] = _inverse_sum_batch(ptr, idx, alive, sources, first, count, vis, fr, nxt, act, inv)
+
+
+@njit(cache=True, parallel=True)
+def _inverse_sums_parallel(ptr, idx, alive, inv, nchunks):  # pragma: no cover - compiled
+    """Per batch of 64 alive sources, the sum of 1/d over ordered alive pairs."""
+    sources = np.flatnonzero(alive)
+    out = np.zeros((sources.shape[0] + 63) // 64)
+    for c in prange(nchunks):
+        _inverse_sum_chunk(c, nchunks, ptr, idx, alive, sources, inv, out)
+    return out
+
+
+@njit(cache=True)
+def _inverse_sums_serial(ptr, idx, alive, inv, nchunks):  # pragma: no cover - compiled
+    """As _inverse_sums_parallel, in this thread."""
+    sources = np.flatnonzero(alive)
+    out = np.zeros((sources.shape[0] + 63) // 64)
+    for c in range(nchunks):
+        _inverse_sum_chunk(c, nchunks, ptr, idx, alive, sources, inv, out)
+    return out
+
+
+@njit(cache=True)
+def _count(gm_tin, gm_start, g, lo, hi):  # pragma: no cover - compiled
+    """Members of group g whose DFS number lies in [lo, hi)."""
+    tins = gm_tin[gm_start[g] : gm_start[g + 1]]
+    return np.searchsorted(tins, hi) - np.searchsorted(tins, lo)
+
+
+@njit(cache=True)
+def _disconnections(
+    ptr, idx, codes, tot, tin, tout, low, parent, root, size, node_at,
+    gm_tin, gm_start, comp_of, cg_ptr, cg_idx, gc_ptr, gc_idx,
+):  # fmt: skip  # pragma: no cover - compiled
+    """(a, b, v) for each group pair a < b that loses its last path when v leaves."""
+    n = ptr.shape[0] - 1
+    ngroups = tot.shape[0]
+    out_a, out_b, out_v = [0], [0], [0]
+    out_a.pop()
+    out_b.pop()
+    out_v.pop()
+    ch = np.empty(n, np.int64)
+    pmark = np.full(ngroups, -1, np.int64)  # group seen in the piece being scanned
+    considered = np.full(ngroups, -1, np.int64)
+    outsider = np.full(ngroups, -1, np.int64)
+    gp_head = np.full(ngroups, -1, np.int64)  # linked list: pieces holding group g
+    gp_stamp = np.full(ngroups, -1, np.int64)
+    ent_g = np.empty(n + 1, np.int64)
+    ent_p = np.empty(n + 1, np.int64)
+    ent_next = np.empty(n + 1, np.int64)
+    pe_start = np.empty(n + 2, np.int64)
+    outs = np.empty(ngroups, np.int64)
+    co = np.full(ngroups, -1, np.int64)
+    cstamp = 0
+    pstamp = 0
+    for v in range(n):
+        r = root[v]
+        if size[r] <= 1:
+            continue
+        gv = codes[v]
+        kk = comp_of[v]
+        # The pieces v's departure leaves: separated DFS children, and the rest.
+        nc = 0
+        for e in range(ptr[v], ptr[v + 1]):
+            w = idx[e]
+            if parent[w] == v and low[w] >= tin[v]:
+                ch[nc] = w
+                nc += 1
+        for i in range(1, nc):  # by DFS number, for the scan of the rest below
+            x = ch[i]
+            j = i - 1
+            while j >= 0 and tin[ch[j]] > tin[x]:
+                ch[j + 1] = ch[j]
+                j -= 1
+            ch[j + 1] = x
+        rest = size[r] - 1
+        for j in range(nc):
+            rest -= size[ch[j]]
+        big = -1  # -1 is the rest
+        bigsize = rest
+        for j in range(nc):
+            if size[ch[j]] > bigsize:
+                big = j
+                bigsize = size[ch[j]]
+        # Groups in the smaller pieces (a lost pair needs a group outside the biggest).
+        ne = 0
+        npieces = 0
+        for p in range(-1, nc):
+            if p == big or (p == -1 and rest == 0):
+                continue
+            pstamp += 1
+            pe_start[npieces] = ne
+            if p >= 0:
+                lo, hi = tin[ch[p]], tout[ch[p]]
+                t = lo
+                j = nc  # no separated child to skip inside a child's subtree
+            else:
+                t = tin[r]
+                hi = tout[r]
+                j = 0
+            while t < hi:
+                if p == -1:
+                    if t == tin[v]:
+                        t += 1
+                        continue
+                    if j < nc and t == tin[ch[j]]:
+                        t = tout[ch[j]]
+                        j += 1
+                        continue
+                g = codes[node_at[t]]
+                t += 1
+                if g < 0 or pmark[g] == pstamp:
+                    continue
+                pmark[g] = pstamp
+                ent_g[ne] = g
+                ent_p[ne] = npieces
+                if gp_stamp[g] == v:
+                    ent_next[ne] = gp_head[g]
+                else:
+                    ent_next[ne] = -1
+                    gp_stamp[g] = v
+                gp_head[g] = ne
+                ne += 1
+            npieces += 1
+        pe_start[npieces] = ne
+        no = 0
+        for f in range(ne + 1):
+            g = ent_g[f] if f < ne else gv
+            if g < 0 or considered[g] == v:
+                continue
+            considered[g] = v
+            if big >= 0:
+                inside = _count(gm_tin, gm_start, g, tin[ch[big]], tout[ch[big]])
+            else:
+                inside = _count(gm_tin, gm_start, g, tin[r], tout[r]) - (1 if gv == g else 0)
+                for j in range(nc):
+                    inside -= _count(gm_tin, gm_start, g, tin[ch[j]], tout[ch[j]])
+            if inside == 0:
+                outsider[g] = v
+                outs[no] = g
+                no += 1
+        for i in range(no):
+            x = outs[i]
+            if tot[x] - (1 if gv == x else 0) <= 0:
+                continue  # nobody of x remains
+            cstamp += 1
+            if gp_stamp[x] == v:
+                f = gp_head[x]
+                while f >= 0:
+                    p = ent_p[f]
+                    for h in range(pe_start[p], pe_start[p + 1]):
+                        co[ent_g[h]] = cstamp
+                    f = ent_next[f]
+            for h in range(gc_ptr[x], gc_ptr[x + 1]):
+                c = gc_idx[h]
+                if c != kk:
+                    for q in range(cg_ptr[c], cg_ptr[c + 1]):
+                        co[cg_idx[q]] = cstamp
+            for q in range(cg_ptr[kk], cg_ptr[kk + 1]):
+                b = cg_idx[q]
+                if b == x or co[b] == cstamp:
+                    continue
+                if tot[b] - (1 if gv == b else 0) <= 0:
+                    continue
+                if outsider[b] == v and b < x:
+                    continue  # reported from b's side
+                out_a.append(min(x, b))
+                out_b.append(max(x, b))
+                out_v.append(v)
+    return _as_arrays(out_a, out_b, out_v)
+
+
+@njit(cache=True)
+def _as_arrays(out_a, out_b, out_v):  # pragma: no cover - compiled
+    """Three equal-length int lists as int64 arrays."""
+    m = len(out_a)
+    a = np.empty(m, np.int64)
+    b = np.empty(m, np.int64)
+    v = np.empty(m, np.int64)
+    for i in range(m):
+        a[i] = out_a[i]
+        b[i] = out_b[i]
+        v[i] = out_v[i]
+    return a, b, v
+
+
+@njit(cache=True)
+def _route_losses(ptr, idx, codes, tot, gm_nodes, gm_start):  # pragma: no cover - compiled
+    """(a, b, v) for each group pair a < b whose every route of <= 2 steps v kills."""
+    n = ptr.shape[0] - 1
+    ngroups = tot.shape[0]
+    out_a, out_b, out_v = [0], [0], [0]
+    out_a.pop()
+    out_b.pop()
+    out_v.pop()
+    adj = np.full(n, -1, np.int64)
+    two = np.full(n, -1, np.int64)
+    cnt = np.zeros(n, np.int64)
+    mid = np.zeros(n, np.int64)
+    lst = np.empty(n, np.int64)
+    cand = np.full((ngroups, 3), -1, np.int64)  # who could kill every witness so far
+    seen = np.full(ngroups, -1, np.int64)
+    touched = np.empty(ngroups, np.int64)
+    for ga in range(ngroups):
+        nt = 0
+        for i in range(gm_start[ga], gm_start[ga + 1]):
+            a = gm_nodes[i]
+            for e in range(ptr[a], ptr[a + 1]):
+                adj[idx[e]] = a
+            nl = 0
+            for e in range(ptr[a], ptr[a + 1]):
+                w = idx[e]
+                for f in range(ptr[w], ptr[w + 1]):
+                    b = idx[f]
+                    if b == a or codes[b] <= ga:
+                        continue
+                    if two[b] != a:
+                        two[b] = a
+                        cnt[b] = 1
+                        mid[b] = w
+                        lst[nl] = b
+                        nl += 1
+                    else:
+                        cnt[b] += 1
+            # Witnesses (a, b): adjacent ones die only with an end; two steps
+            # apart, also with the middle person if there is exactly one.
+            for h in range(ptr[a + 1] - ptr[a] + nl):
+                if h < ptr[a + 1] - ptr[a]:
+                    b = idx[ptr[a] + h]
+                    if codes[b] <= ga:
+                        continue
+                    m = -1
+                else:
+                    b = lst[h - (ptr[a + 1] - ptr[a])]
+                    if adj[b] == a:
+                        continue
+                    m = mid[b] if cnt[b] == 1 else -1
+                gb = codes[b]
+                if seen[gb] != ga:
+                    seen[gb] = ga
+                    cand[gb, 0] = a
+                    cand[gb, 1] = b
+                    cand[gb, 2] = m
+                    touched[nt] = gb
+                    nt += 1
+                else:
+                    for j in range(3):
+                        c = cand[gb, j]
+                        if c >= 0 and c != a and c != b and c != m:
+                            cand[gb, j] = -1
+        for i in range(nt):
+            gb = touched[i]
+            for j in range(3):
+                c = cand[gb, j]
+                if c < 0:
+                    continue
+                if tot[ga] - (1 if codes[c] == ga else 0) <= 0:
+                    continue
+                if tot[gb] - (1 if codes[c] == gb else 0) <= 0:
+                    continue
+                out_a.append(ga)
+                out_b.append(gb)
+                out_v.append(c)
+    return _as_arrays(out_a, out_b, out_v)
+
+
+@njit(cache=True)
+def _connected_groups(root, alive, codes, ngroups):  # pragma: no cover - compiled
+    """Dense matrix: groups a < b with alive members in one component."""
+    n = root.shape[0]
+    out = np.zeros((ngroups, ngroups), np.bool_)
+    # People by component (counting sort on the root), then pairs per component.
+    start = np.zeros(n + 1, np.int64)
+    for v in range(n):
+        if alive[v] and codes[v] >= 0:
+            start[root[v] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    fill = start[:-1].copy()
+    by_comp = np.empty(max(start[n], 1), np.int64)
+    for v in range(n):
+        if alive[v] and codes[v] >= 0:
+            by_comp[fill[root[v]]] = codes[v]
+            fill[root[v]] += 1
+    mark = np.full(ngroups, -1, np.int64)
+    present = np.empty(ngroups, np.int64)
+    for r in range(n):
+        k = 0
+        for i in range(start[r], start[r + 1]):
+            g = by_comp[i]
+            if mark[g] != r:
+                mark[g] = r
+                present[k] = g
+                k += 1
+        for i in range(k):
+            for j in range(k):
+                if present[i] < present[j]:
+                    out[present[i], present[j]] = True
+    return out
+
+
+@njit(cache=True)
+def _close_groups(ptr, idx, alive, codes, ngroups):  # pragma: no cover - compiled
+    """Dense matrix: groups a < b with alive members at most two steps apart."""
+    n = ptr.shape[0] - 1
+    out = np.zeros((ngroups, ngroups), np.bool_)
+    for a in range(n):
+        ga = codes[a]
+        if not alive[a] or ga < 0:
+            continue
+        for e in range(ptr[a], ptr[a + 1]):
+            w = idx[e]
+            if not alive[w]:
+                continue
+            gw = codes[w]
+            if gw > ga:
+                out[ga, gw] = True
+            for f in range(ptr[w], ptr[w + 1]):
+                b = idx[f]
+                gb = codes[b]
+                if gb > ga and alive[b]:
+                    out[ga, gb] = True
+    return out
+
+
+@njit(cache=True)
+def _exhaustive(ptr, idx, k):  # pragma: no cover - compiled
+    """The k-set with the smallest pair sum after removal (first in id order on ties)."""
+    n = ptr.shape[0] - 1
+    combo = np.arange(k - 1)
+    alive = np.ones(n, np.bool_)
+    best = np.int64(-1)
+    best_set = np.arange(k)
+    while True:
+        alive[:] = True
+        for i in range(k - 1):
+            alive[combo[i]] = False
+        _, after, _, _, _, _, _, _ = _forest(ptr, idx, alive)
+        first = combo[k - 2] + 1 if k > 1 else 0
+        for v in range(first, n):
+            if best < 0 or after[v] < best:
+                best = after[v]
+                for i in range(k - 1):
+                    best_set[i] = combo[i]
+                best_set[k - 1] = v
+        # Next (k-1)-combination in lexicographic order.
+        i = k - 2
+        while i >= 0 and combo[i] == n - (k - 1) + i:
+            i -= 1
+        if i < 0:
+            break
+        combo[i] += 1
+        for j in range(i + 1, k - 1):
+            combo[j] = combo[j - 1] + 1
+    return best, best_set
+
+
+# --------------------------------------------------------------------------
+# Plain Python around the kernels
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Net:
+    """The undirected simple tie graph over sorted ids, and group codes per boundary."""
+
+    ids: np.ndarray
+    ptr: np.ndarray
+    idx: np.ndarray
+    boundaries: tuple[str, ...]
+    codes: tuple[np.ndarray, ...]  # int64 per person; -1 = no group
+    labels: tuple[tuple[Hashable, ...], ...]  # sorted; code c is labels[c]
+
+    @property
+    def n(self) -> int:
+        """Number of people."""
+        return int(self.ids.shape[0])
+
+
+def _prepare(
+    people: Sequence[int], groups: Mapping[str, Mapping[int, Hashable]], ties: Iterable[Tie]
+) -> _Net:
+    """Index people, collapse ties to undirected simple edges, code groups."""
+    ids = np.array(sorted(int(p) for p in people), dtype=np.int64)
+    if ids.shape[0] > 1 and bool(np.any(ids[1:] == ids[:-1])):
+        raise ValueError("people contains duplicate ids")
+    index = {p: i for i, p in enumerate(ids.tolist())}
+    n = len(index)
+    ends = []
+    for tie in ties:
+        for end in (tie.source, tie.target):
+            if end not in index:
+                raise ValueError(f"tie refers to person {end}, who is not in people")
+        ends.append((index[tie.source], index[tie.target]))
+    pairs = np.array(ends, dtype=np.int64).reshape(-1, 2)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    lo, hi = pairs.min(axis=1), pairs.max(axis=1)
+    keys = np.unique(lo * max(n, 1) + hi)
+    a, b = keys // max(n, 1), keys % max(n, 1)
+    src, dst = np.concatenate([a, b]), np.concatenate([b, a])
+    order = np.lexsort((dst, src))
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
+    idx = dst[order].astype(np.int32)
+    codes, labels = [], []
+    for boundary in groups:
+        grouping = build_grouping(ids, groups[boundary])
+        real = len(grouping.labels)
+        c = grouping.codes.astype(np.int64)
+        codes.append(np.where(c < real, c, -1))
+        labels.append(grouping.labels)
+    return _Net(ids, ptr, idx, tuple(groups), tuple(codes), tuple(labels))
+
+
+def _fragmentation(pair_sum: np.ndarray | int, n: int) -> np.ndarray | float:
+    """F from sum_k s_k (s_k - 1) over n people; 0.0 when n < 2."""
+    if n < 2:
+        return np.zeros_like(pair_sum, dtype=np.float64) if np.ndim(pair_sum) else 0.0
+    return 1.0 - np.asarray(pair_sum, dtype=np.float64) / (n * (n - 1))
+
+
+def _distance_fragmentation(inverse_sum: np.ndarray | float, n: int) -> np.ndarray | float:
+    """DF from the sum of 1/d over ordered pairs of n people; 0.0 when n < 2."""
+    if n < 2:
+        return np.zeros_like(inverse_sum, dtype=np.float64) if np.ndim(inverse_sum) else 0.0
+    # Clipped: the sum after a removal is a difference of sums, so it can miss
+    # 0 or n(n-1) by rounding.
+    return np.clip(1.0 - np.asarray(inverse_sum, dtype=np.float64) / (n * (n - 1)), 0.0, 1.0)
+
+
+def _inverse_table(n: int) -> np.ndarray:
+    """inv[d] = 1/d for d in 1..n (inv[0] unused)."""
+    inv = np.zeros(n + 2)
+    inv[1:] = 1.0 / np.arange(1, n + 2)
+    return inv
+
+
+def _chunks(n: int) -> tuple[int, bool]:
+    """Number of work chunks (fixed) and whether to run them on threads."""
+    parallel = n >= PARALLEL_MIN_PEOPLE and numba.get_num_threads() > 1
+    return max(1, min(CHUNKS, n)), parallel
+
+
+def _renumbered(net: _Net) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The tie graph renumbered by reverse Cuthill-McKee: (perm, ptr, idx), unsigned.
+
+    New vertex i is old vertex perm[i]. Neighbours get nearby numbers, so the
+    searches' scattered reads mostly hit cache lines already loaded, and
+    unsigned indices spare numba's negative-index checks in the inner loops.
+    """
+    n = net.n
+    adjacency = sp.csr_array(
+        (np.ones(net.idx.shape[0], dtype=np.int8), net.idx, net.ptr), shape=(n, n)
+    )
+    perm = reverse_cuthill_mckee(adjacency, symmetric_mode=True).astype(np.int64)
+    renumbered = adjacency[perm][:, perm].tocsr()
+    renumbered.sort_indices()
+    return perm, renumbered.indptr.astype(np.uint32), renumbered.indices.astype(np.uint32)
+
+
+def _distance_losses(net: _Net) -> tuple[np.ndarray, np.ndarray]:
+    """Per person v: the sum of 1/d from v, and the loss in the sum of 1/d over
+    ordered pairs of other people when v leaves."""
+    n = net.n
+    perm, ptr, idx = _renumbered(net)
+    inv = _inverse_table(n)
+    d = np.arange(1, n + 2, dtype=np.float64)
+    gain = np.zeros((4, n + 2))
+    for k in (1, 2, 3):
+        gain[k, 1:] = 1.0 / d - 1.0 / (d + k)  # 1/d - 1/d' when d' = d + k
+    # Depth-first pieces of the renumbered graph: who each articulation point cuts off.
+    _, _, tin, tout, low, parent, _, _ = _forest(ptr, idx, np.ones(n, dtype=bool))
+    child = np.flatnonzero(parent >= 0)
+    child = child[low[child] >= tin[parent[child]]]
+    child = child[np.lexsort((tin[child], parent[child]))]
+    sep_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(parent[child], minlength=n), out=sep_ptr[1:])
+    nchunks, parallel = _chunks(n)
+    kernel = _df_parallel if parallel else _df_serial
+    reach, loss = kernel(ptr, idx, inv, gain, _LOW_BITS, tin, tout, sep_ptr, child, nchunks)
+    out_reach, out_loss = np.empty(n), np.empty(n)
+    out_reach[perm] = reach
+    out_loss[perm] = loss.sum(axis=0)
+    return out_reach, out_loss
+
+
+def _inverse_sum(net: _Net, alive: np.ndarray) -> float:
+    """Sum of 1/d over ordered pairs of alive people (bit-parallel BFS, 64 sources a word)."""
+    n = int(alive.sum())
+    if n < 2:
+        return 0.0
+    inv = _inverse_table(net.n)
+    batches = (n + 63) // 64
+    nchunks, parallel = _chunks(n)
+    nchunks = min(nchunks, batches)
+    kernel = _inverse_sums_parallel if parallel else _inverse_sums_serial
+    return float(np.sum(kernel(net.ptr, net.idx, alive, inv, nchunks)))
+
+
+def _members_by_tin(codes: np.ndarray, tin: np.ndarray, ngroups: int):
+    """Each group's DFS numbers, sorted, as (sorted_tin, start)."""
+    members = np.flatnonzero(codes >= 0)
+    members = members[np.lexsort((tin[members], codes[members]))]
+    start = np.searchsorted(codes[members], np.arange(ngroups + 1)).astype(np.int64)
+    return tin[members].astype(np.int64), start, members
+
+
+def _csr_from_keys(rows: np.ndarray, cols: np.ndarray, nrows: int):
+    """CSR (ptr, idx) of unique (row, col) pairs, cols sorted per row."""
+    order = np.lexsort((cols, rows))
+    ptr = np.zeros(nrows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=nrows), out=ptr[1:])
+    return ptr, cols[order].astype(np.int64)
+
+
+def _pairs_per_person(
+    net: _Net, j: int, triples: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> list[tuple[tuple[Hashable, Hashable], ...]]:
+    """Per person index, the sorted label pairs from (code a, code b, person) triples."""
+    a, b, v = triples
+    out: list[tuple] = [()] * net.n
+    if a.shape[0] == 0:
+        return out
+    order = np.lexsort((b, a, v))
+    a, b, v = a[order].tolist(), b[order].tolist(), v[order]
+    labels = net.labels[j]
+    bounds = np.searchsorted(v, np.arange(net.n + 1)).tolist()
+    for p in np.unique(v).tolist():
+        lo, hi = bounds[p], bounds[p + 1]
+        out[p] = tuple((labels[a[i]], labels[b[i]]) for i in range(lo, hi))
+    return out
+
+
+def _lost_paths(net: _Net, forest) -> list[list[tuple]]:
+    """Per boundary, per person: group pairs left with no path when they leave."""
+    _, _, tin, tout, low, parent, root, size = forest
+    n = net.n
+    node_at = np.empty(n, dtype=np.int64)
+    node_at[tin] = np.arange(n)
+    roots = np.flatnonzero(root == np.arange(n))
+    comp_of = np.searchsorted(roots, root).astype(np.int64)
+    result = []
+    for j, codes in enumerate(net.codes):
+        ngroups = len(net.labels[j])
+        tot = np.bincount(codes[codes >= 0], minlength=ngroups).astype(np.int64)
+        gm_tin, gm_start, _ = _members_by_tin(codes, tin, ngroups)
+        coded = codes >= 0
+        keys = np.unique(comp_of[coded] * max(ngroups, 1) + codes[coded])
+        comp_g, group_g = keys // max(ngroups, 1), keys % max(ngroups, 1)
+        cg_ptr, cg_idx = _csr_from_keys(comp_g, group_g, roots.shape[0])
+        gc_ptr, gc_idx = _csr_from_keys(group_g, comp_g, ngroups)
+        triples = _disconnections(
+            net.ptr, net.idx, codes, tot, tin, tout, low, parent, root, size, node_at,
+            gm_tin, gm_start, comp_of, cg_ptr, cg_idx, gc_ptr, gc_idx,
+        )  # fmt: skip
+        result.append(_pairs_per_person(net, j, triples))
+    return result
+
+
+def _lost_routes(net: _Net) -> list[list[tuple]]:
+    """Per boundary, per person: group pairs left with no route of <= 2 steps."""
+    result = []
+    for j, codes in enumerate(net.codes):
+        ngroups = len(net.labels[j])
+        tot = np.bincount(codes[codes >= 0], minlength=ngroups).astype(np.int64)
+        members = np.flatnonzero(codes >= 0)
+        members = members[np.argsort(codes[members], kind="stable")].astype(np.int64)
+        start = np.searchsorted(codes[members], np.arange(ngroups + 1)).astype(np.int64)
+        triples = _route_losses(net.ptr, net.idx, codes, tot, members, start)
+        result.append(_pairs_per_person(net, j, triples))
+    return result
+
+
+def _greedy_with_swaps(net: _Net, k: int) -> tuple[int, np.ndarray]:
+    """Greedy additions, then best-improvement swaps; returns (pair sum, sorted indices)."""
+    n = net.n
+    alive = np.ones(n, dtype=bool)
+    chosen: list[int] = []
+    value = 0
+    for _ in range(k):
+        after = _forest(net.ptr, net.idx, alive)[1]
+        candidates = np.where(alive, after, np.iinfo(np.int64).max)
+        v = int(np.argmin(candidates))  # first minimum: smallest id on ties
+        value = int(candidates[v])
+        chosen.append(v)
+        alive[v] = False
+    while True:
+        best = (value, -1, -1)
+        for u in sorted(chosen):
+            alive[u] = True
+            after = _forest(net.ptr, net.idx, alive)[1]
+            alive[u] = False
+            candidates = np.where(alive, after, np.iinfo(np.int64).max)
+            w = int(np.argmin(candidates))
+            if candidates[w] < best[0]:
+                best = (int(candidates[w]), u, w)
+        if best[1] < 0:
+            break
+        value, u, w = best
+        chosen[chosen.index(u)] = w
+        alive[u], alive[w] = True, False
+    return value, np.array(sorted(chosen), dtype=np.int64)
+
+
+def _key_set(net: _Net, k: int) -> KeySet:
+    """The most fragmenting set of k people (k < n)."""
+    n = net.n
+    steps = comb(n, k - 1) * (n + int(net.idx.shape[0]))
+    if steps <= EXHAUSTIVE_STEPS:
+        value, chosen = _exhaustive(net.ptr, net.idx, k)
+        method = "exhaustive"
+    else:
+        value, chosen = _greedy_with_swaps(net, k)
+        method = "greedy with swaps"
+    return KeySet(
+        size=k,
+        people=tuple(net.ids[np.sort(chosen)].tolist()),
+        fragmentation=float(_fragmentation(int(value), n - k)),
+        method=method,
+    )
+
+
+def key_people(
+    *,
+    people: Sequence[int],
+    groups: Mapping[str, Mapping[int, str]],
+    ties: Iterable[Tie],
+    set_sizes: Sequence[int] = (2, 3, 5),
+) -> KeyPeople:
+    """Score every person's departure and find the most fragmenting sets of each size.
+
+    `groups` has one person -> label map per boundary; the pair fields have one
+    entry per boundary in it. Set sizes must be >= 1; sizes >= the number of
+    people are skipped, repeats dropped, the rest reported in ascending order.
+    """
+    sizes = sorted(set(set_sizes))
+    if any(k < 1 for k in sizes):
+        raise ValueError("set sizes must be at least 1")
+    net = _prepare(people, groups, ties)
+    n = net.n
+    if n == 0:
+        return KeyPeople(fragmentation=0.0, distance_fragmentation=0.0, people=(), sets=())
+    forest = _forest(net.ptr, net.idx, np.ones(n, dtype=bool))
+    total, after = forest[0], forest[1]
+    f_before = float(_fragmentation(int(total), n))
+    f_after = _fragmentation(after, n - 1)
+
+    reach, loss = _distance_losses(net)
+    inverse_total = float(np.sum(reach))
+    df_before = float(_distance_fragmentation(inverse_total, n))
+    df_after = _distance_fragmentation(inverse_total - 2.0 * reach - loss, n - 1)
+
+    lost_paths = _lost_paths(net, forest)
+    lost_routes = _lost_routes(net)
+
+    ids = net.ids.tolist()
+    f_list, df_list = np.asarray(f_after).tolist(), np.asarray(df_after).tolist()
+    persons = []
+    for i, person in enumerate(ids):
+        persons.append(
+            KeyPerson(
+                person=person,
+                fragmentation=f_list[i],
+                distance_fragmentation=df_list[i],
+                fragmentation_increase=f_list[i] - f_before,
+                distance_fragmentation_increase=df_list[i] - df_before,
+                disconnected_pairs={b: lost_paths[j][i] for j, b in enumerate(net.boundaries)},
+                distant_pairs={b: lost_routes[j][i] for j, b in enumerate(net.boundaries)},
+            )
+        )
+    # F ranks exactly by the integer pair sum (smaller sum, larger F); persons
+    # are in index order here, so the index is the position.
+    pair_sum = after.tolist()
+    order = sorted(
+        range(n),
+        key=lambda i: (
+            pair_sum[i],
+            -round(persons[i].distance_fragmentation_increase, RANK_DECIMALS),
+            ids[i],
+        ),
+    )
+    sets = tuple(_key_set(net, k) for k in sizes if k < n)
+    return KeyPeople(
+        fragmentation=f_before,
+        distance_fragmentation=df_before,
+        people=tuple(persons[i] for i in order),
+        sets=sets,
+    )
+
+
+def removal(
+    *,
+    people: Sequence[int],
+    groups: Mapping[str, Mapping[int, str]],
+    ties: Iterable[Tie],
+    removed: Collection[int],
+) -> Removal:
+    """What the network loses if `removed` leave: F, DF and the group pairs cut off."""
+    net = _prepare(people, groups, ties)
+    n = net.n
+    index = {p: i for i, p in enumerate(net.ids.tolist())}
+    gone = sorted(set(int(p) for p in removed))
+    unknown = [p for p in gone if p not in index]
+    if unknown:
+        raise ValueError(f"removed people {unknown} are not in people")
+    dead = np.zeros(n, dtype=bool)
+    dead[[index[p] for p in gone]] = True
+    alive = ~dead
+    remaining = n - len(gone)
+    everyone = np.ones(n, dtype=bool)
+    full = _forest(net.ptr, net.idx, everyone)
+    rest = _forest(net.ptr, net.idx, alive)
+
+    before = _inverse_sum(net, everyone)
+    after = _inverse_sum(net, alive)
+
+    disconnected: Pairs = {}
+    distant: Pairs = {}
+    for j, boundary in enumerate(net.boundaries):
+        codes, labels = net.codes[j], net.labels[j]
+        ngroups = len(labels)
+        left = np.bincount(codes[alive & (codes >= 0)], minlength=ngroups) > 0
+        both_left = left[:, None] & left[None, :]
+        cut = (
+            _connected_groups(full[6], everyone, codes, ngroups)
+            & ~_connected_groups(rest[6], alive, codes, ngroups)
+            & both_left
+        )
+        far = (
+            _close_groups(net.ptr, net.idx, everyone, codes, ngroups)
+            & ~_close_groups(net.ptr, net.idx, alive, codes, ngroups)
+            & both_left
+        )
+        disconnected[boundary] = tuple((labels[a], labels[b]) for a, b in np.argwhere(cut).tolist())
+        distant[boundary] = tuple((labels[a], labels[b]) for a, b in np.argwhere(far).tolist())
+    return Removal(
+        removed=tuple(gone),
+        fragmentation_before=float(_fragmentation(int(full[0]), n)),
+        fragmentation_after=float(_fragmentation(int(rest[0]), remaining)),
+        distance_fragmentation_before=float(_distance_fragmentation(before, n)),
+        distance_fragmentation_after=float(_distance_fragmentation(after, remaining)),
+        disconnected_pairs=disconnected,
+        distant_pairs=distant,
+    )

@@ -1,0 +1,52 @@
+"""`manage.py whatif`: what if some people leave, as the what-if page's tables in CSV."""
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from stakeholders.exports.tables import write_csv
+from stakeholders.management.commands.export_csv import write_stdout
+from stakeholders.models import Boundary, Person, Workspace
+from stakeholders.scenarios.leaves import whatif_answer, whatif_rows
+from stakeholders.scenarios.whatif_compute import whatif_result
+from stakeholders.selectors import current_run
+
+
+class Command(BaseCommand):
+    help = (
+        "What if some people leave: every table of the what-if page (before and after, links "
+        "that would break, who could step in, partnership health, broker score risers) as one "
+        "CSV with a Table column on stdout. Computed now, on the data as it stands."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--workspace", required=True, metavar="SLUG")
+        parser.add_argument(
+            "--leaves",
+            required=True,
+            metavar="REF[,REF...]",
+            help="the refs of the people who leave, separated by commas",
+        )
+        parser.add_argument(
+            "--boundary",
+            choices=Boundary.values,
+            default=Boundary.ORGANISATION,
+            help="what counts as a group for the links and scores (default: organisation)",
+        )
+
+    def handle(self, *, workspace: str, leaves: str, boundary: str, **_) -> None:
+        ws = Workspace.objects.filter(slug=workspace).first()
+        if ws is None:
+            raise CommandError(f"No workspace with slug '{workspace}'.")
+        refs = list(dict.fromkeys(ref.strip() for ref in leaves.split(",") if ref.strip()))
+        if not refs:
+            raise CommandError("--leaves: give the ref of at least one person.")
+        found = dict(Person.objects.filter(workspace=ws, ref__in=refs).values_list("ref", "pk"))
+        unknown = [ref for ref in refs if ref not in found]
+        if unknown:
+            raise CommandError(
+                f"No one in workspace '{workspace}' has the ref {', '.join(unknown)}."
+            )
+        result = whatif_result(
+            workspace_id=ws.pk, run=current_run(workspace_id=ws.pk), people=found.values()
+        )
+        answer = whatif_answer(workspace=ws, result=result, boundary=boundary)
+        write_stdout(lambda out: write_csv(whatif_rows(answer), out), self.stdout._out)
