@@ -24,6 +24,8 @@ from stakeholders.models import (
 from stakeholders.selectors import group_labels
 
 BROKERS_PER_PAGE = 25
+# Group pairs lost if someone leaves: long lists the ranking pages never show.
+LEAVING_PAIRS = ("pairs_disconnected_if_leaves", "pairs_distant_if_leaves")
 
 # Brokers table orderings: the URL value, its label and the ORM ordering.
 BROKER_SORTS = {
@@ -95,7 +97,11 @@ def overview(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Overview:
         else group_labels(workspace_id=workspace.pk, boundary=Boundary.ORGANISATION)
     )
     summary = run.summary.get(boundary, {})
-    scores = PersonScore.objects.filter(run=run, boundary=boundary).select_related("person")
+    scores = (
+        PersonScore.objects.filter(run=run, boundary=boundary)
+        .defer(*LEAVING_PAIRS)
+        .select_related("person")
+    )
     top = scores.order_by("-broker_score", "person__name")[:5]
     hidden = scores.filter(hidden_influencer=True).order_by("-influence", "person__name")[:10]
     fragile_pairs = PairScore.objects.filter(
@@ -150,6 +156,7 @@ def broker_page(
     labels = group_labels(workspace_id=workspace.pk, boundary=boundary)
     scores = (
         PersonScore.objects.filter(run=run, boundary=boundary)
+        .defer(*LEAVING_PAIRS)
         .select_related("person")
         .annotate(
             cross_role_count=F("liaison") + F("gatekeeper") + F("representative"),
