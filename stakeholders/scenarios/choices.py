@@ -17,6 +17,23 @@ class BadChoice(ValueError):
     """A person, organisation or option that cannot be chosen here; the message says why."""
 
 
+# Record numbers are database ids: anything longer is not one (and would overflow).
+MAX_ID_DIGITS = 18
+
+
+def parse_id(value: str, what: str) -> int:
+    """A record number from the address, or BadChoice."""
+    value = value.strip()
+    if not value.isdecimal() or not value.isascii() or len(value) > MAX_ID_DIGITS:
+        raise BadChoice(f"The {what} in the address is not a record number. Choose again.")
+    return int(value)
+
+
+def parse_ids(values: list[str], what: str) -> tuple[int, ...]:
+    """Record numbers from repeated parameters, in order, without repeats or blanks."""
+    return tuple(dict.fromkeys(parse_id(v, what) for v in values if v.strip()))
+
+
 @dataclass(frozen=True)
 class PersonChoice:
     id: int

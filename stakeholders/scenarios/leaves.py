@@ -51,8 +51,6 @@ PAIRS_LISTED = 40
 # A what-if is about a few people, or everyone in a few organisations.
 MAX_PEOPLE = 50
 MAX_ORGANISATIONS = 10
-# Record numbers are database ids: anything longer is not one (and would overflow).
-MAX_ID_DIGITS = 18
 # A what-if not finished this long after it was asked lost its worker: ask again.
 WHATIF_STALE_AFTER = datetime.timedelta(minutes=10)
 # Lost links and partnerships whose health changes listed on the page; the CSV has all.
@@ -419,19 +417,6 @@ class Question:
         if len(chosen) > 5:
             chosen = [f"{len(chosen)} people"]
         return _names([f"everyone at {name}" for _, name, _ in self.organisations] + chosen)
-
-
-def parse_id(value: str, what: str) -> int:
-    """A record number from the address, or BadChoice."""
-    value = value.strip()
-    if not value.isdecimal() or not value.isascii() or len(value) > MAX_ID_DIGITS:
-        raise BadChoice(f"The {what} in the address is not a record number. Choose again.")
-    return int(value)
-
-
-def parse_ids(values: list[str], what: str) -> tuple[int, ...]:
-    """Record numbers from repeated parameters, in order, without repeats or blanks."""
-    return tuple(dict.fromkeys(parse_id(v, what) for v in values if v.strip()))
 
 
 def whatif_question(

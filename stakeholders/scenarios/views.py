@@ -34,15 +34,13 @@ from stakeholders.http import (
 )
 from stakeholders.models import Membership, RunStatus, ScoreRun
 from stakeholders.scenarios import leaves, room, routes
-from stakeholders.scenarios.choices import BadChoice, PersonChoice
+from stakeholders.scenarios.choices import BadChoice, PersonChoice, parse_ids
 from stakeholders.selectors import current_run, organisation_page, person_page, search_terms
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 # There is no link from a login to a person in the map: the start of a route is
 # remembered per workspace for the session instead, once the user has chosen it.
 REMEMBERED_START = "scenario-route-from:{}"
-# Record numbers are database ids: anything longer is not one (and would overflow).
-MAX_ID_DIGITS = 18
 
 
 def person_options(people: Iterable[PersonChoice], chosen: int | None = None) -> SafeString:
@@ -59,21 +57,20 @@ def person_options(people: Iterable[PersonChoice], chosen: int | None = None) ->
     return mark_safe(options)  # every label is escaped above
 
 
-def _id(value: str, what: str) -> int:
-    value = value.strip()
-    if not value.isdecimal() or not value.isascii() or len(value) > MAX_ID_DIGITS:
-        raise Refusal(f"The {what} in the address is not a record number. Choose from the list.")
-    return int(value)
-
-
 def _optional_id(request: HttpRequest, name: str, what: str) -> int | None:
     value = request.GET.get(name, "")
-    return _id(value, what) if value.strip() else None
+    return _ids_or_refuse([value], what)[0] if value.strip() else None
 
 
 def _ids(request: HttpRequest, name: str, what: str) -> tuple[int, ...]:
-    values = [v for v in request.GET.getlist(name) if v.strip()]
-    return tuple(dict.fromkeys(_id(v, what) for v in values))
+    return _ids_or_refuse(request.GET.getlist(name), what)
+
+
+def _ids_or_refuse(values: list[str], what: str) -> tuple[int, ...]:
+    try:
+        return parse_ids(values, what)
+    except BadChoice as refused:
+        raise Refusal(str(refused)) from None
 
 
 def _whole(request: HttpRequest, name: str, what: str, default: int | None) -> int | None:
@@ -237,8 +234,8 @@ def _question(data, membership: Membership) -> leaves.Question:
     """Who leaves, from the address (or the picker's form); BadChoice if it cannot be asked."""
     return leaves.whatif_question(
         workspace=membership.workspace,
-        people=leaves.parse_ids(data.getlist("person"), "person"),
-        organisations=leaves.parse_ids(data.getlist("organisation"), "organisation"),
+        people=parse_ids(data.getlist("person"), "person"),
+        organisations=parse_ids(data.getlist("organisation"), "organisation"),
         today=timezone.localdate(),
     )
 
