@@ -7,8 +7,9 @@ times one full score run (load, analyse, store) and reports its peak RSS. At
 same measures, side by side, and prints the ratio. Then one more fresh process
 times every page on the seeded, scored workspaces (bench/pages.py) and prints
 them side by side: median and p95 ms and database queries per request. At
-5,000 people a last process times a trusted route and a room answer beside
-plain networkx and greedy versions (bench/scenarios.py).
+5,000 people two last processes time a trusted route and a room answer beside
+plain networkx and greedy versions (bench/scenarios.py), and what-ifs for the
+one and the three key people beside plain networkx (bench/whatif_bench.py).
 """
 
 import json
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 from bench.pages import print_table, time_pages
+from bench.whatif_bench import time_whatif
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,5000,20000").split(",")]
@@ -112,6 +114,8 @@ def main() -> None:
         if proc.returncode:
             sys.exit(f"Timing the scenarios failed:\n{proc.stderr}")
         print(proc.stdout, end="", flush=True)
+        # What if they leave: the app's answer beside plain networkx.
+        print(time_whatif(f"bench-{SCENARIO_SIZE}", env), end="", flush=True)
 
 
 def time_all_pages(slugs: list[str]) -> dict[str, list[dict]]:

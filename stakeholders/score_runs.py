@@ -95,7 +95,9 @@ def input_fingerprint(data: ScoreInput, options: Options) -> str:
     h.update(repr(sorted(data.seniority.items())).encode())
     for boundary in analysis.BOUNDARIES:
         h.update(repr(sorted(data.groups[boundary].items())).encode())
-    h.update(repr(sorted(dataclasses.astuple(t) for t in data.ties)).encode())
+    # Tie's fields are flat, so this is astuple() without its deep copies (the same text).
+    fields = [f.name for f in dataclasses.fields(Tie)]
+    h.update(repr(sorted(tuple(getattr(t, f) for f in fields) for t in data.ties)).encode())
     return h.hexdigest()
 
 

@@ -55,8 +55,13 @@ def analyse(
     ties: Sequence[Tie],
     seniority: Mapping[int, int] | None = None,
     options: Options = DEFAULT_OPTIONS,
+    weighted: bool = True,
 ) -> Analysis:
-    """Compute every person, pair and map measure for all three boundaries."""
+    """Compute every person, pair and map measure for all three boundaries.
+
+    weighted=False skips weighted betweenness (None for everyone), the slowest
+    measure, for answers that read only broker scores and partnerships.
+    """
     missing = [b for b in BOUNDARIES if b not in groups]
     if missing:
         raise ValueError(f"groups has no map for {missing}")
@@ -71,7 +76,7 @@ def analyse(
     renumbered = renumber(net)
     raw_bc, raw_cross = betweenness(renumbered, codes)
     bc = normalise(raw_bc)
-    wbc = normalise(weighted_betweenness(renumbered))
+    wbc = normalise(weighted_betweenness(renumbered)) if weighted else None
     counts = role_counts(net.out, net.into, codes)
     constraint, effective = structural_holes(net.sym)
     influence = pagerank(n, net.infl_src, net.infl_dst, net.infl_strength)
@@ -86,7 +91,8 @@ def analyse(
     # Plain lists: indexing them per person is far cheaper than numpy scalars.
     id_list = ids.tolist()
     d_in, d_out = degree_in.tolist(), degree_out.tolist()
-    bc_list, wbc_list = bc.tolist(), wbc.tolist()
+    bc_list = bc.tolist()
+    wbc_list = wbc.tolist() if weighted else [None] * n
     constraint_list, effective_list = _optional(constraint), _optional(effective)
     influence_list, influence_pct_list = influence.tolist(), influence_pct.tolist()
     seniority_list = [None if seniority is None else seniority.get(p) for p in id_list]

@@ -54,7 +54,7 @@ class PersonScores:
     ei_index: float | None  # over distinct neighbours; None without ties
     participation: float | None  # over distinct neighbours; None without ties
     betweenness: float  # normalised by (n-1)(n-2), as networkx
-    weighted_betweenness: float  # arc length 60 / strength
+    weighted_betweenness: float | None  # arc length 60 / strength; None if not asked for
     boundary_betweenness: float | None  # None when no cross-group pair excludes them
     roles: Roles
     constraint: float | None  # Burt; None for an isolate

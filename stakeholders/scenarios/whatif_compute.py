@@ -112,6 +112,7 @@ def whatif_result(*, workspace_id: int, run: ScoreRun | None, people: Iterable[i
         ties=ties,
         seniority=data.seniority,
         options=DEFAULT_OPTIONS,
+        weighted=False,  # broker scores and partnerships only
     )
     before = _before(run, data)
     pairs_after = _analysis_pairs(after)
@@ -210,6 +211,7 @@ def _before(run: ScoreRun | None, data: ScoreInput) -> _Before:
         ties=data.ties,
         seniority=data.seniority,
         options=DEFAULT_OPTIONS,
+        weighted=False,  # broker scores and partnerships only
     )
     summary = full.summaries[BOUNDARIES[0]]
     return _Before(

@@ -1,6 +1,7 @@
 """Inputs and plain behaviour: filtering, arcs, undefined values, errors, no Django."""
 
 import ast
+import dataclasses
 import datetime
 import subprocess
 import sys
@@ -184,6 +185,31 @@ def test_boundary_betweenness_counts_only_cross_group_pairs():
         ties=[Tie(1, 2, "trusts", 3), Tie(2, 3, "trusts", 3)],
     ).persons["organisation"]
     assert same[2].boundary_betweenness is None  # no cross-group pairs at all
+
+
+def test_weighted_false_skips_only_weighted_betweenness():
+    # The what-if reads broker scores and partnerships only: everything else stays.
+    org = {1: "A", 2: "A", 3: "B", 4: "C", 5: "C"}
+    ties = [
+        Tie(1, 2, "collaborates", 5),
+        Tie(2, 3, "trusts", 2),
+        Tie(3, 4, "trusts", 4, trust=3),
+        Tie(4, 5, "influences", 1),
+        Tie(1, 3, "reports_to", 3),
+    ]
+    full = analyse(people=[1, 2, 3, 4, 5], groups=_one_org(org), ties=ties)
+    slim = analyse(people=[1, 2, 3, 4, 5], groups=_one_org(org), ties=ties, weighted=False)
+    assert any(s.weighted_betweenness > 0 for s in full.persons["organisation"].values())
+    for boundary in BOUNDARIES:
+        for person, scores in full.persons[boundary].items():
+            other = slim.persons[boundary][person]
+            assert other.weighted_betweenness is None
+            assert (
+                dataclasses.replace(other, weighted_betweenness=scores.weighted_betweenness)
+                == scores
+            )
+    assert slim.pairs == full.pairs
+    assert slim.summaries == full.summaries
 
 
 def test_percentile_ranks_definition():
