@@ -532,8 +532,8 @@ def _df_source(
             if (m & full) == full:
                 break
         s3[t] = m & full
-    # Everything dominated, stretched by one, summed up the dominator tree...
-    sub[:] = 0.0
+    # Everything dominated, stretched by one, summed up the dominator tree
+    # (sub is all zero between sources)...
     for i in range(tail - 1, 0, -1):
         t = order[i]
         p = idom[t]
@@ -578,7 +578,9 @@ def _df_source(
     if too_deep:
         for i in range(nfar):
             fhead[far[i]] = -1
-        corr[:] = 0.0
+        for i in range(tail):
+            sub[order[i]] = 0.0
+            corr[order[i]] = 0.0
         return _df_subtrees(s, tail, ptr, idx, inv, w, qn, qd, loss, reach)
     for i in range(nfar):
         v = far[i]
@@ -587,11 +589,13 @@ def _df_source(
             sval, snode, qn, qd,
         )  # fmt: skip
         fhead[v] = -1
-    # Sequential passes: everyone unreached has sub = corr = 0.
-    for v in range(loss.shape[0]):
+    # Only the people reached have anything to add, or to reset for the next source.
+    for i in range(tail):
+        v = order[i]
         loss[v] += sub[v] + corr[v]
-    corr[:] = 0.0
-    dist[:] = -1
+        sub[v] = 0.0
+        corr[v] = 0.0
+        dist[v] = -1
     return reach
 
 
