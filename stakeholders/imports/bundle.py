@@ -15,7 +15,7 @@ import datetime
 import functools
 import io
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -23,7 +23,6 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
@@ -42,6 +41,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.services import workspace_data_changed
+from stakeholders.text import strip_refused, text_problem, validate_text
 
 ORGANISATIONS = "organisations.csv"
 PEOPLE = "people.csv"
@@ -174,6 +174,9 @@ class BundlePlan:
     affiliations: list[_Op] = field(default_factory=list)
     relationships: list[_Op] = field(default_factory=list)
     snapshot: _Snapshot = field(default_factory=_Snapshot, repr=False)
+    # File -> key label -> [id, version] of every existing row the plan read for the
+    # files' rows: what a preview shows, so confirming can tell what changed since.
+    versions: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -224,7 +227,6 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
 _WHOLE_NUMBER = re.compile(r"[+-]?\d+")
-_NO_NUL = ProhibitNullCharactersValidator()
 
 
 def _yes_no(value: bool) -> str:
@@ -322,9 +324,12 @@ class _Row:
         if not _WHOLE_NUMBER.fullmatch(value):
             self.error(column, f"'{value}' is not a whole number. {range_message}")
             return None
-        number = int(value)
-        if not 1 <= number <= 5:
-            self.error(column, f"{number} is out of range. {range_message}")
+        digits = len(value.lstrip("+-").lstrip("0"))
+        # Thousands of digits are out of range too, and more than int() will read.
+        number = int(value) if digits <= 12 else None
+        if number is None or not 1 <= number <= 5:
+            shown = f"A number of {digits:,} digits" if number is None else number
+            self.error(column, f"{shown} is out of range. {range_message}")
             return None
         return number
 
@@ -419,6 +424,10 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
         name = raw.strip()
         if not name:
             continue
+        if (problem := text_problem(name, subject="The column name")) is not None:
+            errors.append(ImportError_(file, 1, _column_letter(index), problem))
+            ignored.add(index)
+            continue
         column = _normalise(name)
         if column not in spec and column not in derived:
             errors.append(
@@ -460,10 +469,10 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
             if cell and index not in known:
                 row.error(_column_letter(index), "this cell has a value but no column name.")
         for column, value in row.values.items():
-            try:
-                _NO_NUL(value)
-            except ValidationError as exc:
-                row.error(column, exc.messages[0])
+            if (problem := text_problem(value)) is not None:
+                row.error(column, problem)
+                # The row is refused; later messages that quote the cell must stay storable.
+                row.values[column] = strip_refused(value)
         rows.append(row)
     return _Table(file, frozenset(positions), rows, usable=not missing)
 
@@ -988,7 +997,96 @@ def bundle_plan(*, workspace: Workspace | None, files: Mapping[str, FileData]) -
             ),
             lambda k: f"{k[0]} -> {k[1]} ({k[2]})",
         )
+    plan.versions = _versions(snap, org_table, people_table, aff_statuses, rel_table)
     return plan
+
+
+# What a row of each file is called in messages, from its key.
+_LABELS: dict[str, Callable[[Key], str]] = {
+    ORGANISATIONS: lambda k: k[0],
+    PEOPLE: lambda k: k[0],
+    AFFILIATIONS: lambda k: f"{k[0]} at {k[1]}",
+    RELATIONSHIPS: lambda k: f"{k[0]} -> {k[1]} ({k[2]})",
+}
+_NOUNS = {
+    ORGANISATIONS: "Organisation",
+    PEOPLE: "Person",
+    AFFILIATIONS: "Affiliation",
+    RELATIONSHIPS: "Relationship",
+}
+# Rows listed by name when many changed; the count is always given.
+_CHANGED_LISTED = 50
+
+
+def _versions(
+    snap: _Snapshot,
+    org_table: _Table | None,
+    people_table: _Table | None,
+    aff_statuses: dict[tuple[str, str], str],
+    rel_table: _Table | None,
+) -> dict[str, dict[str, list[int]]]:
+    """The [id, version] of each existing row that a clean plan read for the files' rows."""
+
+    def read(file: str, keys: Iterable[Key], rows: Mapping) -> dict[str, list[int]]:
+        found = ((key, rows.get(key[0] if len(key) == 1 else key)) for key in keys)
+        return {_LABELS[file](key): [row["id"], row["version"]] for key, row in found if row}
+
+    versions = {}
+    if org_table is not None:
+        names = _keys(org_table, "name") or set()
+        versions[ORGANISATIONS] = read(ORGANISATIONS, ((n,) for n in names), snap.organisations)
+    refs = _keys(people_table, "ref") or set()
+    if people_table is not None:
+        versions[PEOPLE] = read(PEOPLE, ((r,) for r in refs), snap.people)
+    if people_table is not None or aff_statuses:
+        # A new primary organisation in people.csv changes the person's other affiliations.
+        keys = set(aff_statuses) | {k for k in snap.affiliations if k[0] in refs}
+        versions[AFFILIATIONS] = read(AFFILIATIONS, keys, snap.affiliations)
+    if rel_table is not None:
+        keys = {
+            (r.values["source"], r.values["target"],
+             RELATIONSHIP_KIND_CHOICES.lookup[_normalise(r.values["kind"])])
+            for r in rel_table.rows
+        }  # fmt: skip
+        versions[RELATIONSHIPS] = read(RELATIONSHIPS, keys, snap.relationships)
+    return versions
+
+
+def bundle_changed_since(
+    plan: BundlePlan, versions: Mapping[str, Mapping[str, list[int]]]
+) -> list[ImportError_]:
+    """The rows this plan would write that were added, edited or deleted since `versions`.
+
+    `versions` is an earlier plan's (a preview's) for the same files: confirming must not
+    overwrite, without saying so, an edit made after the uploader checked the import.
+    """
+    problems = []
+    for file, ops in (
+        (ORGANISATIONS, plan.organisations),
+        (PEOPLE, plan.people),
+        (AFFILIATIONS, plan.affiliations),
+        (RELATIONSHIPS, plan.relationships),
+    ):
+        seen = versions.get(file, {})
+        for op in ops:
+            label = _LABELS[file](op.key)
+            before = seen.get(label)
+            if op.existing is None:
+                what = "was deleted after this check; the import would add it back"
+                if before is None:
+                    continue
+            elif before is None:
+                what = "was added after this check; the import would change it"
+            elif list(before) != [op.existing["id"], op.existing["version"]]:
+                what = "was changed after this check; the import would overwrite that change"
+            else:
+                continue
+            problems.append(ImportError_("", None, None, f"{_NOUNS[file]} '{label}' {what}."))
+    if len(problems) > _CHANGED_LISTED:
+        more = len(problems) - _CHANGED_LISTED
+        problems = problems[:_CHANGED_LISTED]
+        problems.append(ImportError_("", None, None, f"{more} more records changed likewise."))
+    return problems
 
 
 # --- Writing --------------------------------------------------------------------
@@ -1004,6 +1102,8 @@ def bundle_plan(*, workspace: Workspace | None, files: Mapping[str, FileData]) -
 # Parameters per statement: below SQLite's old default limit (32766) and
 # PostgreSQL's (65535).
 _MAX_PARAMS = 30_000
+# Rows written to one table from which an import refreshes its planner statistics.
+ANALYZE_AFTER_ROWS = 500
 
 
 def _batches(rows: list[dict[str, Any]], width: int) -> Iterable[list[dict[str, Any]]]:
@@ -1030,6 +1130,7 @@ class _Writer:
 
     user_id: int | None
     date: datetime.datetime
+    written: Counter[type[models.Model]] = field(default_factory=Counter)  # rows per model
 
     def insert(
         self, model: type[models.Model], rows: list[dict[str, Any]], key: tuple[str, ...]
@@ -1055,6 +1156,7 @@ class _Writer:
         pk_attname = model._meta.pk.attname
         saved = [{**row, pk_attname: ids[tuple(row[k] for k in key)]} for row in rows]
         self._history(model, saved, "+")
+        self.written[model] += len(rows)
         return ids
 
     def update(self, model: type[models.Model], ops: list[_Op], rows: list[dict[str, Any]]) -> None:
@@ -1097,6 +1199,7 @@ class _Writer:
                 for row in rows
             ]
         self._history(model, rows, "~")
+        self.written[model] += len(rows)
 
     @staticmethod
     def _cast(model_field: models.Field, sql: str) -> str:
@@ -1236,9 +1339,34 @@ def bundle_apply(
             ("source_id", "target_id", "kind"),
         )
         writer.update(Relationship, updates, [relationship(op) for op in updates])
+        if tables := _tables_to_analyze(writer.written):
+            # Fresh planner statistics before the recompute below reads these tables.
+            transaction.on_commit(lambda: _tables_analyze(tables), robust=True)
         # Raw writes send no signals: queue the recompute (it runs once, on commit).
         if plan.organisations or plan.people or plan.affiliations or plan.relationships:
             workspace_data_changed(workspace_id=workspace.pk)
+
+
+def _tables_to_analyze(written: Mapping[type[models.Model], int]) -> list[str]:
+    """The tables, and their history tables, that an import wrote many rows to.
+
+    PostgreSQL only (SQLite plans without statistics). Autovacuum would refresh their
+    statistics later; the recompute queued by the import reads them at once, and with
+    the statistics of a near-empty table the planner can choose a very slow plan.
+    """
+    if connection.vendor != "postgresql":
+        return []
+    return [
+        table
+        for model, rows in written.items()
+        if rows >= ANALYZE_AFTER_ROWS
+        for table in (model._meta.db_table, get_history_model_for_model(model)._meta.db_table)
+    ]
+
+
+def _tables_analyze(tables: list[str]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(map(connection.ops.quote_name, tables))}")
 
 
 def workspace_default_name(slug: str) -> str:
@@ -1262,6 +1390,7 @@ def bundle_import(
     """
     Workspace._meta.get_field("slug").run_validators(workspace_slug)
     Workspace._meta.get_field("name").run_validators(workspace_name)
+    validate_text(workspace_name)
     try:
         with transaction.atomic():
             # Serialise imports into one workspace: a plan names rows by the ids it read.

@@ -22,6 +22,7 @@ from stakeholders.imports.bundle import (
     RELATIONSHIP_KIND_CHOICES,
     RELATIONSHIPS,
     ImportError_,
+    _column_letter,
     _normalise,
 )
 from stakeholders.models import (
@@ -32,6 +33,7 @@ from stakeholders.models import (
     Seniority,
     Workspace,
 )
+from stakeholders.text import strip_refused, text_problem
 
 KUMU_ELEMENTS = "Elements.csv"
 KUMU_CONNECTIONS = "Connections.csv"
@@ -95,6 +97,13 @@ def _kumu_table(
     records = _kumu_records(name, text, errors)
     if records is None:
         return None
+    bad_header = False
+    for index, raw in enumerate(records[0]):
+        if (problem := text_problem(raw, subject="The column name")) is not None:
+            errors.append(ImportError_(name, 1, _column_letter(index), problem))
+            bad_header = True
+    if bad_header:
+        return None
     positions, columns = _kumu_header(records[0])
     missing = [column for column in required if _normalise(column) not in positions]
     for column in missing:
@@ -106,7 +115,13 @@ def _kumu_table(
         cells = [cell.strip() for cell in record]
         if not any(cells):
             continue
-        rows.append((number, {k: cells[i] if i < len(cells) else "" for k, i in positions.items()}))
+        values = {k: cells[i] if i < len(cells) else "" for k, i in positions.items()}
+        for column, value in values.items():
+            if (problem := text_problem(value)) is not None:
+                errors.append(ImportError_(name, number, columns[column], problem))
+                # Refused; messages that quote the cell later must stay storable.
+                values[column] = strip_refused(value)
+        rows.append((number, values))
     return _KumuTable(name, rows, columns)
 
 

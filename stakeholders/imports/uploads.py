@@ -34,6 +34,7 @@ from stakeholders.imports.bundle import (
     BundlePlan,
     ImportError_,
     bundle_apply,
+    bundle_changed_since,
     bundle_plan,
 )
 from stakeholders.imports.kumu import (
@@ -44,6 +45,7 @@ from stakeholders.imports.kumu import (
     kumu_to_bundle,
 )
 from stakeholders.models import ImportPreview, ImportPreviewStatus, Workspace
+from stakeholders.text import strip_refused
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # per upload, all files together
 MAX_UNZIPPED_BYTES = 10 * 1024 * 1024  # a zip's contents, all members together
@@ -98,10 +100,19 @@ class UploadPlan:
             "kumu": self.kumu,
             "notes": self.notes,
             "files": files,
+            # Stored as JSON (PostgreSQL refuses NUL there): no message may carry what the
+            # text rule refuses, whatever cell or file name it quotes.
             "errors": [
-                {"file": e.file, "row": e.row, "column": e.column, "message": e.message}
+                {
+                    "file": strip_refused(e.file),
+                    "row": e.row,
+                    "column": strip_refused(e.column) if e.column else e.column,
+                    "message": strip_refused(e.message),
+                }
                 for e in self.errors
             ],
+            # What the rows were when the uploader checked them (bundle_changed_since).
+            **({"versions": self.plan.versions} if self.plan is not None and self.ok else {}),
         }
 
 
@@ -376,13 +387,14 @@ def import_preview_create(
 
 @dataclass
 class ConfirmResult:
-    outcome: str  # "imported", "errors", "expired", "done"
+    outcome: str  # "imported", "errors", "changed", "expired", "done"
     summary: dict[str, Any] = field(default_factory=dict)
 
 
 class _Refused(Exception):
-    def __init__(self, planned: UploadPlan) -> None:
+    def __init__(self, planned: UploadPlan, outcome: str = "errors") -> None:
         self.planned = planned
+        self.outcome = outcome
 
 
 _CHANGED_MEANWHILE = ImportError_(
@@ -392,6 +404,13 @@ _CHANGED_MEANWHILE = ImportError_(
     "the database refused the import because the workspace changed while it ran. "
     "Nothing was written; upload the files again.",
 )
+_NOT_CHECKED = ImportError_(
+    "",
+    None,
+    None,
+    "these files were never shown as ready to import (the check found problems, or was "
+    "made by an older version of Influence Map). Upload them again to see what they change.",
+)
 
 
 def import_preview_confirm(*, preview: ImportPreview, user: AbstractBaseUser) -> ConfirmResult:
@@ -399,7 +418,8 @@ def import_preview_confirm(*, preview: ImportPreview, user: AbstractBaseUser) ->
 
     Claims the preview (pending -> confirmed) in the same transaction as the write,
     so a second submit finds it confirmed and writes nothing; on any error nothing
-    is written and the preview stays pending with the new errors.
+    is written and the preview stays pending with the new errors. Nothing is written
+    either if a row the import would write was edited after the preview ("changed").
     """
     if preview.status == ImportPreviewStatus.CONFIRMED:
         return ConfirmResult("done")
@@ -421,13 +441,23 @@ def import_preview_confirm(*, preview: ImportPreview, user: AbstractBaseUser) ->
             planned = upload_plan(workspace=workspace, files=_decode_files(locked.files))
             if planned.errors or planned.plan is None:
                 raise _Refused(planned)
+            versions = locked.summary.get("versions")
+            if versions is None:
+                raise _Refused(UploadPlan(errors=[_NOT_CHECKED], kumu=planned.kumu), "changed")
+            if changed := bundle_changed_since(planned.plan, versions):
+                raise _Refused(UploadPlan(errors=changed, kumu=planned.kumu), "changed")
             bundle_apply(workspace=workspace, plan=planned.plan, user=user)
             summary = planned.as_summary()
+            del summary["versions"]  # of the rows before the import: no use now
             ImportPreview.objects.filter(pk=preview.pk).update(files={}, summary=summary)
     except _Refused as refused:
         summary = refused.planned.as_summary()
+        summary["changed"] = refused.outcome == "changed"
+        if "versions" in preview.summary:
+            # Still what the uploader checked: a later confirm compares with these.
+            summary["versions"] = preview.summary["versions"]
         ImportPreview.objects.filter(pk=preview.pk).update(summary=summary)
-        return ConfirmResult("errors", summary)
+        return ConfirmResult(refused.outcome, summary)
     except IntegrityError:
         summary = UploadPlan(errors=[_CHANGED_MEANWHILE]).as_summary()
         ImportPreview.objects.filter(pk=preview.pk).update(summary=summary)

@@ -122,6 +122,8 @@ def import_preview(request: HttpRequest, membership: Membership, token: uuid.UUI
         "expired": expired,
         "confirmed": preview.status == ImportPreviewStatus.CONFIRMED,
         "errors": errors,
+        # Refused on confirm: rows it would write were edited after this preview.
+        "changed": summary.get("changed", False),
         "files": _files(summary),
         "notes": summary.get("notes", []),
         "kumu": summary.get("kumu", False),
@@ -153,6 +155,13 @@ def import_confirm(request: HttpRequest, membership: Membership, token: uuid.UUI
             request,
             "Nothing was imported: checked again against the data as it is now, the files "
             "have the problems listed below.",
+        )
+    elif result.outcome == "changed":
+        messages.error(
+            request,
+            "Nothing was imported: records it would change were edited after you checked it, "
+            "and importing now would overwrite those edits without showing you. They are "
+            "listed below. Upload the files again to check them against the data as it is now.",
         )
     elif result.outcome == "done":
         messages.info(request, "This import was already confirmed; it was not imported again.")
