@@ -7,4 +7,4 @@ class StakeholdersConfig(AppConfig):
     verbose_name = "Influence map"
 
     def ready(self) -> None:
-        from stakeholders import signals  # noqa: F401  (connects the receivers)
+        from stakeholders import sessions, signals  # noqa: F401  (connects the receivers)

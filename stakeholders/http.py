@@ -12,12 +12,13 @@ below the role gets 403. A helper that finds something wrong raises Refusal
 instead of returning a response for its caller to test.
 """
 
+import contextlib
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -66,10 +67,15 @@ class Refusal(Exception):
 # Pages carry who-knows-whom: no shared or back-button cache keeps a copy
 # (never_cache), and a fragment is never served in place of a page (Vary).
 def signed_in_page(view: Callable | None = None, *, methods: tuple[str, ...] = ("GET",)):
-    """A page for signed-in users that may answer with an htmx partial (GET unless told)."""
+    """A page for signed-in users that may answer with an htmx partial (GET unless told).
+
+    HEAD is served wherever GET is: the same view, status and headers (the server drops
+    the body), as monitors and link checkers expect.
+    """
+    allowed = [*methods, "HEAD"] if "GET" in methods and "HEAD" not in methods else [*methods]
 
     def decorate(view: Callable) -> Callable:
-        return require_http_methods(list(methods))(
+        return require_http_methods(allowed)(
             never_cache(
                 vary_on_headers("HX-Request", "HX-History-Restore-Request")(login_required(view))
             )
@@ -113,6 +119,42 @@ def member_page(
 
 def _forbidden(request: HttpRequest, membership: Membership) -> Refusal:
     return Refusal(status=403, context={"workspace": membership.workspace})
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _holds_null_character(request: HttpRequest) -> bool:
+    if "\x00" in request.path:
+        return True
+    params = [request.GET]
+    if request.method == "POST" and request.content_type in _FORMS:
+        with contextlib.suppress(UnreadablePostError):  # the client went away
+            params.append(request.POST)
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for query in params
+        for key, values in query.lists()
+    )
+
+
+def refuse_null_characters(get_response: Callable) -> Callable:
+    """Middleware: a NUL in the address or a submitted form is a 400, before any view runs.
+
+    PostgreSQL cannot hold or even compare text with a NUL in it, so one in any filter,
+    search, admin list or autocomplete was a 500 (and a streamed CSV stopped halfway).
+    No name, search or choice contains one, so refusing it everywhere loses nothing.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if _holds_null_character(request):
+            return Refusal(
+                "The address or the form holds a null character (%00), which no name, "
+                "search or choice contains."
+            ).response(request)
+        return get_response(request)
+
+    return middleware
 
 
 def partial_or_page(request: HtmxHttpRequest, template: str, partial: str) -> str:

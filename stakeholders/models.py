@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from stakeholders.text import text_problem
+
 
 class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
@@ -79,7 +81,34 @@ def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__in": choices.values})
 
 
-class Workspace(models.Model):
+class CleanText:
+    """Every text field refuses characters XML cannot hold (stakeholders.text).
+
+    Checked in clean_fields, so the admin, every model form and every full_clean()
+    refuse them beside the field, without a validator in the migrations.
+    """
+
+    def clean_fields(self, exclude=None) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if (
+                not isinstance(field, models.CharField | models.TextField)
+                or field.name in (exclude or ())
+                or field.name in errors
+            ):
+                continue
+            value = getattr(self, field.attname)
+            if isinstance(value, str) and (problem := text_problem(value)) is not None:
+                errors[field.name] = [ValidationError(problem, code="control_character")]
+        if errors:
+            raise ValidationError(errors)
+
+
+class Workspace(CleanText, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -142,7 +171,7 @@ class Membership(models.Model):
         return self.role in (Role.EDITOR, Role.OWNER)
 
 
-class Organisation(models.Model):
+class Organisation(CleanText, models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="organisations")
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=60, blank=True)
@@ -223,7 +252,7 @@ class Organisation(models.Model):
             node = node.parent
 
 
-class Person(models.Model):
+class Person(CleanText, models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="people")
     ref = models.CharField(
         max_length=60,
@@ -260,7 +289,7 @@ class Person(models.Model):
         return self.name
 
 
-class Affiliation(models.Model):
+class Affiliation(CleanText, models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="affiliations"
@@ -313,7 +342,7 @@ class Affiliation(models.Model):
             )
 
 
-class Relationship(models.Model):
+class Relationship(CleanText, models.Model):
     source = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ties_out")
     target = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ties_in")
     kind = models.CharField(max_length=20, choices=RelationshipKind.choices)

@@ -33,6 +33,7 @@ from stakeholders.models import (
 from stakeholders.retention import is_stale, stale_cutoff
 from stakeholders.scenarios.leaves import key_people_ordering, pairs_from, short_routes_only
 from stakeholders.selectors import group_labels
+from stakeholders.text import strip_refused
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Text a spreadsheet would run, or that already starts with apostrophes before such a
@@ -749,11 +750,6 @@ def board_pack_notes_rows(
 
 # --- Graph formats ---------------------------------------------------------------
 
-# XML 1.0 cannot hold these characters even escaped: they are dropped.
-_XML_ILLEGAL = dict.fromkeys(
-    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF]
-)
-
 # PersonScore fields exported as node attributes (the run, person and group are not scores).
 # Group pairs lost if someone leaves are lists: the key-people table carries them.
 _SCORE_SKIP = {
@@ -786,7 +782,8 @@ EDGE_ATTRIBUTES = (
 def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value).translate(_XML_ILLEGAL)
+    # XML 1.0 cannot hold some characters even escaped: rows from before the rule drop them.
+    return strip_refused(str(value))
 
 
 def _graph_data(*, workspace: Workspace, run: ScoreRun | None, boundary: str):

@@ -12,6 +12,7 @@ from stakeholders.maps.drawing import draw_map
 from stakeholders.maps.filters import parse_filters
 from stakeholders.models import Workspace
 from stakeholders.selectors import current_run
+from stakeholders.text import strip_refused
 
 
 def render_map_svg(*, workspace: Workspace, boundary: str) -> str | None:
@@ -31,4 +32,6 @@ def render_map_svg(*, workspace: Workspace, boundary: str) -> str | None:
 def svg_document(context: dict, request=None) -> str:
     """The map as a standalone SVG file: legend and caption inside, no links or htmx."""
     body = draw_map(context["map"], boundary=context["filters"].boundary, download=True)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    # XML 1.0 cannot hold some characters even escaped; names stored before the text
+    # rule may have them, and one would leave the file, its PNG and the board pack broken.
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + strip_refused(body) + "\n"

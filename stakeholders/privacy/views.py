@@ -132,7 +132,7 @@ def person_erase(request: HtmxHttpRequest, membership: Membership, pk: int) -> H
     """Confirm (GET), then erase (POST) a person and every trace of them (owners only)."""
     workspace = membership.workspace
     person = get_object_or_404(Person, pk=pk, workspace=workspace)
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD
         form = EraseForm(person=person)
         return render(
             request, "stakeholders/person_erase.html", _erase_context(membership, person, form)
