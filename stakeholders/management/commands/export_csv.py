@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from stakeholders.exports.tables import (
@@ -18,6 +18,7 @@ from stakeholders.exports.tables import (
     notes_rows,
     write_csv,
 )
+from stakeholders.management.output import OutputCommand
 from stakeholders.models import Boundary, Workspace
 from stakeholders.selectors import current_run
 
@@ -50,7 +51,7 @@ def write_stdout(write: Callable[[IO[str]], None], stream: IO[str]) -> None:
     out.detach()
 
 
-class Command(BaseCommand):
+class Command(OutputCommand):
     help = (
         "Export a workspace's data or scores as CSV (UTF-8 with BOM, ISO dates, formula-safe). "
         "people, organisations, affiliations and relationships can be imported again with "

@@ -3,17 +3,18 @@
 from pathlib import Path
 from typing import IO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from stakeholders.exports.tables import gexf_lines, graphml_lines
 from stakeholders.management.commands.export_csv import write_atomically
+from stakeholders.management.output import OutputCommand
 from stakeholders.models import Boundary, Workspace
 from stakeholders.selectors import current_run
 
 FORMATS = {"gexf": gexf_lines, "graphml": graphml_lines}
 
 
-class Command(BaseCommand):
+class Command(OutputCommand):
     help = (
         "Export people as nodes (with their organisation, sector, tier and, when scored, every "
         "score for the boundary) and relationships as directed edges, as GEXF 1.3 or GraphML."

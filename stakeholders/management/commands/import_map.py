@@ -3,12 +3,13 @@
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from stakeholders.imports.bundle import BUNDLE_FILES, BundlePlan, bundle_import
+from stakeholders.management.output import OutputCommand
 
 
-class Command(BaseCommand):
+class Command(OutputCommand):
     help = (
         "Import organisations.csv, people.csv, affiliations.csv and relationships.csv "
         "from DIR into a workspace (created if new). Every file is checked first; on any "

@@ -2,11 +2,12 @@
 
 from typing import IO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from stakeholders.exports.tables import write_csv
 from stakeholders.management.commands.export_csv import write_stdout
+from stakeholders.management.output import OutputCommand
 from stakeholders.models import Sector, Tier, Workspace
 from stakeholders.scenarios.choices import BadChoice
 from stakeholders.scenarios.room import (
@@ -20,7 +21,7 @@ from stakeholders.scenarios.room import (
 from stakeholders.selectors import current_run
 
 
-class Command(BaseCommand):
+class Command(OutputCommand):
     help = (
         "Print the smallest set of people who together reach every organisation named (or, "
         "with --size, the best set of that many), as CSV: one row per person. Found exactly, "

@@ -2,17 +2,18 @@
 
 from typing import IO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from stakeholders.exports.tables import write_csv
 from stakeholders.management.commands.export_csv import write_stdout
+from stakeholders.management.output import OutputCommand
 from stakeholders.models import Workspace
 from stakeholders.scenarios.choices import BadChoice
 from stakeholders.scenarios.routes import route_rows, routes_by_ref
 
 
-class Command(BaseCommand):
+class Command(OutputCommand):
     help = (
         "Print the most trusted route from one person to another, and up to three "
         "alternatives sharing no go-between, as CSV (one row per hop; route 1 is the most "

@@ -1,13 +1,14 @@
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from stakeholders.analysis import KINDS, Options
+from stakeholders.management.output import OutputCommand
 from stakeholders.models import RunStatus, Workspace
 from stakeholders.score_runs import score_run_execute
 
 
-class Command(BaseCommand):
+class Command(OutputCommand):
     help = "Compute and store a workspace's scores now (normally a background task does this)."
 
     def add_arguments(self, parser):

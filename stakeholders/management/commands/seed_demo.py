@@ -27,7 +27,7 @@ from argparse import ArgumentParser, ArgumentTypeError
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.validators import validate_slug
 from django.db import connection, transaction
 from django.urls import reverse
@@ -35,6 +35,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from stakeholders import demo
+from stakeholders.management.output import OutputCommand
 from stakeholders.models import (
     Affiliation,
     Membership,
@@ -78,7 +79,7 @@ def _slug(value: str) -> str:
     return value
 
 
-class Command(BaseCommand):
+class Command(OutputCommand):
     help = (
         "Build the demo workspace 'demo' and the user 'demo' (editor), or with --people a "
         "synthetic workspace for benchmarks. Does nothing if the workspace already has data."

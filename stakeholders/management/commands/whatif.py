@@ -1,16 +1,17 @@
 """`manage.py whatif`: what if some people leave, as the what-if page's tables in CSV."""
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from stakeholders.exports.tables import write_csv
 from stakeholders.management.commands.export_csv import write_stdout
+from stakeholders.management.output import OutputCommand
 from stakeholders.models import Boundary, Person, Workspace
 from stakeholders.scenarios.leaves import whatif_answer, whatif_rows
 from stakeholders.scenarios.whatif_compute import whatif_result
 from stakeholders.selectors import current_run
 
 
-class Command(BaseCommand):
+class Command(OutputCommand):
     help = (
         "What if some people leave: every table of the what-if page (before and after, links "
         "that would break, who could step in, partnership health, broker score risers) as one "
