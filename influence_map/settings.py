@@ -44,9 +44,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "simple_history",
-    "django_tasks_db",
     "axes",
+    # Before django_tasks_db: its db_worker command is stakeholders' (it outlives outages).
     "stakeholders",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

@@ -23,7 +23,7 @@ from stakeholders.analysis.inputs import (
     options_key,
     options_to_json,
 )
-from stakeholders.leases import hold_lease, worker_gone
+from stakeholders.leases import WORKER_STOPPED, hold_lease, worker_gone
 from stakeholders.models import (
     SENIORITY_RANK,
     Affiliation,
@@ -44,11 +44,6 @@ logger = logging.getLogger(__name__)
 
 # Bump when the analysis changes, so stored scores with an old meaning are recomputed.
 ANALYSIS_VERSION = 3  # 3: key people (fragmentation if someone leaves)
-
-WORKER_STOPPED = (
-    "The worker stopped before finishing (killed, out of memory or restarted); "
-    "the scores shown are from the last run that finished."
-)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from stakeholders.analysis.inputs import DEFAULT_OPTIONS, Options, options_key
-from stakeholders.leases import run_is_running
+from stakeholders.leases import failure_is_transient, run_is_running
 from stakeholders.models import (
     Affiliation,
     Boundary,
@@ -287,6 +287,9 @@ class ScoreStatus:
     run: ScoreRun | None  # the scores on screen: newest successful run
     updating: bool  # a newer run is computing now
     failed: bool  # the newest attempt failed; the scores shown are older
+    # The failure was the worker's or the database's: the worker retries by itself
+    # (stakeholders.recovery); otherwise the next change does.
+    retrying: bool = False
 
     @property
     def as_of(self) -> datetime.datetime | None:
@@ -300,22 +303,21 @@ def score_status(*, workspace: Workspace) -> ScoreStatus:
     """
     runs = list(
         ScoreRun.objects.filter(workspace=workspace, options_key=options_key(DEFAULT_OPTIONS))
-        .defer("timings", "error")
+        .defer("timings")
         .order_by("-created_at", "-pk")[:10]
     )
     current = next((r for r in runs if r.status == RunStatus.SUCCEEDED), None)
     newer = [r for r in runs if current is None or r.created_at > current.created_at]
     # Each check asks the run's lease (a pg_locks query or a file lock): once per run.
     alive = [run_is_running(r) for r in newer]
+    # A newer run whose worker died counts as failed before anything reaps it.
+    died = bool(newer) and newer[0].status == RunStatus.RUNNING and not alive[0]
+    failed = bool(newer) and newer[0].status == RunStatus.FAILED
     return ScoreStatus(
         run=current,
         updating=any(alive),
-        # A newer run whose worker died counts as failed before anything reaps it.
-        failed=bool(newer)
-        and (
-            newer[0].status == RunStatus.FAILED
-            or (newer[0].status == RunStatus.RUNNING and not alive[0])
-        ),
+        failed=died or failed,
+        retrying=died or (failed and failure_is_transient(newer[0].error)),
     )
 
 
