@@ -55,6 +55,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.privacy.admin import ErasureAdmin
+from stakeholders.privacy.deletion import history_erase, records_delete
 from stakeholders.services import EditConflict
 
 admin.site.site_header = "Influence Map administration"
@@ -113,11 +114,16 @@ def export_selected_csv(
 
 
 class ScopedHistoryAdmin(WorkspaceScopeMixin, SimpleHistoryAdmin):
-    """A scoped admin with a History view per record (who, when, what changed)."""
+    """A scoped admin with a History view per record (who, when, what changed).
+
+    Deleting a record deletes its change history too, and that of everything deleted
+    with it (stakeholders.privacy.deletion): in bulk, one by one and in inline rows.
+    """
 
     def _refuse_outside_scope(self, request: HttpRequest, object_id: str) -> None:
         # django-simple-history falls back to the historical rows when the live one is
-        # outside get_queryset(); answer 404, as the change view does, instead.
+        # outside get_queryset() or deleted; answer 404, as the change view does, instead:
+        # what was deleted before its history went with it is for `erase_deleted`.
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         pk = unquote(object_id)
@@ -126,8 +132,27 @@ class ScopedHistoryAdmin(WorkspaceScopeMixin, SimpleHistoryAdmin):
             visible = self.get_queryset(request).filter(pk=pk).exists()
         except (ValueError, ValidationError):
             raise Http404 from None
-        if exists and not visible:
+        if not exists or not visible:
             raise Http404
+
+    def delete_model(self, request, obj):
+        records_delete([obj])
+
+    def delete_queryset(self, request, queryset):
+        records_delete(queryset)
+
+    def save_formset(self, request, form, formset, change):
+        deleted = {f.instance.pk for f in formset.deleted_forms if f.instance.pk is not None}
+        super().save_formset(request, form, formset, change)
+        history_erase(deleted={formset.model: deleted})
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The parent's log line would otherwise keep a deleted row's description.
+        message = super().construct_change_message(request, form, formsets, add)
+        for entry in message:
+            if "deleted" in entry:
+                entry["deleted"]["object"] = "(deleted)"
+        return message
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Validation refuses a stale form with the editor's values still on screen.
@@ -248,6 +273,13 @@ class WorkspaceAdmin(ScopedHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return is_superuser(request)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Its people go with a workspace (and their history with them), although one
+        # person alone is erased from their page, never deleted here.
+        perms_needed.discard(Person._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
     def get_readonly_fields(self, request, obj=None):
         # The slug is in every URL of the workspace: only superusers may change it.
         return ["created_at"] if is_superuser(request) else ["slug", "created_at"]
@@ -342,6 +374,17 @@ class PersonAdmin(ScopedHistoryAdmin):
     list_select_related = ["workspace"]
     inlines = [PersonAffiliationInline, OutgoingRelationshipInline]
 
+    # Removing someone is an erasure (UK GDPR Article 17): owners confirm it on the
+    # person's page, every trace goes and an erasure record stays. A delete here would
+    # skip all three, so none is offered, alone or in bulk; someone who has left is
+    # marked inactive. The change page links owners to the erasure.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {"erase_url": _erase_url(request, object_id), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
     def get_queryset(self, request):
         primary = Affiliation.objects.filter(person=OuterRef("pk"), is_primary=True)
         return (
@@ -359,6 +402,26 @@ class PersonAdmin(ScopedHistoryAdmin):
             return self.get_empty_value_display()
         url = reverse("admin:stakeholders_organisation_change", args=[obj.primary_organisation_id])
         return format_html('<a href="{}">{}</a>', url, obj.primary_organisation_name)
+
+
+def _erase_url(request: HttpRequest, object_id: str) -> str | None:
+    """The person's erasure page, for an owner of their workspace (else None)."""
+    try:
+        row = (
+            Person.objects.filter(
+                pk=unquote(object_id),
+                workspace__memberships__user=request.user,
+                workspace__memberships__role=Role.OWNER,
+            )
+            .values_list("pk", "workspace__slug")
+            .first()
+        )
+    except (ValueError, ValidationError):
+        return None
+    if row is None:
+        return None
+    pk, slug = row
+    return reverse("stakeholders:person_erase", kwargs={"slug": slug, "pk": pk})
 
 
 @admin.register(Affiliation)

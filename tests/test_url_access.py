@@ -136,7 +136,7 @@ EXPECTED: dict[str, dict[str, object]] = {
 ADMIN_MODELS = {
     "stakeholders_workspace": "scoped_no_add",
     "stakeholders_organisation": "scoped",
-    "stakeholders_person": "scoped",
+    "stakeholders_person": "scoped_no_delete",
     "stakeholders_affiliation": "scoped",
     "stakeholders_relationship": "scoped",
     "stakeholders_membership": "owners",
@@ -181,6 +181,11 @@ ADMIN_ACTIONS = {
 ADMIN_ACTIONS["scoped_no_add"] = {
     **ADMIN_ACTIONS["scoped"],
     "add": answers(ADMIN_LOGIN, 403, 403, 403, 403),
+    "delete": answers(ADMIN_LOGIN, 403, 403, 403, 403),
+}
+# Nobody deletes a person in the admin: removing someone is an erasure, from their page.
+ADMIN_ACTIONS["scoped_no_delete"] = {
+    **ADMIN_ACTIONS["scoped"],
     "delete": answers(ADMIN_LOGIN, 403, 403, 403, 403),
 }
 # The erasure record is the audit: owners read it, nobody adds, changes or deletes it.

@@ -3,6 +3,8 @@
 An erasure deletes the person, their affiliations and ties, and every
 trace of them in the change history, old scores, import previews and the admin
 log, keeping only that an erasure happened (`Erasure`: by whom, when, counts).
+People deleted before the admin stopped offering deletes left their history behind;
+deleted_person_erase erases what remains of them by record id.
 """
 
 import base64
@@ -155,55 +157,110 @@ def _scrub_admin_log(
         entry.save(update_fields=["object_repr", "change_message"])
 
 
+def _names_and_refs(person_id: int) -> tuple[str, ...]:
+    """Every name and ref the person has been recorded under, now and in their history."""
+    rows = [
+        *Person.objects.filter(pk=person_id).values_list("name", "ref"),
+        *Person.history.filter(id=person_id).order_by().values_list("name", "ref").distinct(),
+    ]
+    return tuple(sorted({s for row in rows for s in row if s.strip()}))
+
+
+def _erase(*, workspace: Workspace, person_id: int, erased_by: AbstractBaseUser | None) -> Erasure:
+    """Remove the person (if still there), their ties and affiliations, and every trace.
+
+    Call inside a transaction. The counts are the rows removed; for someone already
+    deleted, whose rows went with them, the affiliations and ties their history held.
+    """
+    pk = person_id
+    terms = _names_and_refs(pk)
+    needles = tuple({s.casefold() for s in terms})
+    ties = Relationship.objects.filter(Q(source_id=pk) | Q(target_id=pk))
+    live_tie_ids = set(ties.values_list("pk", flat=True))
+    tie_ids = live_tie_ids | set(
+        Relationship.history.filter(Q(source_id=pk) | Q(target_id=pk)).values_list("id", flat=True)
+    )
+    live_affiliation_ids = set(
+        Affiliation.objects.filter(person_id=pk).values_list("pk", flat=True)
+    )
+    affiliation_ids = live_affiliation_ids | set(
+        Affiliation.history.filter(person_id=pk).values_list("id", flat=True)
+    )
+    still_there = Person.objects.filter(pk=pk).exists()
+    ties.delete()
+    Affiliation.objects.filter(person_id=pk).delete()
+    Person.objects.filter(pk=pk).delete()
+    # After the deletes: their '-' history rows hold the full content too.
+    Relationship.history.filter(Q(source_id=pk) | Q(target_id=pk)).delete()
+    Affiliation.history.filter(person_id=pk).delete()
+    Person.history.filter(id=pk).delete()
+    _scrub_scores(workspace=workspace, person_id=pk)
+    _scrub_import_previews(workspace=workspace, needles=needles)
+    _scrub_admin_log(
+        workspace=workspace,
+        deleted={Person: {pk}, Affiliation: affiliation_ids, Relationship: tie_ids},
+        needles=needles,
+        search_terms=terms,
+    )
+    erasure = Erasure.objects.create(
+        workspace=workspace,
+        erased_by=erased_by,
+        affiliations_removed=len(live_affiliation_ids if still_there else affiliation_ids),
+        relationships_removed=len(live_tie_ids if still_there else tie_ids),
+    )
+    workspace_data_changed(workspace_id=workspace.pk)
+    return erasure
+
+
 def person_erase(*, workspace: Workspace, person: Person, erased_by: AbstractBaseUser) -> Erasure:
     """Erase a person and every trace of them; keep only that an erasure happened.
 
     One transaction: the person's ties (both ways), affiliations and record; every
     history row of the three (simple_history also records each deletion with the
     full row, so those go too); score runs other than the current one (recomputed on
-    commit); import previews and admin log lines that mention them. Raises
-    Person.DoesNotExist if the person is not in this workspace.
+    commit); import previews and admin log lines that mention them, under any name or
+    ref they have had. Raises Person.DoesNotExist if the person is not in this workspace.
     """
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk, workspace=workspace)
-        pk = person.pk
-        needles = tuple({s.casefold() for s in (person.name, person.ref) if s.strip()})
-        ties = Relationship.objects.filter(Q(source_id=pk) | Q(target_id=pk))
-        tie_ids = set(ties.values_list("pk", flat=True))
-        tie_ids |= set(
-            Relationship.history.filter(Q(source_id=pk) | Q(target_id=pk)).values_list(
-                "id", flat=True
-            )
-        )
-        affiliation_ids = set(Affiliation.objects.filter(person_id=pk).values_list("pk", flat=True))
-        affiliation_ids |= set(
-            Affiliation.history.filter(person_id=pk).values_list("id", flat=True)
-        )
-        _, deleted = ties.delete()
-        relationships_removed = deleted.get(Relationship._meta.label, 0)
-        _, deleted = Affiliation.objects.filter(person_id=pk).delete()
-        affiliations_removed = deleted.get(Affiliation._meta.label, 0)
-        person.delete()
-        # After the deletes: their '-' history rows hold the full content too.
-        Relationship.history.filter(Q(source_id=pk) | Q(target_id=pk)).delete()
-        Affiliation.history.filter(person_id=pk).delete()
-        Person.history.filter(id=pk).delete()
-        _scrub_scores(workspace=workspace, person_id=pk)
-        _scrub_import_previews(workspace=workspace, needles=needles)
-        _scrub_admin_log(
-            workspace=workspace,
-            deleted={Person: {pk}, Affiliation: affiliation_ids, Relationship: tie_ids},
-            needles=needles,
-            search_terms=(person.name, person.ref),
-        )
-        erasure = Erasure.objects.create(
-            workspace=workspace,
-            erased_by=erased_by,
-            affiliations_removed=affiliations_removed,
-            relationships_removed=relationships_removed,
-        )
-        workspace_data_changed(workspace_id=workspace.pk)
+        erasure = _erase(workspace=workspace, person_id=person.pk, erased_by=erased_by)
     logger.info("Erasure %s in workspace %s by user %s", erasure.pk, workspace.pk, erased_by.pk)
+    return erasure
+
+
+def deleted_people(*, workspace: Workspace, refs: tuple[str, ...] = ()) -> list[int]:
+    """Ids of people deleted from the workspace whose change history remains.
+
+    Before deleting a person in the admin was refused, a delete left their history
+    (name, notes, ties) behind. With `refs`, only those who were ever recorded under one.
+    """
+    history = Person.history.filter(workspace_id=workspace.pk)
+    if refs:
+        history = history.filter(ref__in=refs)
+    ids = set(history.values_list("id", flat=True))
+    ids -= set(Person.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def deleted_person_erase(
+    *, workspace: Workspace, person_id: int, erased_by: AbstractBaseUser | None
+) -> Erasure:
+    """Erase what a deleted person left behind: their history and every other trace.
+
+    The same erasure as person_erase, run over the history by record id. Raises
+    Person.DoesNotExist unless the workspace holds history of a person deleted from it.
+    """
+    with transaction.atomic():
+        left_behind = Person.history.filter(id=person_id, workspace_id=workspace.pk).exists()
+        if not left_behind or Person.objects.filter(pk=person_id).exists():
+            raise Person.DoesNotExist(f"No deleted person {person_id} in this workspace.")
+        erasure = _erase(workspace=workspace, person_id=person_id, erased_by=erased_by)
+    logger.info(
+        "Erasure %s (history of a deleted person) in workspace %s by user %s",
+        erasure.pk,
+        workspace.pk,
+        erased_by.pk if erased_by else None,
+    )
     return erasure
 
 
