@@ -180,13 +180,34 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Logs never carry request bodies or personal data: only levels and messages.
+# Logs never carry request bodies or personal data: only levels and messages. Request
+# lines lose their query strings (admin searches put names there): influence_map/logs.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_query_strings": {"()": "influence_map.logs.DropQueryStrings"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_query_strings"]},
+        # Django's own for runserver's request lines, with the filter.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["no_query_strings"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # One line per task state change is noise at INFO.
-    # django-axes logs usernames and addresses at INFO and WARNING: keep them out.
-    "loggers": {"django.tasks": {"level": "WARNING"}, "axes": {"level": "ERROR"}},
+    "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # One line per task state change is noise at INFO.
+        "django.tasks": {"level": "WARNING"},
+        # django-axes logs usernames and addresses at INFO and WARNING: keep them out.
+        "axes": {"level": "ERROR"},
+    },
 }
