@@ -2,7 +2,7 @@
 
 For each size a synthetic workspace is built with `seed_demo --people N` into
 a throwaway SQLite database (or BENCH_DATABASE_URL), then a fresh process
-times one full score run (load, analyse, store) and reports its peak RSS. At
+times one full score run (load, analyse, layout, key people, store) and reports its peak RSS. At
 1,000 people the same process also times plain networkx calls computing the
 same measures, side by side, and prints the ratio. Then one more fresh process
 times every page on the seeded, scored workspaces (bench/pages.py) and prints
@@ -27,6 +27,7 @@ from bench.whatif_bench import time_whatif
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,5000,20000").split(",")]
 SCENARIO_SIZE = 5000  # bench/scenarios.py: a route and a room at this size
+STAGES = ("load", "analyse", "layout", "key_people", "store")  # a score run's timings
 
 
 def measure(slug: str, baseline: bool) -> dict:
@@ -83,13 +84,22 @@ def main() -> None:
         proc = subprocess.run(args, env=env, check=True, cwd=ROOT, capture_output=True, text=True)
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         t = r["timings"]
+        stages = ", ".join(f"{stage} {t[stage]:.2f}" for stage in STAGES if stage in t)
         print(
             f"{n:>6} people, {r['relationships']:>6} relationships: full score run "
-            f"{r['total_s']:6.2f} s (load {t['load']:.2f}, analyse {t['analyse']:.2f}, "
-            f"store {t['store']:.2f}), peak memory {r['peak_rss_mb']:6.0f} MB "
+            f"{r['total_s']:6.2f} s ({stages}), peak memory {r['peak_rss_mb']:6.0f} MB "
             f"[seeded in {seeded:.1f} s]",
             flush=True,
         )
+        if "key_people" in t:
+            # Key people may add at most half to the rest of a run (the what-if issue).
+            rest = r["total_s"] - t["key_people"]
+            print(
+                f"        key people {t['key_people']:.2f} s: adds "
+                f"{100 * t['key_people'] / rest:.0f}% to the rest of the run "
+                f"({rest:.2f} s; target at most 50%)",
+                flush=True,
+            )
         if "networkx_s" in r:
             print(
                 f"        plain networkx baseline {r['networkx_s']:.2f} s: analysis "
