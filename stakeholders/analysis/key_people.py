@@ -67,6 +67,7 @@ import scipy.sparse as sp
 from numba import njit, prange
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 
+from .depth_first import count_between, forest
 from .graph import PARALLEL_MIN_PEOPLE, build_grouping
 from .inputs import Tie
 
@@ -145,78 +146,6 @@ class KeyPeople:
 
 
 @njit(cache=True)
-def _forest(ptr, idx, alive):  # pragma: no cover - compiled
-    """DFS forest of the alive people, and the pair sum after each one's removal.
-
-    Returns total = sum_k s_k (s_k - 1) over the alive graph's components,
-    after[v] = the same sum once v also leaves (-1 for people not alive), and
-    the DFS arrays (tin, tout, low, parent, root, size).
-    """
-    n = ptr.shape[0] - 1
-    tin = np.full(n, -1, np.int64)
-    tout = np.zeros(n, np.int64)
-    low = np.zeros(n, np.int64)
-    parent = np.full(n, -1, np.int64)
-    root = np.full(n, -1, np.int64)
-    size = np.ones(n, np.int64)
-    sep = np.zeros(n, np.int64)  # people in the pieces cut off below v
-    sepsq = np.zeros(n, np.int64)  # sum of p (p - 1) over those pieces
-    nxt = ptr[:-1].copy()
-    stack = np.empty(max(n, 1), np.int64)
-    total = 0
-    t = 0
-    for r in range(n):
-        if not alive[r] or tin[r] >= 0:
-            continue
-        tin[r] = t
-        low[r] = t
-        t += 1
-        root[r] = r
-        top = 0
-        stack[0] = r
-        while top >= 0:
-            v = stack[top]
-            if nxt[v] < ptr[v + 1]:
-                w = idx[nxt[v]]
-                nxt[v] += 1
-                if not alive[w]:
-                    continue
-                if tin[w] < 0:
-                    parent[w] = v
-                    tin[w] = t
-                    low[w] = t
-                    t += 1
-                    root[w] = r
-                    top += 1
-                    stack[top] = w
-                elif tin[w] < low[v]:
-                    # The tree edge to the parent may lower low[v] to tin[parent]:
-                    # harmless for vertex cuts, which test low[c] >= tin[v].
-                    low[v] = tin[w]
-            else:
-                tout[v] = t
-                top -= 1
-                p = parent[v]
-                if p >= 0:
-                    size[p] += size[v]
-                    if low[v] < low[p]:
-                        low[p] = low[v]
-                    if low[v] >= tin[p]:
-                        # Nothing below v reaches above p: removing p cuts v's
-                        # subtree off as a piece of its own (always, for a root).
-                        sep[p] += size[v]
-                        sepsq[p] += size[v] * (size[v] - 1)
-        total += size[r] * (size[r] - 1)
-    after = np.full(n, -1, np.int64)
-    for v in range(n):
-        if alive[v]:
-            c = size[root[v]]
-            rest = c - 1 - sep[v]
-            after[v] = total - c * (c - 1) + sepsq[v] + rest * (rest - 1)
-    return total, after, tin, tout, low, parent, root, size
-
-
-@njit(cache=True)
 def _sort_seeds(sval, snode, k):  # pragma: no cover - compiled
     """Sort the first k seeds by value (stable)."""
     if k <= 24:
@@ -271,6 +200,37 @@ def _preorder(s, tail, order, idom, size, pre, nxt, node_at):  # pragma: no cove
 
 
 @njit(cache=True)
+def _seeded_search(ptr, idx, key, lo, hi, nd, sval, snode, k, qn, qd):  # pragma: no cover
+    """BFS from k seeds at varying distances, among the people u with lo < key[u] < hi.
+
+    nd[x] becomes x's distance (its members start at -1). The seeds are sorted,
+    then merged with the FIFO queue, whose values never decrease.
+    """
+    if k == 0:
+        return
+    _sort_seeds(sval, snode, k)
+    sp, qh, qt = 0, 0, 0
+    while sp < k or qh < qt:
+        if qh < qt and (sp >= k or qd[qh] <= sval[sp]):
+            x = qn[qh]
+            dx = qd[qh]
+            qh += 1
+        else:
+            x = snode[sp]
+            dx = sval[sp]
+            sp += 1
+        if nd[x] >= 0:
+            continue
+        nd[x] = dx
+        for e in range(ptr[x], ptr[x + 1]):
+            u = idx[e]
+            if lo < key[u] < hi and nd[u] < 0:
+                qn[qt] = u
+                qd[qt] = dx + 1
+                qt += 1
+
+
+@njit(cache=True)
 def _region_loss(
     v, ptr, idx, inv, dist, size, pre, node_at, nd, sval, snode, qn, qd
 ):  # pragma: no cover - compiled
@@ -304,30 +264,7 @@ def _region_loss(
             sval[k] = best
             snode[k] = t
             k += 1
-    if k > 0:
-        _sort_seeds(sval, snode, k)
-        # BFS from seeds at varying distances: merge the sorted seeds with the
-        # FIFO queue, whose values never decrease.
-        sp, qh, qt = 0, 0, 0
-        while sp < k or qh < qt:
-            if qh < qt and (sp >= k or qd[qh] <= sval[sp]):
-                x = qn[qh]
-                dx = qd[qh]
-                qh += 1
-            else:
-                x = snode[sp]
-                dx = sval[sp]
-                sp += 1
-            if nd[x] >= 0:
-                continue
-            nd[x] = dx
-            for e in range(ptr[x], ptr[x + 1]):
-                u = idx[e]
-                pu = pre[u]
-                if pu > lo and pu < hi and nd[u] < 0:
-                    qn[qt] = u
-                    qd[qt] = dx + 1
-                    qt += 1
+    _seeded_search(ptr, idx, pre, lo, hi, nd, sval, snode, k, qn, qd)
     lost = 0.0
     for j in range(lo + 1, hi):
         t = node_at[j]
@@ -662,27 +599,8 @@ def _stretched_far(
             snode[nseeds] = u
             nseeds += 1
         f = flist[1, f]
-    if nseeds > 0:
-        _sort_seeds(sval, snode, nseeds)
-        sp, qh, qt = 0, 0, 0
-        while sp < nseeds or qh < qt:
-            if qh < qt and (sp >= nseeds or qd[qh] <= sval[sp]):
-                x = qn[qh]
-                dx = qd[qh]
-                qh += 1
-            else:
-                x = snode[sp]
-                dx = sval[sp]
-                sp += 1
-            if nd[x] >= 0:
-                continue
-            nd[x] = dx
-            for e in range(ptr[x], ptr[x + 1]):
-                y = idx[e]
-                if mark[y] == v and nd[y] < 0:
-                    qn[qt] = y
-                    qd[qt] = dx + 1
-                    qt += 1
+    # Among the listed people only: mark[y] == v, i.e. v - 1 < mark[y] < v + 1.
+    _seeded_search(ptr, idx, mark, v - 1, v + 1, nd, sval, snode, nseeds, qn, qd)
     total = 0.0
     f = head
     while f >= 0:
@@ -849,13 +767,6 @@ def _inverse_sums_serial(ptr, idx, alive, inv, nchunks):  # pragma: no cover - c
 
 
 @njit(cache=True)
-def _count(gm_tin, gm_start, g, lo, hi):  # pragma: no cover - compiled
-    """Members of group g whose DFS number lies in [lo, hi)."""
-    tins = gm_tin[gm_start[g] : gm_start[g + 1]]
-    return np.searchsorted(tins, hi) - np.searchsorted(tins, lo)
-
-
-@njit(cache=True)
 def _disconnections(
     ptr, idx, codes, tot, tin, tout, low, parent, root, size, node_at,
     gm_tin, gm_start, comp_of, cg_ptr, cg_idx, gc_ptr, gc_idx,
@@ -958,11 +869,11 @@ def _disconnections(
                 continue
             considered[g] = v
             if big >= 0:
-                inside = _count(gm_tin, gm_start, g, tin[ch[big]], tout[ch[big]])
+                inside = count_between(gm_tin, gm_start, g, tin[ch[big]], tout[ch[big]])
             else:
-                inside = _count(gm_tin, gm_start, g, tin[r], tout[r]) - (1 if gv == g else 0)
+                inside = count_between(gm_tin, gm_start, g, tin[r], tout[r]) - (1 if gv == g else 0)
                 for j in range(nc):
-                    inside -= _count(gm_tin, gm_start, g, tin[ch[j]], tout[ch[j]])
+                    inside -= count_between(gm_tin, gm_start, g, tin[ch[j]], tout[ch[j]])
             if inside == 0:
                 outsider[g] = v
                 outs[no] = g
@@ -1163,7 +1074,7 @@ def _exhaustive(ptr, idx, k):  # pragma: no cover - compiled
         alive[:] = True
         for i in range(k - 1):
             alive[combo[i]] = False
-        _, after, _, _, _, _, _, _ = _forest(ptr, idx, alive)
+        _, after, _, _, _, _, _, _ = forest(ptr, idx, alive)
         first = combo[k - 2] + 1 if k > 1 else 0
         for v in range(first, n):
             if best < 0 or after[v] < best:
@@ -1297,7 +1208,7 @@ def _distance_losses(net: _Net) -> tuple[np.ndarray, np.ndarray]:
     for k in (1, 2, 3):
         gain[k, 1:] = 1.0 / d - 1.0 / (d + k)  # 1/d - 1/d' when d' = d + k
     # Depth-first pieces of the renumbered graph: who each articulation point cuts off.
-    _, _, tin, tout, low, parent, _, _ = _forest(ptr, idx, np.ones(n, dtype=bool))
+    _, _, tin, tout, low, parent, _, _ = forest(ptr, idx, np.ones(n, dtype=bool))
     child = np.flatnonzero(parent >= 0)
     child = child[low[child] >= tin[parent[child]]]
     child = child[np.lexsort((tin[child], parent[child]))]
@@ -1359,9 +1270,9 @@ def _pairs_per_person(
     return out
 
 
-def _lost_paths(net: _Net, forest) -> list[list[tuple]]:
+def _lost_paths(net: _Net, searched) -> list[list[tuple]]:
     """Per boundary, per person: group pairs left with no path when they leave."""
-    _, _, tin, tout, low, parent, root, size = forest
+    _, _, tin, tout, low, parent, root, size = searched
     n = net.n
     node_at = np.empty(n, dtype=np.int64)
     node_at[tin] = np.arange(n)
@@ -1406,7 +1317,7 @@ def _greedy_with_swaps(net: _Net, k: int) -> tuple[int, np.ndarray]:
     chosen: list[int] = []
     value = 0
     for _ in range(k):
-        after = _forest(net.ptr, net.idx, alive)[1]
+        after = forest(net.ptr, net.idx, alive)[1]
         candidates = np.where(alive, after, np.iinfo(np.int64).max)
         v = int(np.argmin(candidates))  # first minimum: smallest id on ties
         value = int(candidates[v])
@@ -1416,7 +1327,7 @@ def _greedy_with_swaps(net: _Net, k: int) -> tuple[int, np.ndarray]:
         best = (value, -1, -1)
         for u in sorted(chosen):
             alive[u] = True
-            after = _forest(net.ptr, net.idx, alive)[1]
+            after = forest(net.ptr, net.idx, alive)[1]
             alive[u] = False
             candidates = np.where(alive, after, np.iinfo(np.int64).max)
             w = int(np.argmin(candidates))
@@ -1468,8 +1379,8 @@ def key_people(
     n = net.n
     if n == 0:
         return KeyPeople(fragmentation=0.0, distance_fragmentation=0.0, people=(), sets=())
-    forest = _forest(net.ptr, net.idx, np.ones(n, dtype=bool))
-    total, after = forest[0], forest[1]
+    searched = forest(net.ptr, net.idx, np.ones(n, dtype=bool))
+    total, after = searched[0], searched[1]
     f_before = float(_fragmentation(int(total), n))
     f_after = _fragmentation(after, n - 1)
 
@@ -1478,7 +1389,7 @@ def key_people(
     df_before = float(_distance_fragmentation(inverse_total, n))
     df_after = _distance_fragmentation(inverse_total - 2.0 * reach - loss, n - 1)
 
-    lost_paths = _lost_paths(net, forest)
+    lost_paths = _lost_paths(net, searched)
     lost_routes = _lost_routes(net)
 
     ids = net.ids.tolist()
@@ -1536,8 +1447,8 @@ def removal(
     alive = ~dead
     remaining = n - len(gone)
     everyone = np.ones(n, dtype=bool)
-    full = _forest(net.ptr, net.idx, everyone)
-    rest = _forest(net.ptr, net.idx, alive)
+    full = forest(net.ptr, net.idx, everyone)
+    rest = forest(net.ptr, net.idx, alive)
 
     before = _inverse_sum(net, everyone)
     after = _inverse_sum(net, alive)

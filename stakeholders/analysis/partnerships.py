@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from .depth_first import count_between, forest
 from .graph import Grouping, Network
 from .results import Analysis, PairScores
 
@@ -39,66 +40,16 @@ class Dfs:
         return int(np.sum(self.parent < 0))
 
 
-@njit(cache=True)
-def _dfs(ptr, idx):  # pragma: no cover - compiled
-    """Iterative DFS numbering with low points on a simple undirected graph."""
-    n = ptr.shape[0] - 1
-    tin = np.full(n, -1, np.int64)
-    tout = np.zeros(n, np.int64)
-    low = np.zeros(n, np.int64)
-    parent = np.full(n, -1, np.int64)
-    root = np.zeros(n, np.int64)
-    nxt = ptr[:-1].copy()
-    stack = np.empty(n, np.int64)
-    t = 0
-    for r in range(n):
-        if tin[r] >= 0:
-            continue
-        tin[r] = t
-        low[r] = t
-        t += 1
-        root[r] = r
-        top = 0
-        stack[0] = r
-        while top >= 0:
-            v = stack[top]
-            if nxt[v] < ptr[v + 1]:
-                w = idx[nxt[v]]
-                nxt[v] += 1
-                if tin[w] < 0:
-                    parent[w] = v
-                    tin[w] = t
-                    low[w] = t
-                    t += 1
-                    root[w] = r
-                    top += 1
-                    stack[top] = w
-                elif w != parent[v] and tin[w] < low[v]:
-                    low[v] = tin[w]
-            else:
-                tout[v] = t
-                top -= 1
-                p = parent[v]
-                if p >= 0 and low[v] < low[p]:
-                    low[p] = low[v]
-    return tin, tout, low, parent, root
-
-
 def depth_first(net: Network) -> Dfs:
     """Run the DFS once for all boundaries."""
-    tin, tout, low, parent, root = _dfs(net.sym.ptr, net.sym.idx)
+    _, _, tin, tout, low, parent, root, _ = forest(
+        net.sym.ptr, net.sym.idx, np.ones(net.n, dtype=np.bool_)
+    )
     has_parent = np.flatnonzero(parent >= 0)
     order = has_parent[np.lexsort((tin[has_parent], parent[has_parent]))]
     child_ptr = np.zeros(net.n + 1, dtype=np.int64)
     np.cumsum(np.bincount(parent[has_parent], minlength=net.n), out=child_ptr[1:])
     return Dfs(tin, tout, low, parent, root, child_ptr, order)
-
-
-@njit(cache=True)
-def _count(sorted_tin, start, group, lo, hi):  # pragma: no cover - compiled
-    """Members of group whose DFS number lies in [lo, hi)."""
-    tins = sorted_tin[start[group] : start[group + 1]]
-    return np.searchsorted(tins, hi) - np.searchsorted(tins, lo)
 
 
 @njit(cache=True)
@@ -135,7 +86,7 @@ def _cuts(
             previous = ru
             if ru == r:
                 continue
-            if _count(sorted_tin, start, big, tin[ru], tout[ru]) > 0:
+            if count_between(sorted_tin, start, big, tin[ru], tout[ru]) > 0:
                 linked = True
                 break
         if linked:
@@ -148,8 +99,8 @@ def _cuts(
             c = child_idx[j]
             if low[c] < tin[v]:
                 continue
-            in_a = _count(sorted_tin, start, a, tin[c], tout[c])
-            in_b = _count(sorted_tin, start, b, tin[c], tout[c])
+            in_a = count_between(sorted_tin, start, a, tin[c], tout[c])
+            in_b = count_between(sorted_tin, start, b, tin[c], tout[c])
             if in_a > 0 and in_b > 0:
                 linked = True
                 break
@@ -157,8 +108,8 @@ def _cuts(
             sep_b += in_b
         if linked:
             continue
-        rest_a = _count(sorted_tin, start, a, tin[r], tout[r]) - sep_a - (codes[v] == a)
-        rest_b = _count(sorted_tin, start, b, tin[r], tout[r]) - sep_b - (codes[v] == b)
+        rest_a = count_between(sorted_tin, start, a, tin[r], tout[r]) - sep_a - (codes[v] == a)
+        rest_b = count_between(sorted_tin, start, b, tin[r], tout[r]) - sep_b - (codes[v] == b)
         out[k] = not (rest_a > 0 and rest_b > 0)
     return out
 
