@@ -123,6 +123,10 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind a reverse proxy that sets X-Forwarded-For (deploy/), the address it names;
+# without this every client would share the proxy's address, and one lockout.
+if env_bool("TRUSTED_PROXY"):
+    AXES_CLIENT_IP_CALLABLE = "influence_map.proxy.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "stakeholders.throttling.lockout_response"
 # Failed attempts are kept (they drive the lockout); successful logins are not logged.

@@ -138,7 +138,8 @@ def history_page_number(raw: str | None) -> int | None:
     """The page asked for, or None when it is not a page number in range."""
     if raw is None or raw == "":
         return 1
-    if not raw.isdigit():
+    # isdigit() also passes '²', which int() refuses; a long number is out of range anyway.
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 6:
         return None
     number = int(raw)
     return number if 1 <= number <= HISTORY_MAX_PAGE else None

@@ -18,7 +18,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from django.db import connection
@@ -40,6 +40,30 @@ WORKER_STOPPED = (
     "The worker stopped before finishing (killed, out of memory or restarted); "
     "the scores shown are from the last run that finished."
 )
+
+
+# Attempts in a row on the same data that fail for want of a worker or a database
+# before the worker stops retrying by itself (an analysis that gets its worker killed
+# for memory would otherwise loop forever); the next change tries again.
+AUTOMATIC_RETRIES = 3
+
+
+def retrying_after(attempts: Sequence[tuple[str, str, str]]) -> bool:
+    """Whether the worker tries the scores again by itself after these attempts.
+
+    `attempts` are the newest runs, newest first, as (fingerprint, status, error):
+    yes when the newest failed for want of a worker or a database, and fewer than
+    AUTOMATIC_RETRIES attempts at that same data failed so in a row.
+    """
+    if not attempts:
+        return False
+    fingerprint = attempts[0][0]
+    streak = 0
+    for f, status, error in attempts:
+        if f != fingerprint or status != RunStatus.FAILED or not failure_is_transient(error):
+            break
+        streak += 1
+    return 0 < streak < AUTOMATIC_RETRIES
 
 
 def failure_is_transient(error: str) -> bool:

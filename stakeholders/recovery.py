@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from stakeholders.analysis.inputs import DEFAULT_OPTIONS, options_key
-from stakeholders.leases import failure_is_transient, worker_lease_gone
+from stakeholders.leases import AUTOMATIC_RETRIES, retrying_after, worker_lease_gone
 from stakeholders.models import RunStatus, ScoreRun, Workspace
 from stakeholders.score_runs import (
     input_fingerprint,
@@ -98,18 +98,19 @@ def _behind(workspace_id: int) -> bool:
         return False
     if good is None and not has_people:
         return False  # nothing to score yet
-    latest = (
+    recent = list(
         ScoreRun.objects.filter(workspace_id=workspace_id, options_key=options_key(DEFAULT_OPTIONS))
         .order_by("-created_at", "-pk")
-        .values_list("fingerprint", "status", "error")
-        .first()
+        .values_list("fingerprint", "status", "error")[:AUTOMATIC_RETRIES]
     )
-    if latest is not None and latest[0] == fingerprint:
-        _, status, error = latest
+    if recent and recent[0][0] == fingerprint:
+        status = recent[0][1]
         if status == RunStatus.RUNNING:
             return False  # a live worker is scoring this very data (the dead are reaped)
-        if status == RunStatus.FAILED and not failure_is_transient(error):
-            return False  # the analysis fails on this data: the next change retries
+        if status == RunStatus.FAILED and not retrying_after(recent):
+            # The analysis fails on this data, or the worker or database did too
+            # often in a row: the next change retries.
+            return False
     return True
 
 

@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from stakeholders.analysis.inputs import DEFAULT_OPTIONS, Options, options_key
-from stakeholders.leases import failure_is_transient, run_is_running
+from stakeholders.leases import retrying_after, run_is_running
 from stakeholders.models import (
     Affiliation,
     Boundary,
@@ -317,7 +317,7 @@ def score_status(*, workspace: Workspace) -> ScoreStatus:
         run=current,
         updating=any(alive),
         failed=died or failed,
-        retrying=died or (failed and failure_is_transient(newer[0].error)),
+        retrying=died or retrying_after([(r.fingerprint, r.status, r.error) for r in newer]),
     )
 
 

@@ -201,6 +201,22 @@ def test_a_strength_of_five_thousand_digits_is_a_row_error(workspace):
     assert all("A number of 5,000 digits is out of range." in str(e) for e in plan.errors)
 
 
+def test_a_strength_behind_thousands_of_zeros_is_read_as_the_number(workspace):
+    # int() refuses strings of over 4,300 digits, zeros included.
+    people = PEOPLE + "P1,Amira Shah,,board,,\nP2,Ben Okafor,,director,,\n"
+    ties = "source,target,kind,strength,trust\nP1,P2,trusts,{},{}\n".format(
+        "0" * 5000 + "3", "0" * 5000 + "9"
+    )
+
+    plan = bundle_plan(workspace=workspace, files={"people.csv": people, "relationships.csv": ties})
+
+    # Strength reads as 3 and passes; trust reads as 9 and is out of range.
+    assert len(plan.errors) == 1
+    assert str(plan.errors[0]).startswith(
+        "relationships.csv, row 2, column trust: 9 is out of range."
+    )
+
+
 def _upload(client, workspace, files: dict[str, str]) -> dict:
     uploads = [SimpleUploadedFile(name, text.encode(), "text/csv") for name, text in files.items()]
     url = reverse("stakeholders:import_upload", kwargs={"slug": workspace.slug})

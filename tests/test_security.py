@@ -4,8 +4,10 @@ import logging
 
 import pytest
 from django.conf import settings
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
+from influence_map.proxy import client_ip
 from tests.factories import PASSWORD, AffiliationFactory, PersonFactory, UserFactory
 
 LOGIN = reverse("login")
@@ -193,3 +195,22 @@ def test_search_and_not_found_log_no_names(client, viewer, outsider, workspace, 
     assert "Not Found" in caplog.text  # the 404 was logged, by path only
     assert "Quartermaine" not in caplog.text
     assert "Zebedee" not in caplog.text
+
+
+@override_settings(AXES_CLIENT_IP_CALLABLE="influence_map.proxy.client_ip")
+def test_behind_the_proxy_lockout_is_per_client_address(client, member):
+    # Everyone reaches the app from the proxy's 127.0.0.1: without the proxy's header,
+    # a stranger's five guesses would lock the username out for its owner too.
+    stranger = {"HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    owner = {"HTTP_X_FORWARDED_FOR": "198.51.100.20"}
+    for _ in range(5):
+        client.post(LOGIN, {"username": member.username, "password": "wrong"}, **stranger)
+    right = {"username": member.username, "password": PASSWORD}
+    assert client.post(LOGIN, right, **stranger).status_code == 429
+    assert client.post(LOGIN, right, **owner).status_code == 302
+
+
+def test_the_client_address_is_the_one_the_proxy_added():
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="10.0.0.9, 203.0.113.7")
+    assert client_ip(request) == "203.0.113.7"
+    assert client_ip(RequestFactory().get("/")) == "127.0.0.1"

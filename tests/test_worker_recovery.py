@@ -202,3 +202,29 @@ def test_data_the_analysis_fails_on_waits_for_the_next_change(workspace, scored)
 
     Relationship.objects.filter(source=scored[1], target=scored[2]).update(strength=1)
     assert recovery.workspaces_behind() == [workspace.pk]
+
+
+def test_the_worker_gives_up_after_three_cut_off_attempts_at_the_same_data(workspace, scored):
+    # An analysis that gets its worker killed (out of memory) would otherwise loop.
+    _change_without_a_recompute(scored)
+    for attempt in range(1, leases.AUTOMATIC_RETRIES + 1):
+        _failed_run(workspace, error=leases.WORKER_STOPPED)
+        retried = attempt < leases.AUTOMATIC_RETRIES
+        assert recovery.workspaces_behind() == ([workspace.pk] if retried else [])
+        assert selectors.score_status(workspace=workspace).retrying is retried
+
+    Relationship.objects.filter(source=scored[1], target=scored[2]).update(strength=1)
+    assert recovery.workspaces_behind() == [workspace.pk]  # new data: tried again
+
+
+def test_retrying_after_counts_only_a_streak_on_the_same_data():
+    stopped = ("a", RunStatus.FAILED, leases.WORKER_STOPPED)
+    broke = ("a", RunStatus.FAILED, "ValueError: the analysis broke")
+    assert leases.retrying_after([stopped])
+    assert leases.retrying_after([stopped, stopped])
+    assert not leases.retrying_after([stopped, stopped, stopped])
+    assert leases.retrying_after([stopped, stopped, ("b", RunStatus.FAILED, leases.WORKER_STOPPED)])
+    assert leases.retrying_after([stopped, broke, stopped])
+    assert not leases.retrying_after([broke])
+    assert not leases.retrying_after([])
+    assert not leases.retrying_after([("a", RunStatus.SUCCEEDED, "")])

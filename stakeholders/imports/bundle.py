@@ -324,9 +324,12 @@ class _Row:
         if not _WHOLE_NUMBER.fullmatch(value):
             self.error(column, f"'{value}' is not a whole number. {range_message}")
             return None
-        digits = len(value.lstrip("+-").lstrip("0"))
-        # Thousands of digits are out of range too, and more than int() will read.
-        number = int(value) if digits <= 12 else None
+        significant = value.lstrip("+-").lstrip("0")
+        digits = len(significant)
+        # Thousands of digits are out of range too, and more than int() will read (also
+        # behind thousands of leading zeros, so only the significant digits are read).
+        sign = -1 if value.startswith("-") else 1
+        number = sign * int(significant or "0") if digits <= 12 else None
         if number is None or not 1 <= number <= 5:
             shown = f"A number of {digits:,} digits" if number is None else number
             self.error(column, f"{shown} is out of range. {range_message}")
