@@ -40,14 +40,12 @@ from stakeholders.score_runs import (
 
 logger = logging.getLogger(__name__)
 
-RESULT_VERSION = 1
+RESULT_VERSION = 2  # 2: suggestions for every lost link (1: the first 60 per boundary)
 # Broker score risers kept per boundary.
 RISERS = 10
 # Suggested new ties per lost link, from this many candidates on each side.
 SUGGESTIONS = 3
 CANDIDATES_PER_GROUP = 6
-# Lost links per boundary that get suggestions (the ones with most relationships first).
-LOST_LINKS_WITH_SUGGESTIONS = 60
 # Leavers named as someone's existing contact, at most.
 WORKS_WITH_SHOWN = 3
 
@@ -426,25 +424,14 @@ def _step_in(
             candidates[g] = sorted(chosen, key=preference)
         return candidates[g]
 
-    def restores(u: int, v: int) -> int:
-        count = 0
-        cu, cv = component[u], component[v]
-        if cu != cv:
-            in_u, in_v = component_groups[cu], component_groups[cv]
-            for x, y in disconnected:
-                if (x in in_u and y in in_v) or (y in in_u and x in in_v):
-                    count += 1
-        gu, gv = groups[u], groups[v]
-        near_u, near_v = near_groups(u), near_groups(v)
-        for x, y in short:
-            if (
-                (gu == x and y in near_v)
-                or (gv == x and y in near_u)
-                or (gu == y and x in near_v)
-                or (gv == y and x in near_u)
-            ):
-                count += 1
-        return count
+    restores = _restore_counter(
+        disconnected=disconnected,
+        short=short,
+        groups=groups,
+        component=component,
+        component_groups=component_groups,
+        near_groups=near_groups,
+    )
 
     def fact(p: int) -> dict:
         return {
@@ -456,21 +443,19 @@ def _step_in(
 
     answers = []
     links = [(p, "connection") for p in disconnected] + [(p, "short route") for p in short]
-    for (a, b), kind in links[:LOST_LINKS_WITH_SUGGESTIONS]:
+    # Per candidate, once: works with a leaver, then -trusted by, then -broker score.
+    ties_break = {
+        p: (-bool(leaver_contacts[p]), *preference(p)[1:3])
+        for group in {g for link, _ in links for g in link}
+        for p in candidates_in(group)
+    }
+    for (a, b), kind in links:
         scored = []
         for u in candidates_in(a):
+            tu = ties_break[u]
             for v in candidates_in(b):
-                pu, pv = preference(u), preference(v)
-                scored.append(
-                    (
-                        -restores(u, v),
-                        -(bool(leaver_contacts[u]) + bool(leaver_contacts[v])),
-                        pu[1] + pv[1],
-                        pu[2] + pv[2],
-                        u,
-                        v,
-                    )
-                )
+                tv = ties_break[v]
+                scored.append((-restores(u, v), tu[0] + tv[0], tu[1] + tv[1], tu[2] + tv[2], u, v))
         scored.sort()
         picked, used = [], set()
         for negative, *_, u, v in scored:
@@ -482,3 +467,45 @@ def _step_in(
                 break
         answers.append({"groups": [a, b], "lost": kind, "suggestions": picked})
     return answers
+
+
+def _restore_counter(
+    *,
+    disconnected: list[tuple[str, str]],
+    short: list[tuple[str, str]],
+    groups: dict[int, str],
+    component: dict[int, int],
+    component_groups: dict[int, set[str]],
+    near_groups,
+):
+    """How many lost links a new tie u - v restores (see _step_in), in a few set lookups.
+
+    Connections: the count depends only on the two parts of the map the tie joins,
+    so it is worked out once per pair of parts. Short routes: the lost pairs
+    {gu, h} with h near v, and {gv, h} with h near u; the two sets share at most
+    the pair {gu, gv} itself (u and v are never in the same group).
+    """
+    by_parts: dict[tuple[int, int], int] = {}
+    partners: dict[str, set[str]] = defaultdict(set)
+    for x, y in short:
+        partners[x].add(y)
+        partners[y].add(x)
+
+    def restores(u: int, v: int) -> int:
+        cu, cv = component[u], component[v]
+        count = 0
+        if cu != cv:
+            key = (min(cu, cv), max(cu, cv))
+            if key not in by_parts:
+                in_u, in_v = component_groups[cu], component_groups[cv]
+                by_parts[key] = sum(
+                    1
+                    for x, y in disconnected
+                    if (x in in_u and y in in_v) or (y in in_u and x in in_v)
+                )
+            count = by_parts[key]
+        gu, gv = groups[u], groups[v]
+        count += len(partners[gu] & near_groups(v)) + len(partners[gv] & near_groups(u))
+        return count - (gv in partners[gu])
+
+    return restores

@@ -451,3 +451,54 @@ def test_the_run_stores_what_key_people_needs(leavers_map):
     m = leavers_map
     assert set(m.run.key_people) == {"fragmentation", "distance_fragmentation", "sets"}
     assert m.run.options_key == score_runs.options_key(DEFAULT_OPTIONS)
+
+
+def test_the_restore_count_equals_its_definition_on_random_maps():
+    # _restore_counter's set arithmetic against the definition, pair by pair: a new
+    # tie u - v restores a lost connection {X, Y} when it joins a part holding X to a
+    # part holding Y, and a lost short route {X, Y} when u is in X and v or one of
+    # v's contacts in Y (or the other way round).
+    import random
+
+    for seed in range(40):
+        rng = random.Random(seed)
+        names = [f"g{i}" for i in range(rng.randint(3, 8))]
+        people = list(range(rng.randint(4, 30)))
+        groups = {p: rng.choice(names) for p in people}
+        component = {p: rng.randint(0, 3) for p in people}
+        component_groups = {}
+        for p in people:
+            component_groups.setdefault(component[p], set()).add(groups[p])
+        near = {p: {groups[p]} | set(rng.sample(names, rng.randint(0, 3))) for p in people}
+        pairs = list(itertools.combinations(sorted(names), 2))
+        disconnected = rng.sample(pairs, rng.randint(0, len(pairs)))
+        short = [p for p in pairs if p not in disconnected and rng.random() < 0.5]
+        restores = whatif_compute._restore_counter(
+            disconnected=disconnected,
+            short=short,
+            groups=groups,
+            component=component,
+            component_groups=component_groups,
+            near_groups=near.__getitem__,
+        )
+        for u, v in itertools.permutations(people, 2):
+            if groups[u] == groups[v]:
+                continue
+            gu, gv = groups[u], groups[v]
+            in_u, in_v = component_groups[component[u]], component_groups[component[v]]
+            expected = 0
+            if component[u] != component[v]:
+                expected += sum(
+                    1
+                    for x, y in disconnected
+                    if (x in in_u and y in in_v) or (y in in_u and x in in_v)
+                )
+            expected += sum(
+                1
+                for x, y in short
+                if (gu == x and y in near[v])
+                or (gv == x and y in near[u])
+                or (gu == y and x in near[v])
+                or (gv == y and x in near[u])
+            )
+            assert restores(u, v) == expected, (seed, u, v)
