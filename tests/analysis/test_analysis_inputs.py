@@ -222,6 +222,22 @@ def test_percentile_ranks_definition():
     assert percentile_ranks([0.1 + 0.2, 0.3]).tolist() == [0.0, 0.0]
 
 
+def test_percentile_ranks_equal_scipy_rankdata_min():
+    # Computed without scipy.stats (slow to import): the same as rankdata(method="min").
+    import numpy as np
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(7)
+    for _ in range(500):
+        n = int(rng.integers(2, 30))
+        values = rng.integers(0, 4, n).astype(float)
+        values[rng.random(n) < 0.2] = np.nan
+        keys = np.where(np.isnan(values), -np.inf, values)
+        expected = (rankdata(keys, method="min") - 1.0) / (n - 1)
+        got = percentile_ranks([None if np.isnan(v) else v for v in values])
+        assert np.array_equal(got, expected)
+
+
 def test_hidden_influencer_and_titled_but_isolated():
     # Everyone trusts 5 (a frontline worker); 1 is board level but nobody's tie points at them.
     ties = [Tie(p, 5, "trusts", 5) for p in (1, 2, 3, 4)]
