@@ -33,6 +33,9 @@ from stakeholders.admin_scope import (
 from stakeholders.exports.tables import csv_chunks, export_filename, export_rows
 from stakeholders.forms import (
     AffiliationAdminForm,
+    ForumAdminForm,
+    ForumMembershipAdminForm,
+    ForumMembershipFormSet,
     MembershipAdminForm,
     OrganisationAdminForm,
     OrganisationAffiliationFormSet,
@@ -47,6 +50,8 @@ from stakeholders.members.services import other_owner_count
 from stakeholders.models import (
     Affiliation,
     Erasure,
+    Forum,
+    ForumMembership,
     Membership,
     Organisation,
     Person,
@@ -80,6 +85,8 @@ EXPORT_KINDS: dict[type[models.Model], str] = {
     Person: "people",
     Affiliation: "affiliations",
     Relationship: "relationships",
+    Forum: "forum-list",
+    ForumMembership: "forum-members",
 }
 
 
@@ -229,7 +236,17 @@ class OutgoingRelationshipInline(ScopedInline):
     fk_name = "source"
     form = RelationshipAdminForm
     formset = OutgoingRelationshipFormSet
-    fields = ["target", "kind", "strength", "trust", "observed_on", "evidence", "loaded_version"]
+    fields = [
+        "target",
+        "kind",
+        "strength",
+        "trust",
+        "observed_on",
+        "start_date",
+        "end_date",
+        "evidence",
+        "loaded_version",
+    ]
     autocomplete_fields = ["target"]
     verbose_name = "relationship from this person"
     verbose_name_plural = "relationships from this person"
@@ -468,12 +485,21 @@ class AffiliationAdmin(ScopedHistoryAdmin):
 class RelationshipAdmin(ScopedHistoryAdmin):
     actions = [export_selected_csv]
     form = RelationshipAdminForm
-    list_display = ["tie", "kind", "strength", "trust_level", "observed_on", "workspace"]
+    list_display = [
+        "tie",
+        "kind",
+        "strength",
+        "trust_level",
+        "observed_on",
+        "in_force",
+        "workspace",
+    ]
     list_display_links = ["tie"]
     list_filter = [
         "kind",
         "strength",
         "trust",
+        "end_date",
         ("source__workspace", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = [
@@ -494,9 +520,66 @@ class RelationshipAdmin(ScopedHistoryAdmin):
     def trust_level(self, obj: Relationship) -> str:
         return "unknown" if obj.trust is None else str(obj.trust)
 
+    @admin.display(description="in force", ordering="start_date")
+    def in_force(self, obj: Relationship) -> str:
+        if obj.start_date is None and obj.end_date is None:
+            return "throughout"
+        start = obj.start_date.isoformat() if obj.start_date else "…"
+        end = obj.end_date.isoformat() if obj.end_date else "…"
+        return f"{start} to {end}"
+
     @admin.display(description="workspace", ordering="source__workspace__name")
     def workspace(self, obj: Relationship) -> Workspace:
         return obj.source.workspace
+
+
+class ForumMembershipInline(ScopedInline):
+    model = ForumMembership
+    fk_name = "forum"
+    form = ForumMembershipAdminForm
+    formset = ForumMembershipFormSet
+    fields = ["person", "seat", "start_date", "end_date", "loaded_version"]
+    autocomplete_fields = ["person"]
+    verbose_name = "seat"
+    verbose_name_plural = "seats (forum members)"
+
+
+@admin.register(Forum)
+class ForumAdmin(ScopedHistoryAdmin):
+    actions = [export_selected_csv]
+    form = ForumAdminForm
+    list_display = ["name", "kind", "tier", "host", "member_count", "workspace"]
+    list_filter = [("workspace", admin.RelatedOnlyFieldListFilter), "kind", "tier"]
+    search_fields = ["name"]
+    list_select_related = ["workspace", "host"]
+    autocomplete_fields = ["host"]
+    inlines = [ForumMembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_members=_count(ForumMembership, "forum"))
+
+    @admin.display(description="members", ordering="n_members")
+    def member_count(self, obj: Forum) -> int:
+        return obj.n_members
+
+
+@admin.register(ForumMembership)
+class ForumMembershipAdmin(ScopedHistoryAdmin):
+    actions = [export_selected_csv]
+    form = ForumMembershipAdminForm
+    list_display = ["person", "forum", "seat", "start_date", "end_date", "workspace"]
+    list_filter = [
+        "seat",
+        ("forum__workspace", admin.RelatedOnlyFieldListFilter),
+        ("forum", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["person__name", "person__ref", "forum__name"]
+    list_select_related = ["person", "forum__workspace"]
+    autocomplete_fields = ["forum", "person"]
+
+    @admin.display(description="workspace", ordering="forum__workspace__name")
+    def workspace(self, obj: ForumMembership) -> Workspace:
+        return obj.forum.workspace
 
 
 admin.site.register(Erasure, ErasureAdmin)

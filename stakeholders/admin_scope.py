@@ -14,6 +14,8 @@ from stakeholders.access import editable_workspace_ids
 from stakeholders.models import (
     Affiliation,
     Erasure,
+    Forum,
+    ForumMembership,
     Membership,
     Organisation,
     Person,
@@ -32,6 +34,8 @@ WORKSPACE_PATHS: dict[type[models.Model], tuple[str, ...]] = {
     Affiliation: ("person__workspace", "organisation__workspace"),
     Relationship: ("source__workspace", "target__workspace"),
     Erasure: ("workspace",),
+    Forum: ("workspace",),
+    ForumMembership: ("forum__workspace", "person__workspace"),
 }
 
 # Scope ids: None means every workspace (superusers); otherwise the set of ids.

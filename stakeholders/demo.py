@@ -15,6 +15,7 @@ the acute trust and one district council, and two organisations with no ties.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 import random
@@ -92,6 +93,23 @@ class RelationshipRow:
     evidence: str
 
 
+@dataclass(frozen=True, slots=True)
+class ForumRow:
+    name: str
+    kind: str  # stakeholders.models.ForumKind
+    tier: str
+    host: str  # the host organisation's name; "" for none
+
+
+@dataclass(frozen=True, slots=True)
+class ForumMemberRow:
+    forum: str  # the forum's name
+    person_ref: str
+    seat: str  # chair | voting_member | participant
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+
+
 @dataclass(frozen=True)
 class Dataset:
     name: str
@@ -99,6 +117,8 @@ class Dataset:
     people: tuple[PersonRow, ...]
     affiliations: tuple[AffiliationRow, ...]
     relationships: tuple[RelationshipRow, ...]
+    forums: tuple[ForumRow, ...] = ()
+    forum_members: tuple[ForumMemberRow, ...] = ()
 
 
 # --- Names -------------------------------------------------------------------------
@@ -999,7 +1019,95 @@ def demo_dataset() -> Dataset:
         if {left, right} == pair:
             raise ValueError("The acute trust and Marsh Vale may only meet through the bridge.")
         b.cross_ties(left, right, count)
-    return b.finish(DEMO_NAME)
+    dataset = b.finish(DEMO_NAME)
+    return dataclasses.replace(dataset, **_demo_forums(b, unseated=influencer))
+
+
+# --- Forums (issue #18) -----------------------------------------------------------
+# Formal seats beside the informal ties. The deliberate divergence: the hidden
+# influencer (a practice manager many directors trust, a top informal broker) holds
+# no seat anywhere.
+
+FORUM_KINDS = (
+    "icb_board",
+    "integrated_care_partnership",
+    "health_and_wellbeing_board",
+    "place_partnership_board",
+    "provider_collaborative",
+    "neighbourhood_team",
+    "strategic_authority_board",
+    "other",
+)
+SEATS = ("chair", "voting_member", "participant")
+ICB_FOUNDED = datetime.date(2022, 7, 1)
+
+# name, kind, tier, host, and seats as (organisation, n-th person there, seat).
+DEMO_FORUMS = (
+    ("NHS North Fenwick ICB Board", "icb_board", "system", ICB, (
+        (ICB, 1, "chair"), (ICB, 0, "voting_member"), (ICB, 2, "voting_member"),
+        (ICB, 3, "voting_member"), (ACUTE_TRUST, 0, "voting_member"),
+        ("Fenwick Partnership NHS Foundation Trust", 0, "voting_member"),
+        (COUNTY_COUNCIL, 0, "participant"),
+    )),
+    ("North Fenwick Integrated Care Partnership", "integrated_care_partnership", "system",
+     ICB, (
+        (COUNTY_COUNCIL, 1, "chair"), (ICB, 1, "voting_member"),
+        ("Stourmouth City Council", 0, "voting_member"), ("Healthwatch Fenwick", 0,
+         "voting_member"), ("Fenwick Community Action", 0, "voting_member"),
+        ("Fenwick Constabulary", 0, "participant"), ("Fenwick Public Health", 0,
+         "voting_member"),
+    )),
+    ("Fenwick Health and Wellbeing Board", "health_and_wellbeing_board", "system",
+     COUNTY_COUNCIL, (
+        (COUNTY_COUNCIL, 1, "chair"), ("Fenwick Public Health", 0, "voting_member"),
+        (ICB, 0, "voting_member"), ("Healthwatch Fenwick", 0, "voting_member"),
+        ("Brightwater Care", 0, "participant"), ("Fenwick Community Action", 0, "participant"),
+    )),
+    ("North Fenwick Place Partnership Board", "place_partnership_board", "place",
+     "North Fenwick Place Partnership", (
+        ("North Fenwick Place Partnership", 0, "chair"), (DISTRICT_COUNCIL, 0, "voting_member"),
+        ("Hartwell Borough Council", 0, "voting_member"), ("Fenwick Community Health NHS Trust",
+         0, "voting_member"), ("Marsh Vale PCN", 0, "voting_member"),
+        ("Hartwell and Eastfield PCN", 0, "voting_member"), ("Marsh Vale Homes", 0,
+         "participant"),
+    )),
+    ("Marsh Vale Neighbourhood Team", "neighbourhood_team", "neighbourhood", "Marsh Vale PCN", (
+        ("Marsh Vale PCN", 0, "chair"), ("The Willows Surgery", 0, "voting_member"),
+        ("Marsh Vale Carers Centre", 0, "participant"), (DISTRICT_COUNCIL, 1, "participant"),
+        ("Fenwick Community Health NHS Trust", 1, "voting_member"),
+    )),
+    ("Hartwell and Eastfield Neighbourhood Team", "neighbourhood_team", "neighbourhood",
+     "Hartwell and Eastfield PCN", (
+        ("Hartwell and Eastfield PCN", 0, "chair"), ("Eastfield Health Centre", 0,
+         "voting_member"), ("Hartwell Borough Council", 1, "participant"),
+        ("Fenwick Community Action", 1, "participant"),
+        ("Fenwick Community Health NHS Trust", 2, "voting_member"),
+    )),
+)  # fmt: skip
+
+
+def _demo_forums(b: _Builder, *, unseated: int) -> dict[str, tuple]:
+    """The demo's forums and seats; `unseated` must hold none (the divergence)."""
+    forums = tuple(ForumRow(name, kind, tier, host) for name, kind, tier, host, _ in DEMO_FORUMS)
+    members = []
+    for name, kind, _tier, _host, seats in DEMO_FORUMS:
+        start = ICB_FOUNDED if kind in ("icb_board", "integrated_care_partnership") else None
+        for org, nth, seat in seats:
+            person = b.members[org][nth]
+            if person == unseated:
+                raise ValueError(f"{b.names[person]} must hold no seat: {name}.")
+            members.append(ForumMemberRow(name, b.ref(person), seat, start, None))
+    # A seat that has ended: history, not a current seat.
+    members.append(
+        ForumMemberRow(
+            DEMO_FORUMS[0][0],
+            b.ref(b.members[ACUTE_TRUST][1]),
+            "participant",
+            ICB_FOUNDED,
+            datetime.date(2025, 3, 31),
+        )
+    )
+    return {"forums": forums, "forum_members": tuple(members)}
 
 
 def _joint_appointment_ties(b: _Builder, joint: int, icb_head: int) -> None:
@@ -1410,3 +1518,24 @@ def validate(dataset: Dataset) -> None:
             raise ValueError(f"{where}: strength {tie.strength} is outside 1-5.")
         if tie.trust is not None and not 1 <= tie.trust <= 5:
             raise ValueError(f"{where}: trust {tie.trust} is outside 1-5.")
+    forums = set()
+    for forum in dataset.forums:
+        if not forum.name or forum.name in forums:
+            raise ValueError(f"Forum {forum.name!r}: the name is blank or repeated.")
+        forums.add(forum.name)
+        if forum.kind not in FORUM_KINDS or forum.tier not in TIERS:
+            raise ValueError(f"Forum {forum.name!r}: unknown kind or tier.")
+        if forum.host and forum.host not in names:
+            raise ValueError(f"Forum {forum.name!r}: host {forum.host!r} does not exist.")
+    seats = set()
+    for seat in dataset.forum_members:
+        where = f"Seat of {seat.person_ref!r} on {seat.forum!r}"
+        if seat.forum not in forums or seat.person_ref not in refs:
+            raise ValueError(f"{where}: unknown forum or person.")
+        if (seat.forum, seat.person_ref) in seats:
+            raise ValueError(f"{where}: repeated.")
+        seats.add((seat.forum, seat.person_ref))
+        if seat.seat not in SEATS:
+            raise ValueError(f"{where}: unknown seat {seat.seat!r}.")
+        if seat.start_date and seat.end_date and seat.end_date < seat.start_date:
+            raise ValueError(f"{where}: ends before it starts.")

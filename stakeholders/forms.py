@@ -17,6 +17,8 @@ from django.forms.models import BaseInlineFormSet
 from stakeholders.members.services import other_owner_count
 from stakeholders.models import (
     Affiliation,
+    Forum,
+    ForumMembership,
     Membership,
     Organisation,
     Person,
@@ -274,7 +276,17 @@ class AffiliationAdminForm(VersionedFormMixin, forms.ModelForm):
 class RelationshipAdminForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Relationship
-        fields = ["source", "target", "kind", "strength", "trust", "observed_on", "evidence"]
+        fields = [
+            "source",
+            "target",
+            "kind",
+            "strength",
+            "trust",
+            "observed_on",
+            "start_date",
+            "end_date",
+            "evidence",
+        ]
 
 
 class PersonAffiliationForm(VersionedFormMixin, forms.ModelForm):
@@ -351,3 +363,21 @@ class OutgoingRelationshipFormSet(WorkspaceInlineFormSet):
         "The same person and kind appear in more than one row: "
         "keep one relationship of each kind per pair."
     )
+
+
+class ForumAdminForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Forum
+        fields = ["workspace", "name", "kind", "tier", "host"]
+
+
+class ForumMembershipAdminForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = ForumMembership
+        fields = ["forum", "person", "seat", "start_date", "end_date"]
+
+
+class ForumMembershipFormSet(WorkspaceInlineFormSet):
+    linked_field = "person"
+    linked_noun = "a person"
+    duplicate_message = "Each person can have only one seat on this forum."

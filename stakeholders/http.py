@@ -13,6 +13,7 @@ instead of returning a response for its caller to test.
 """
 
 import contextlib
+import datetime
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -28,6 +30,7 @@ from django_htmx.middleware import HtmxDetails
 from stakeholders.access import membership_or_404
 from stakeholders.models import Boundary, Membership, Role
 from stakeholders.selectors import score_status
+from stakeholders.snapshots.services import as_of_scores_request
 
 ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.OWNER: 2}
 
@@ -180,9 +183,39 @@ def boundary_param(request: HttpRequest) -> str:
     return boundary
 
 
+def date_param(value: str, name: str) -> datetime.date:
+    """A YYYY-MM-DD date from the address or a form; Refusal naming `name` otherwise."""
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise Refusal(
+            f"{name}: '{value[:40]}' is not a date. The date must be a real date written "
+            "YYYY-MM-DD, e.g. 2026-01-31."
+        ) from None
+
+
+def as_of_param(request: HttpRequest) -> datetime.date | None:
+    """The `as_of` date the address asks for (None: today's map); Refusal if malformed."""
+    value = request.GET.get("as_of", "").strip()
+    if not value:
+        return None
+    as_of = date_param(value, "as_of")
+    if as_of > timezone.localdate():
+        raise Refusal(f"as_of: {as_of.isoformat()} is still to come; choose today or earlier.")
+    return as_of
+
+
 def analysis_context(request: HttpRequest, membership: Membership) -> dict[str, Any]:
-    """What every analysis page needs: membership, boundary, and the scores' status."""
+    """What every analysis page needs: membership, boundary, and the scores' status.
+
+    With `?as_of=YYYY-MM-DD` the scores are those of the map as it was that day: stored
+    once a worker has computed them (asked for here), with progress shown until then.
+    """
     boundary = boundary_param(request)
+    as_of = as_of_param(request)
+    status = score_status(workspace=membership.workspace, as_of=as_of)
+    if as_of is not None:
+        status = as_of_scores_request(workspace=membership.workspace, as_of=as_of, status=status)
     return {
         "workspace": membership.workspace,
         "membership": membership,
@@ -190,5 +223,6 @@ def analysis_context(request: HttpRequest, membership: Membership) -> dict[str, 
         "boundary": boundary,
         "boundary_label": Boundary(boundary).label.lower(),
         "boundaries": Boundary.choices,
-        "status": score_status(workspace=membership.workspace),
+        "status": status,
+        "scores_as_of": as_of,
     }

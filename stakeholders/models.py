@@ -357,6 +357,9 @@ class Relationship(CleanText, models.Model):
         help_text="1 (low) to 5 (high); leave empty if unknown.",
     )
     observed_on = models.DateField(null=True, blank=True)
+    # When the tie began and ended; empty: in force throughout. An ended tie is history.
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
     evidence = models.TextField(blank=True)
 
     # Optimistic locking: every save through a form or service checks and bumps it.
@@ -390,6 +393,13 @@ class Relationship(CleanText, models.Model):
             models.CheckConstraint(
                 condition=_in_choices("kind", RelationshipKind), name="relationship_kind_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="relationship_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
         ]
         indexes = [models.Index(fields=["target", "kind"])]
 
@@ -404,6 +414,112 @@ class Relationship(CleanText, models.Model):
             and self.source.workspace_id != self.target.workspace_id
         ):
             raise ValidationError({"target": "Both people must be in the same workspace."})
+
+
+# --- Formal forums (issue #18) -----------------------------------------------
+# Boards and partnerships where leaders meet, and their dated seats.
+
+
+class ForumKind(models.TextChoices):
+    ICB_BOARD = "icb_board", "ICB board"
+    INTEGRATED_CARE_PARTNERSHIP = "integrated_care_partnership", "Integrated care partnership"
+    HEALTH_AND_WELLBEING_BOARD = "health_and_wellbeing_board", "Health and wellbeing board"
+    PLACE_PARTNERSHIP_BOARD = "place_partnership_board", "Place partnership board"
+    PROVIDER_COLLABORATIVE = "provider_collaborative", "Provider collaborative"
+    NEIGHBOURHOOD_TEAM = "neighbourhood_team", "Neighbourhood team"
+    STRATEGIC_AUTHORITY_BOARD = "strategic_authority_board", "Strategic authority board"
+    OTHER = "other", "Other"
+
+
+class Seat(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    VOTING_MEMBER = "voting_member", "Voting member"
+    PARTICIPANT = "participant", "Participant"
+
+
+class Forum(CleanText, models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="forums")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=ForumKind.choices)
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    host = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hosted_forums",
+        verbose_name="host organisation",
+    )
+
+    # Optimistic locking: every save through a form or service checks and bumps it.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "name"],
+                name="forum_unique_name",
+                violation_error_message="A forum with this name already exists here.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="forum_name_not_blank"),
+            models.CheckConstraint(
+                condition=_in_choices("kind", ForumKind), name="forum_kind_valid"
+            ),
+            models.CheckConstraint(condition=_in_choices("tier", Tier), name="forum_tier_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.host_id is not None and self.host.workspace_id != self.workspace_id:
+            raise ValidationError({"host": "The host organisation must be in the same workspace."})
+
+
+class ForumMembership(CleanText, models.Model):
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="forum_memberships")
+    seat = models.CharField(max_length=20, choices=Seat.choices, default=Seat.VOTING_MEMBER)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    # Optimistic locking: every save through a form or service checks and bumps it.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["forum", "person"]
+        verbose_name = "forum membership"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forum", "person"],
+                name="forummembership_unique_forum_person",
+                violation_error_message="This person already has a seat on this forum.",
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("seat", Seat), name="forummembership_seat_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="forummembership_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.forum}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.person_id and self.forum_id and self.person.workspace_id != self.forum.workspace_id:
+            raise ValidationError({"person": "The person must be in the forum's workspace."})
 
 
 # --- Stored scores -----------------------------------------------------------
@@ -445,6 +561,9 @@ class ScoreRun(models.Model):
     # Key people (default-options runs): fragmentation before anyone leaves, and the most
     # damaging sets of 2, 3 and 5 people with how they were found. Empty on older runs.
     key_people = models.JSONField(default=dict, blank=True)
+    # The network in force on this date (stakeholders.snapshots.in_force); empty: the
+    # network of the day the run was made. Such runs carry the date in options_key too.
+    as_of = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -458,6 +577,48 @@ class ScoreRun(models.Model):
 
     def __str__(self) -> str:
         return f"Scores for {self.workspace} ({self.get_status_display()})"
+
+
+class Snapshot(CleanText, models.Model):
+    """A named, frozen score run ("ICB board, March 2027"): never pruned, kept through edits.
+
+    A worker makes its run (the network in force on `as_of`); until then `run` is empty
+    and `status` says how it is going. Erasure still takes an erased person out of it.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="snapshots")
+    name = models.CharField(max_length=200)
+    as_of = models.DateField(help_text="The map as it was on this date.")
+    # PROTECT: pruning old runs must never take a snapshot's scores with it.
+    run = models.OneToOneField(
+        ScoreRun, on_delete=models.PROTECT, null=True, blank=True, related_name="snapshot"
+    )
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the data the scores were computed from."
+    )
+    error = models.TextField(blank=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-as_of", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "name"],
+                name="snapshot_unique_name",
+                violation_error_message="A snapshot with this name already exists here.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="snapshot_name_not_blank"),
+            models.CheckConstraint(
+                condition=_in_choices("status", RunStatus), name="snapshot_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.as_of:%Y-%m-%d})"
 
 
 class PersonScore(models.Model):

@@ -6,6 +6,7 @@ stored rows (stakeholders.selectors).
 
 import contextlib
 import dataclasses
+import datetime
 import hashlib
 import logging
 import time
@@ -23,6 +24,7 @@ from stakeholders.analysis.inputs import (
     options_key,
     options_to_json,
 )
+from stakeholders.forums.reads import forum_ties
 from stakeholders.leases import WORKER_STOPPED, hold_lease, worker_gone
 from stakeholders.models import (
     SENIORITY_RANK,
@@ -38,12 +40,14 @@ from stakeholders.models import (
     ScoreRun,
     Workspace,
 )
-from stakeholders.selectors import current_run
+from stakeholders.selectors import current_run, run_key
+from stakeholders.snapshots.in_force import rows_in_force
 
 logger = logging.getLogger(__name__)
 
 # Bump when the analysis changes, so stored scores with an old meaning are recomputed.
-ANALYSIS_VERSION = 3  # 3: key people (fragmentation if someone leaves)
+# 4: only ties and primary affiliations in force today (start and end dates) count.
+ANALYSIS_VERSION = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,23 +60,50 @@ class ScoreInput:
     ties: tuple[Tie, ...]
 
 
-def score_input(*, workspace_id: int) -> ScoreInput:
-    """The workspace's people, their groups on each boundary and all ties (three queries)."""
+def score_input(*, workspace_id: int, as_of: datetime.date | None = None) -> ScoreInput:
+    """The network in force on `as_of` (default today): people, groups, ties (three queries).
+
+    People are grouped by their primary affiliation only while it is in force; ties
+    count from their start date to their end date (stakeholders.snapshots.in_force).
+    """
+    on = as_of or timezone.localdate()
     people = Person.objects.filter(workspace_id=workspace_id).order_by("pk")
     people_rows = list(people.values_list("pk", "seniority"))
-    primaries = Affiliation.objects.filter(
-        person__workspace_id=workspace_id, is_primary=True
-    ).values_list("person_id", "organisation_id", "organisation__sector", "organisation__tier")
+    primaries = (
+        Affiliation.objects.filter(person__workspace_id=workspace_id, is_primary=True)
+        .order_by("pk")
+        .values_list(
+            "person_id",
+            "organisation_id",
+            "organisation__sector",
+            "organisation__tier",
+            "start_date",
+            "end_date",
+        )
+    )
     groups: dict[str, dict[int, str]] = {"organisation": {}, "sector": {}, "tier": {}}
-    for person_id, org_id, sector, tier in primaries:
+    for person_id, org_id, sector, tier in rows_in_force(primaries, on):
         groups["organisation"][person_id] = str(org_id)
         groups["sector"][person_id] = sector
         groups["tier"][person_id] = tier
-    ties = tuple(
-        Tie(source=s, target=t, kind=k, strength=st, trust=tr, observed_on=on)
-        for s, t, k, st, tr, on in Relationship.objects.filter(source__workspace_id=workspace_id)
+    ties_in_force = rows_in_force(
+        Relationship.objects.filter(source__workspace_id=workspace_id)
         .order_by("pk")
-        .values_list("source_id", "target_id", "kind", "strength", "trust", "observed_on")
+        .values_list(
+            "source_id",
+            "target_id",
+            "kind",
+            "strength",
+            "trust",
+            "observed_on",
+            "start_date",
+            "end_date",
+        ),
+        on,
+    )
+    ties = tuple(
+        Tie(source=s, target=t, kind=k, strength=st, trust=tr, observed_on=seen)
+        for s, t, k, st, tr, seen in ties_in_force
     )
     return ScoreInput(
         people=tuple(pk for pk, _ in people_rows),
@@ -131,12 +162,17 @@ def score_runs_reap(*, workspace_id: int) -> list[int]:
 
 
 def score_run_execute(
-    *, workspace_id: int, options: Options = DEFAULT_OPTIONS, force: bool = False
+    *,
+    workspace_id: int,
+    options: Options = DEFAULT_OPTIONS,
+    force: bool = False,
+    as_of: datetime.date | None = None,
 ) -> ScoreRun | None:
     """Compute and store every score for a workspace, unless its data has not changed.
 
-    Returns the run whose scores are now current (the earlier one when nothing
-    changed), the failed run when the analysis fails, or None when the
+    `as_of`: score the network in force on that date (a run of its own, beside the
+    current one). Returns the run whose scores are now current (the earlier one when
+    nothing changed), the failed run when the analysis fails, or None when the
     workspace no longer exists. A failure leaves the last good scores in place.
     """
     if not Workspace.objects.filter(pk=workspace_id).exists():
@@ -144,7 +180,10 @@ def score_run_execute(
     # A run whose worker was killed is recorded as failed before this one starts.
     score_runs_reap(workspace_id=workspace_id)
     started = time.perf_counter()
-    data = score_input(workspace_id=workspace_id)
+    data = score_input(workspace_id=workspace_id, as_of=as_of)
+    if options.formal:
+        # Informal and formal (issue #18): forum seats add ties; informal runs read none.
+        data = dataclasses.replace(data, ties=data.ties + forum_ties(workspace_id=workspace_id))
     fingerprint = input_fingerprint(data, options)
     # The default run also lays out the map, which shows every organisation.
     with_layout = options == DEFAULT_OPTIONS
@@ -152,15 +191,17 @@ def score_run_execute(
     if with_layout:
         organisations = workspace_organisations(workspace_id)
         fingerprint = layout_fingerprint(fingerprint, organisations)
-    current = current_run(workspace_id=workspace_id, options=options)
+    current = current_run(workspace_id=workspace_id, options=options, as_of=as_of)
     if current is not None and current.fingerprint == fingerprint and not force:
         return current
     previous = None
-    if with_layout and current is not None:
+    # A map as of a date starts from today's map, so the two look alike.
+    start_from = current or (current_run(workspace_id=workspace_id) if as_of else None)
+    if with_layout and start_from is not None:
         # Start from the positions on screen now, so the map moves little.
         previous = {
             org: (x, y, r)
-            for org, x, y, r in OrganisationPosition.objects.filter(run=current).values_list(
+            for org, x, y, r in OrganisationPosition.objects.filter(run=start_from).values_list(
                 "organisation_id", "x", "y", "r"
             )
         }
@@ -171,8 +212,9 @@ def score_run_execute(
         with transaction.atomic():
             run = ScoreRun.objects.create(
                 workspace_id=workspace_id,
-                options_key=options_key(options),
+                options_key=run_key(options, as_of),
                 options=options_to_json(options),
+                as_of=as_of,
                 fingerprint=fingerprint,
                 status=RunStatus.RUNNING,
                 started_at=timezone.now(),
@@ -230,11 +272,13 @@ def _compute_and_store(
             run.finished_at = timezone.now()
             run.save(update_fields=["status", "summary", "key_people", "timings", "finished_at"])
             # Older scores for the same options are superseded; keep only the newest.
+            # A snapshot's run is frozen: never pruned.
             ScoreRun.objects.filter(
                 workspace_id=workspace_id,
                 options_key=run.options_key,
                 status=RunStatus.SUCCEEDED,
                 created_at__lte=run.created_at,
+                snapshot__isnull=True,
             ).exclude(pk=run.pk).delete()
     except Exception as exc:
         # The message carries ids and library text only, never names or notes.

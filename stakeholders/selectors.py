@@ -271,11 +271,24 @@ def person_page(
 # Score runs: pages show the newest successful run and say whether a newer one is coming.
 
 
-def current_run(*, workspace_id: int, options: Options = DEFAULT_OPTIONS) -> ScoreRun | None:
-    """The newest successful run for these options: the scores pages show."""
+def run_key(options: Options = DEFAULT_OPTIONS, as_of: datetime.date | None = None) -> str:
+    """ScoreRun.options_key: the options' key, with the date of a run as of a date."""
+    key = options_key(options)
+    return key if as_of is None else f"{key}|network_on={as_of.isoformat()}"
+
+
+def current_run(
+    *,
+    workspace_id: int,
+    options: Options = DEFAULT_OPTIONS,
+    as_of: datetime.date | None = None,
+) -> ScoreRun | None:
+    """The newest successful run for these options (and date): the scores pages show."""
     return (
         ScoreRun.objects.filter(
-            workspace_id=workspace_id, options_key=options_key(options), status=RunStatus.SUCCEEDED
+            workspace_id=workspace_id,
+            options_key=run_key(options, as_of),
+            status=RunStatus.SUCCEEDED,
         )
         .order_by("-created_at", "-pk")
         .first()
@@ -296,13 +309,13 @@ class ScoreStatus:
         return self.run.created_at if self.run else None
 
 
-def score_status(*, workspace: Workspace) -> ScoreStatus:
-    """The current scores and whether newer ones are being computed.
+def score_status(*, workspace: Workspace, as_of: datetime.date | None = None) -> ScoreStatus:
+    """The current scores (or those as of a date) and whether newer ones are being computed.
 
     One query, plus a lease check per newer run still marked running.
     """
     runs = list(
-        ScoreRun.objects.filter(workspace=workspace, options_key=options_key(DEFAULT_OPTIONS))
+        ScoreRun.objects.filter(workspace=workspace, options_key=run_key(DEFAULT_OPTIONS, as_of))
         .defer("timings")
         .order_by("-created_at", "-pk")[:10]
     )

@@ -2,11 +2,13 @@ from django.urls import path
 
 from stakeholders.dashboard import views
 from stakeholders.exports import views as export_views
+from stakeholders.forums import views as forum_views
 from stakeholders.imports import views as import_views
 from stakeholders.maps import views as map_views
 from stakeholders.members import views as member_views
 from stakeholders.privacy import views as privacy_views
 from stakeholders.scenarios import views as scenario_views
+from stakeholders.snapshots import views as snapshot_views
 
 app_name = "stakeholders"
 
@@ -26,6 +28,18 @@ urlpatterns = [
         name="organisation_detail",
     ),
     path("w/<slug:slug>/scores/status/", views.scores_status, name="scores_status"),
+    path("w/<slug:slug>/snapshots/", snapshot_views.snapshots, name="snapshots"),
+    path("w/<slug:slug>/snapshots/take/", snapshot_views.snapshot_take, name="snapshot_take"),
+    path(
+        "w/<slug:slug>/snapshots/compare/",
+        snapshot_views.snapshot_compare,
+        name="snapshot_compare",
+    ),
+    path(
+        "w/<slug:slug>/snapshots/compare.csv",
+        snapshot_views.snapshot_compare_csv,
+        name="snapshot_compare_csv",
+    ),
     path("w/<slug:slug>/scenarios/route/", scenario_views.scenario_route, name="scenario_route"),
     path(
         "w/<slug:slug>/scenarios/route.csv",
@@ -98,4 +112,6 @@ urlpatterns = [
         scenario_views.scenario_leaves_csv,
         name="scenario_leaves_csv",
     ),
+    path("w/<slug:slug>/forums/", forum_views.forums_page, name="forums"),
+    path("w/<slug:slug>/forums.csv", forum_views.forums_csv, name="forums_csv"),
 ]

@@ -309,6 +309,12 @@ DB_CASES = {
         ALL,
         ("This relationship already exists.",),
     ),
+    "relationship_ends_before_start": Case(
+        "relationship_end_after_start",
+        _tie_values(start_date=datetime.date(2025, 4, 1), end_date=datetime.date(2025, 3, 31)),
+        ALL,
+        ("The end date cannot be before the start date.",),
+    ),
     "relationship_self_tie": Case(
         "relationship_no_self_tie",
         _tie_self,

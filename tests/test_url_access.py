@@ -23,6 +23,8 @@ from stakeholders import score_runs
 from stakeholders.models import (
     Affiliation,
     Erasure,
+    Forum,
+    ForumMembership,
     ImportPreview,
     Membership,
     Organisation,
@@ -115,6 +117,13 @@ EXPECTED: dict[str, dict[str, object]] = {
     # A preview is the uploader's alone (the editor here): anyone else gets 404.
     "stakeholders:import_preview": answers(LOGIN, 404, 403, 200, 404),
     "stakeholders:import_confirm": POST_ONLY,
+    "stakeholders:forums": READ,
+    "stakeholders:forums_csv": READ,
+    "stakeholders:snapshots": READ,
+    "stakeholders:snapshot_take": POST_ONLY,
+    # A comparison needs its snapshot (from): without it, 400.
+    "stakeholders:snapshot_compare": answers(LOGIN, 404, 400, 400, 400),
+    "stakeholders:snapshot_compare_csv": answers(LOGIN, 404, 400, 400, 400),
     "admin:index": answers(ADMIN_LOGIN, 200, 200, 200, 200),
     "admin:login": answers(200, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX),
     "admin:logout": answers(ADMIN_INDEX, 405, 405, 405, 405),
@@ -141,6 +150,8 @@ ADMIN_MODELS = {
     "stakeholders_relationship": "scoped",
     "stakeholders_membership": "owners",
     "stakeholders_erasure": "owners_read_only",
+    "stakeholders_forum": "scoped",
+    "stakeholders_forummembership": "scoped",
     "auth_user": "superuser",
     "auth_group": "superuser",
     "axes_accessattempt": "superuser",
@@ -345,6 +356,10 @@ def _make_admin_object(world: World, model: str):
         "stakeholders_affiliation": lambda: world.affiliation,
         "stakeholders_relationship": lambda: world.relationship,
         "stakeholders_membership": lambda: world.membership,
+        "stakeholders_forum": lambda: _forum(world),
+        "stakeholders_forummembership": lambda: ForumMembership.objects.create(
+            forum=_forum(world), person=world.person
+        ),
         "stakeholders_erasure": lambda: Erasure.objects.create(
             workspace=world.workspace, erased_by=world.users["owner"]
         ),
@@ -362,6 +377,14 @@ def _make_admin_object(world: World, model: str):
         "django_tasks_database_dbtaskresult": lambda: _task_result(),
     }
     return objects[model]()
+
+
+def _forum(world: World) -> Forum:
+    return Forum.objects.get_or_create(
+        workspace=world.workspace,
+        name="Northgate Board",
+        defaults={"kind": "icb_board", "tier": "system"},
+    )[0]
 
 
 def _group():

@@ -33,6 +33,8 @@ class Options:
     kinds: frozenset[str] | None = None  # None = all kinds
     min_strength: int = 1
     as_of: datetime.date | None = None  # keep ties observed on or before; undated kept
+    # Informal and formal: add a tie between members of the same forum (issue #18).
+    formal: bool = False
 
 
 DEFAULT_OPTIONS = Options()
@@ -47,6 +49,8 @@ def options_to_json(options: Options) -> dict:
         "kinds": sorted(options.kinds) if options.kinds is not None else None,
         "min_strength": options.min_strength,
         "as_of": options.as_of.isoformat() if options.as_of else None,
+        # Only when set: the informal key, and so every stored run's key, stays as it was.
+        **({"formal": True} if options.formal else {}),
     }
 
 
@@ -60,6 +64,7 @@ def options_from_json(data: dict | None) -> Options:
         kinds=frozenset(kinds) if kinds is not None else None,
         min_strength=int(data.get("min_strength", 1)),
         as_of=datetime.date.fromisoformat(as_of) if as_of else None,
+        formal=bool(data.get("formal", False)),
     )
 
 

@@ -19,6 +19,8 @@ from stakeholders.selectors import (
     search_terms,
     workspace_summaries,
 )
+from stakeholders.snapshots.chart import score_chart
+from stakeholders.snapshots.reads import broker_history
 
 
 @signed_in_page
@@ -136,6 +138,11 @@ def person_detail(request: HtmxHttpRequest, membership: Membership, pk: int) -> 
         boundary=context["boundary"],
         # Notes are the mappers' own opinions of a person: editors and owners only.
         show_notes=context["can_edit"],
+    )
+    context["broker_chart"] = score_chart(
+        broker_history(
+            workspace=context["workspace"], person_id=person.pk, boundary=context["boundary"]
+        )
     )
     return render(request, "stakeholders/person_detail.html", context)
 

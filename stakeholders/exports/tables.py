@@ -17,6 +17,9 @@ from stakeholders.dashboard.reads import BROKER_SORTS, BY_BROKER_SCORE
 from stakeholders.models import (
     Affiliation,
     Boundary,
+    Forum,
+    ForumKind,
+    ForumMembership,
     Organisation,
     OrganisationKind,
     PairScore,
@@ -25,6 +28,7 @@ from stakeholders.models import (
     Relationship,
     RelationshipKind,
     ScoreRun,
+    Seat,
     Sector,
     Seniority,
     Tier,
@@ -175,7 +179,7 @@ RELATIONSHIPS_HEADER = (
 # retention) and import_map checks it is yes or no and otherwise ignores it.
 ADDED_COLUMNS = {
     "people": ("Active",),
-    "relationships": ("Stale",),
+    "relationships": ("Stale", "Start date", "End date"),
 }
 # Free-text notes about people: only on request (export_csv --with-notes), as viewers
 # may download the other exports and notes are for editors and owners.
@@ -189,6 +193,12 @@ EXTRA_COLUMNS = {
 
 SCORE_KINDS = ("brokers", "scores", "partnerships", "key-people")
 DATA_KINDS = ("people", "organisations", "affiliations", "relationships")
+# Formal forums and their seats (issue #18): import_map reads them back as forums.csv and
+# forum_members.csv (`export_csv forums` is the Seats and influence table instead).
+FORUM_DATA_KINDS = ("forum-list", "forum-members")
+FORUM_IMPORT_FILES = {"forum-list": "forums.csv", "forum-members": "forum_members.csv"}
+FORUMS_HEADER = ("Name", "Kind", "Tier", "Host")
+FORUM_MEMBERS_HEADER = ("Forum", "Person", "Seat", "Start date", "End date")
 
 COLUMN_NOTES: dict[str, dict[str, str]] = {
     "brokers": {
@@ -320,9 +330,28 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "observed date is unknown, or when retention is off. Worked out from Observed on and "
         "the workspace's retention setting on the day of the export: import_map checks it is "
         "Yes or No and otherwise ignores it.",
+        "Start date": "When the relationship began (YYYY-MM-DD); empty when it has held "
+        "throughout.",
+        "End date": "When it ended (YYYY-MM-DD); empty while it holds. An ended relationship "
+        "is history: it counts in scores as of dates before its end.",
         "Source name": "Name of the source person.",
         "Target name": "Name of the target person.",
     },
+}
+
+
+COLUMN_NOTES["forum-list"] = {
+    "Name": "The forum's name: a board or partnership where leaders meet.",
+    "Kind": "What kind of forum it is (ICB board, health and wellbeing board, ...).",
+    "Tier": "The level it works at, from National to Neighbourhood.",
+    "Host": "The organisation hosting it; empty when none is recorded.",
+}
+COLUMN_NOTES["forum-members"] = {
+    "Forum": "The forum's name.",
+    "Person": "The ref of the person holding the seat.",
+    "Seat": "Chair, Voting member or Participant.",
+    "Start date": "When the seat was taken (YYYY-MM-DD); empty when unknown.",
+    "End date": "When the seat ended (YYYY-MM-DD); empty while it is held.",
 }
 
 
@@ -337,6 +366,8 @@ def header(kind: str, *, extras: bool = False, with_notes: bool = False) -> tupl
         "affiliations": AFFILIATIONS_HEADER,
         "organisations": ORGANISATIONS_HEADER,
         "relationships": RELATIONSHIPS_HEADER,
+        "forum-list": FORUMS_HEADER,
+        "forum-members": FORUM_MEMBERS_HEADER,
     }[kind]
     base += ADDED_COLUMNS.get(kind, ())
     if with_notes and kind == "people":
@@ -571,6 +602,7 @@ def relationships_rows(
     cutoff = stale_cutoff(workspace, today or timezone.localdate())
     fields = [
         "source__ref", "target__ref", "kind", "strength", "trust", "observed_on", "evidence",
+        "start_date", "end_date",
     ]  # fmt: skip
     if extras:
         fields += ["source__name", "target__name"]
@@ -580,11 +612,40 @@ def relationships_rows(
         .values_list(*fields)
     )
     kinds = dict(RelationshipKind.choices)
-    for source, target, kind, strength, trust, on, evidence, *names in ties.iterator(
+    for source, target, kind, strength, trust, on, evidence, start, end, *names in ties.iterator(
         chunk_size=CHUNK_SIZE
     ):
         stale = is_stale(on, cutoff)
-        yield (source, target, kinds[kind], strength, trust, iso_date(on), evidence, stale, *names)
+        yield (
+            source, target, kinds[kind], strength, trust, iso_date(on), evidence, stale,
+            iso_date(start), iso_date(end), *names,
+        )  # fmt: skip
+
+
+def forum_list_rows(
+    *, workspace: Workspace, extras: bool = False, ids: Ids = None
+) -> Iterator[tuple]:
+    """Every forum, as import_map's forums.csv: one query."""
+    yield header("forum-list")
+    forums = _only(Forum.objects.filter(workspace=workspace), ids).order_by("name")
+    kinds, tiers = dict(ForumKind.choices), dict(Tier.choices)
+    for name, kind, tier, host in forums.values_list("name", "kind", "tier", "host__name"):
+        yield (name, kinds[kind], tiers[tier], host or "")
+
+
+def forum_members_rows(
+    *, workspace: Workspace, extras: bool = False, ids: Ids = None
+) -> Iterator[tuple]:
+    """Every forum seat, as import_map's forum_members.csv: one query."""
+    yield header("forum-members")
+    seats = (
+        _only(ForumMembership.objects.filter(forum__workspace=workspace), ids)
+        .order_by("forum__name", "person__ref")
+        .values_list("forum__name", "person__ref", "seat", "start_date", "end_date")
+    )
+    labels = dict(Seat.choices)
+    for forum, ref, seat, start, end in seats.iterator(chunk_size=CHUNK_SIZE):
+        yield (forum, ref, labels[seat], iso_date(start), iso_date(end))
 
 
 def export_rows(
@@ -620,6 +681,8 @@ def export_rows(
     exporter = {
         "affiliations": affiliations_rows,
         "organisations": organisations_rows,
+        "forum-list": forum_list_rows,
+        "forum-members": forum_members_rows,
     }[kind]
     return exporter(workspace=workspace, extras=extras, ids=ids)
 
@@ -701,7 +764,13 @@ def notes_rows(
         yield ("About", "Filters", "None: every row of the workspace")
         if kind == "relationships":
             yield ("About", "Retention", describe_retention(workspace, timezone.localdate(now)))
-        if not extras:
+        if kind in FORUM_IMPORT_FILES:
+            yield (
+                "About",
+                "Import",
+                f"import_map reads this file back as {FORUM_IMPORT_FILES[kind]}",
+            )
+        elif not extras:
             yield ("About", "Import", "import_map reads this file back unchanged")
     for column in header(kind, extras=extras, with_notes=with_notes):
         yield ("Column", column, COLUMN_NOTES[kind][column])

@@ -16,6 +16,7 @@ from stakeholders.dashboard import reads as dashboard_reads
 from stakeholders.exports.board_pack import board_pack_zip
 from stakeholders.exports.tables import (
     DATA_KINDS,
+    FORUM_DATA_KINDS,
     SCORE_KINDS,
     csv_chunks,
     export_filename,
@@ -105,7 +106,7 @@ def _no_scores(export: _Export, what: str) -> Refusal:
 
 
 def _unknown_kind(export: _Export) -> Refusal:
-    kinds = ", ".join((*SCORE_KINDS, *DATA_KINDS))
+    kinds = ", ".join((*SCORE_KINDS, *DATA_KINDS, *FORUM_DATA_KINDS))
     message = f"There is no such export. The tables that can be downloaded are: {kinds}."
     return _refusal(message, 404, export.workspace)
 
@@ -124,7 +125,7 @@ def export_notes(request: HttpRequest, membership: Membership, kind: str) -> Htt
 
 def _csv(request: HttpRequest, membership: Membership, kind: str, *, notes: bool) -> HttpResponse:
     export = _export(request, membership)
-    if kind not in (*SCORE_KINDS, *DATA_KINDS):
+    if kind not in (*SCORE_KINDS, *DATA_KINDS, *FORUM_DATA_KINDS):
         raise _unknown_kind(export)
     if kind in SCORE_KINDS and export.run is None:
         raise _no_scores(export, f"{kind} export")

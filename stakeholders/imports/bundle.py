@@ -1,7 +1,8 @@
 """CSV bundle import: check every file completely first, then write all or nothing.
 
-A bundle is up to four CSV files: organisations, people, affiliations and
-relationships (the format is in README.md, "Importing a map from CSV files").
+A bundle is up to six CSV files: organisations, people, affiliations,
+relationships, forums and forum members (the format is in README.md, "Importing a
+map from CSV files").
 `bundle_plan` reads them against a snapshot of the workspace taken in a fixed
 number of queries and returns every problem found or, when there is none, what
 to create and update.
@@ -30,11 +31,15 @@ from simple_history.utils import get_history_model_for_model
 from stakeholders.exports.tables import unguard_cell
 from stakeholders.models import (
     Affiliation,
+    Forum,
+    ForumKind,
+    ForumMembership,
     Organisation,
     OrganisationKind,
     Person,
     Relationship,
     RelationshipKind,
+    Seat,
     Sector,
     Seniority,
     Tier,
@@ -47,7 +52,9 @@ ORGANISATIONS = "organisations.csv"
 PEOPLE = "people.csv"
 AFFILIATIONS = "affiliations.csv"
 RELATIONSHIPS = "relationships.csv"
-BUNDLE_FILES = (ORGANISATIONS, PEOPLE, AFFILIATIONS, RELATIONSHIPS)
+FORUMS = "forums.csv"
+FORUM_MEMBERS = "forum_members.csv"
+BUNDLE_FILES = (ORGANISATIONS, PEOPLE, AFFILIATIONS, RELATIONSHIPS, FORUMS, FORUM_MEMBERS)
 
 # Column name -> required. A required column must be in the header and have a
 # value in every row; an optional column may be left out of the file, and then
@@ -87,6 +94,23 @@ COLUMNS: dict[str, dict[str, bool]] = {
         "trust": False,
         "observed_on": False,
         "evidence": False,
+        "start_date": False,
+        "end_date": False,
+    },
+    # Formal forums and their seats (issue #18): a forum by its name, a seat by
+    # (forum, person ref).
+    FORUMS: {
+        "name": True,
+        "kind": True,
+        "tier": True,
+        "host": False,
+    },
+    FORUM_MEMBERS: {
+        "forum": True,
+        "person": True,
+        "seat": False,
+        "start_date": False,
+        "end_date": False,
     },
 }
 
@@ -152,6 +176,8 @@ class _Snapshot:
     affiliations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     primary: dict[str, str] = field(default_factory=dict)  # person ref -> organisation name
     relationships: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    forums: dict[str, dict[str, Any]] = field(default_factory=dict)
+    forum_members: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._org_names = {row["id"]: name for name, row in self.organisations.items()}
@@ -173,6 +199,8 @@ class BundlePlan:
     people: list[_Op] = field(default_factory=list)
     affiliations: list[_Op] = field(default_factory=list)
     relationships: list[_Op] = field(default_factory=list)
+    forums: list[_Op] = field(default_factory=list)
+    forum_members: list[_Op] = field(default_factory=list)
     snapshot: _Snapshot = field(default_factory=_Snapshot, repr=False)
     # File -> key label -> [id, version] of every existing row the plan read for the
     # files' rows: what a preview shows, so confirming can tell what changed since.
@@ -222,6 +250,8 @@ SECTOR_CHOICES = _choices("sector", Sector)
 TIER_CHOICES = _choices("tier", Tier)
 SENIORITY_CHOICES = _choices("seniority", Seniority)
 RELATIONSHIP_KIND_CHOICES = _choices("relationship kind", RelationshipKind)
+FORUM_KIND_CHOICES = _choices("forum kind", ForumKind)
+SEAT_CHOICES = _choices("seat", Seat)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YES = frozenset({"yes", "y", "true", "1"})
@@ -805,6 +835,9 @@ def _check_relationships(table: _Table, snap: _Snapshot, person_refs: _Names) ->
             values["trust"] = row.score("trust", trust_message, required=False)
         if row.has("observed_on"):
             values["observed_on"] = row.date("observed_on")
+        for column in ("start_date", "end_date"):
+            if row.has(column):
+                values[column] = row.date(column)
         if row.has("evidence"):
             values["evidence"] = row.text("evidence", _field(rel, "evidence"))
         if row.has("stale"):
@@ -824,10 +857,87 @@ def _check_relationships(table: _Table, snap: _Snapshot, person_refs: _Names) ->
         if row.number not in unique:
             continue
         existing = snap.relationships.get(key)
-        defaults = {"trust": None, "observed_on": None, "evidence": ""}
+        defaults = {
+            "trust": None,
+            "observed_on": None,
+            "start_date": None,
+            "end_date": None,
+            "evidence": "",
+        }
         if existing:
             defaults = {f: existing[f] for f in defaults}
-        ops.append((row, _Op(key, {**defaults, **values}, existing)))
+        merged = {**defaults, **values}
+        start, end = merged["start_date"], merged["end_date"]
+        if start and end and end < start:
+            column = "end_date" if "end_date" in values else "start_date"
+            row.error(column, _constraint_message(rel, "relationship_end_after_start"))
+        ops.append((row, _Op(key, merged, existing)))
+    return _ops_ok(ops)
+
+
+def _check_forums(table: _Table, snap: _Snapshot, org_names: _Names) -> list[_Op]:
+    """Parse forums.csv: kind, tier and an optional host organisation."""
+    ops = []
+    rows = _first_rows(
+        table.rows,
+        lambda r: (r.values["name"],) if r.values["name"] else None,
+        lambda k: f"'{k[0]}'",
+    )
+    for row in rows:
+        name = row.text("name", _field(Forum, "name"), required=True)
+        values: dict[str, Any] = {
+            "kind": row.choice("kind", FORUM_KIND_CHOICES),
+            "tier": row.choice("tier", TIER_CHOICES),
+        }
+        existing = snap.forums.get(name)
+        if existing is not None:
+            existing = {**existing, "host": snap.organisation_name(existing["host_id"])}
+        if row.has("host"):
+            host = row.values.get("host") or None
+            values["host"] = host if host and org_names.check(row, "host", host) else None
+        else:
+            values["host"] = existing["host"] if existing else None
+        ops.append((row, _Op((name,), values, existing)))
+    return _ops_ok(ops)
+
+
+def _check_forum_members(
+    table: _Table, snap: _Snapshot, person_refs: _Names, forum_names: _Names
+) -> list[_Op]:
+    """Parse forum_members.csv: one seat per (forum, person), seat and dates."""
+    ops = []
+    rows = _first_rows(
+        table.rows,
+        lambda r: (
+            (r.values["forum"], r.values["person"])
+            if r.values["forum"] and r.values["person"]
+            else None
+        ),
+        lambda k: f"{k[1]} on {k[0]}",
+    )
+    for row in rows:
+        forum = row.text("forum", _field(Forum, "name"), required=True)
+        ref = row.text("person", _field(Person, "ref"), required=True)
+        forum_names.check(row, "forum", forum)
+        person_refs.check(row, "person", ref)
+        values: dict[str, Any] = {}
+        if row.has("seat") and row.values.get("seat"):
+            values["seat"] = row.choice("seat", SEAT_CHOICES)
+        for column in ("start_date", "end_date"):
+            if row.has(column):
+                values[column] = row.date(column)
+        existing = snap.forum_members.get((forum, ref))
+        defaults = {"seat": Seat.VOTING_MEMBER.value, "start_date": None, "end_date": None}
+        if existing:
+            defaults = {f: existing[f] for f in defaults}
+        merged = {**defaults, **values}
+        start, end = merged["start_date"], merged["end_date"]
+        if start and end and end < start:
+            column = "end_date" if "end_date" in values else "start_date"
+            row.error(
+                column, _constraint_message(ForumMembership, "forummembership_end_after_start")
+            )
+        ops.append((row, _Op((forum, ref), merged, existing)))
     return _ops_ok(ops)
 
 
@@ -861,6 +971,12 @@ def _snapshot(workspace: Workspace | None, files: Iterable[str]) -> _Snapshot:
     if RELATIONSHIPS in files:
         for r in rows(Relationship.objects.filter(source__workspace=workspace)):
             snap.relationships[(refs[r["source_id"]], refs[r["target_id"]], r["kind"])] = r
+    if FORUMS in files or FORUM_MEMBERS in files:
+        snap.forums = {f["name"]: f for f in rows(Forum.objects.filter(workspace=workspace))}
+    if FORUM_MEMBERS in files:
+        forum_names = {f["id"]: name for name, f in snap.forums.items()}
+        for m in rows(ForumMembership.objects.filter(forum__workspace=workspace)):
+            snap.forum_members[(forum_names[m["forum_id"]], refs[m["person_id"]])] = m
     return snap
 
 
@@ -957,6 +1073,14 @@ def bundle_plan(*, workspace: Workspace | None, files: Mapping[str, FileData]) -
         )
     if rel_table is not None and rel_table.usable:
         plan.relationships = _check_relationships(rel_table, snap, person_refs)
+    forum_table = tables.get(FORUMS)
+    seat_table = tables.get(FORUM_MEMBERS)
+    forum_names = _Names("forum", FORUMS, _keys(forum_table, "name"), snap.forums)
+    forum_names.checkable = FORUMS not in tables or bool(forum_table and forum_table.usable)
+    if forum_table is not None and forum_table.usable:
+        plan.forums = _check_forums(forum_table, snap, org_names)
+    if seat_table is not None and seat_table.usable:
+        plan.forum_members = _check_forum_members(seat_table, snap, person_refs, forum_names)
 
     errors.sort(key=_column_order)
     if errors:
@@ -1000,7 +1124,29 @@ def bundle_plan(*, workspace: Workspace | None, files: Mapping[str, FileData]) -
             ),
             lambda k: f"{k[0]} -> {k[1]} ({k[2]})",
         )
+    if forum_table is not None:
+        plan.summaries[FORUMS] = _summarise(
+            plan.forums, forum_table.rows, lambda r: (r.values["name"],), _LABELS[FORUMS]
+        )
+    if seat_table is not None:
+        plan.summaries[FORUM_MEMBERS] = _summarise(
+            plan.forum_members,
+            seat_table.rows,
+            lambda r: (r.values["forum"], r.values["person"]),
+            _LABELS[FORUM_MEMBERS],
+        )
     plan.versions = _versions(snap, org_table, people_table, aff_statuses, rel_table)
+    for file, table, keys, rows in (
+        (FORUMS, forum_table, ("name",), snap.forums),
+        (FORUM_MEMBERS, seat_table, ("forum", "person"), snap.forum_members),
+    ):
+        if table is not None:
+            found = {tuple(r.values[k] for k in keys) for r in table.rows}
+            plan.versions[file] = {
+                _LABELS[file](key): [row["id"], row["version"]]
+                for key in found
+                if (row := rows.get(key[0] if len(key) == 1 else key))
+            }
     return plan
 
 
@@ -1010,12 +1156,16 @@ _LABELS: dict[str, Callable[[Key], str]] = {
     PEOPLE: lambda k: k[0],
     AFFILIATIONS: lambda k: f"{k[0]} at {k[1]}",
     RELATIONSHIPS: lambda k: f"{k[0]} -> {k[1]} ({k[2]})",
+    FORUMS: lambda k: k[0],
+    FORUM_MEMBERS: lambda k: f"{k[1]} on {k[0]}",
 }
 _NOUNS = {
     ORGANISATIONS: "Organisation",
     PEOPLE: "Person",
     AFFILIATIONS: "Affiliation",
     RELATIONSHIPS: "Relationship",
+    FORUMS: "Forum",
+    FORUM_MEMBERS: "Forum seat",
 }
 # Rows listed by name when many changed; the count is always given.
 _CHANGED_LISTED = 50
@@ -1069,6 +1219,8 @@ def bundle_changed_since(
         (PEOPLE, plan.people),
         (AFFILIATIONS, plan.affiliations),
         (RELATIONSHIPS, plan.relationships),
+        (FORUMS, plan.forums),
+        (FORUM_MEMBERS, plan.forum_members),
     ):
         seen = versions.get(file, {})
         for op in ops:
@@ -1342,12 +1494,49 @@ def bundle_apply(
             ("source_id", "target_id", "kind"),
         )
         writer.update(Relationship, updates, [relationship(op) for op in updates])
+        _apply_forums(writer, workspace, plan, org_ids, person_ids)
         if tables := _tables_to_analyze(writer.written):
             # Fresh planner statistics before the recompute below reads these tables.
             transaction.on_commit(lambda: _tables_analyze(tables), robust=True)
         # Raw writes send no signals: queue the recompute (it runs once, on commit).
         if plan.organisations or plan.people or plan.affiliations or plan.relationships:
             workspace_data_changed(workspace_id=workspace.pk)
+
+
+def _apply_forums(
+    writer: _Writer,
+    workspace: Workspace,
+    plan: BundlePlan,
+    org_ids: dict[str, int],
+    person_ids: dict[str, int],
+) -> None:
+    """Forums, then their seats (issue #18)."""
+    forum_ids = {name: row["id"] for name, row in plan.snapshot.forums.items()}
+
+    def forum(op: _Op) -> dict[str, Any]:
+        host = op.values["host"]
+        return _row(
+            Forum,
+            op,
+            workspace_id=workspace.pk,
+            name=op.key[0],
+            host_id=org_ids[host] if host else None,
+        )
+
+    creates, updates = _changed(plan.forums)
+    forum_ids.update(
+        (k[0], pk)
+        for k, pk in writer.insert(Forum, [forum(op) for op in creates], ("name",)).items()
+    )
+    writer.update(Forum, updates, [forum(op) for op in updates])
+
+    def seat(op: _Op) -> dict[str, Any]:
+        name, ref = op.key
+        return _row(ForumMembership, op, forum_id=forum_ids[name], person_id=person_ids[ref])
+
+    creates, updates = _changed(plan.forum_members)
+    writer.insert(ForumMembership, [seat(op) for op in creates], ("forum_id", "person_id"))
+    writer.update(ForumMembership, updates, [seat(op) for op in updates])
 
 
 def _tables_to_analyze(written: Mapping[type[models.Model], int]) -> list[str]:

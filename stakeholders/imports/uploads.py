@@ -27,6 +27,8 @@ from stakeholders.imports.bundle import (
     AFFILIATIONS,
     BUNDLE_FILES,
     COLUMNS,
+    FORUM_MEMBERS,
+    FORUMS,
     ORGANISATIONS,
     PEOPLE,
     RELATIONSHIPS,
@@ -482,7 +484,14 @@ _TEMPLATE_ROWS: dict[str, list[list[str]]] = {
         ["EX001", "Example Hospitals NHS Trust", "Chief executive", "2024-04-01", ""],
     ],
     RELATIONSHIPS: [
-        ["EX001", "EX002", "Collaborates with", "4", "4", "2026-01-15", "Weekly executive meeting"],
+        ["EX001", "EX002", "Collaborates with", "4", "4", "2026-01-15", "Weekly executive meeting",
+         "2025-04-01", ""],
+    ],
+    FORUMS: [
+        ["Example ICB Board", "ICB board", "System", "Example Hospitals NHS Trust"],
+    ],
+    FORUM_MEMBERS: [
+        ["Example ICB Board", "EX001", "Voting member", "2024-04-01", ""],
     ],
 }  # fmt: skip
 

@@ -20,6 +20,8 @@ _FILE_LABELS = {
     "people.csv": "People",
     "affiliations.csv": "Affiliations",
     "relationships.csv": "Relationships",
+    "forums.csv": "Forums",
+    "forum_members.csv": "Forum seats",
 }
 
 

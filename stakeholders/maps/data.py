@@ -224,7 +224,11 @@ def _tie_rows(workspace: Workspace, filters: MapFilters) -> list[tuple]:
         source__workspace=workspace, kind__in=filters.kinds, strength__gte=filters.min_strength
     )
     if filters.as_of:
-        ties = ties.filter(observed_on__lte=filters.as_of)
+        # The network in force that day (stakeholders.snapshots.in_force), as scored.
+        on = filters.as_of
+        ties = ties.filter(Q(start_date__isnull=True) | Q(start_date__lte=on)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on)
+        )
     if filters.organisation is not None:
         # Only ties touching the organisation's people (narrowed again in _select): a
         # subquery in the same query, so one organisation costs less than the whole map.

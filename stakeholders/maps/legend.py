@@ -58,7 +58,7 @@ def _filter_words(filters: MapFilters, organisation_name: str) -> str:
     if filters.min_strength > 1:
         words.append(f"strength {filters.min_strength} or more")
     if filters.as_of:
-        words.append(f"ties observed on or before {filters.as_of:%-d %B %Y}")
+        words.append(f"the map as it was on {filters.as_of:%-d %B %Y}")
     words.append(f"sized by {SIZES[filters.size]}")
     return "; ".join(words)
 

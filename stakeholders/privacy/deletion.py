@@ -20,7 +20,15 @@ from django.db.models import Q, Value
 from django.db.models.deletion import Collector
 from django.db.models.functions import Concat
 
-from stakeholders.models import Affiliation, Organisation, Person, Relationship, Workspace
+from stakeholders.models import (
+    Affiliation,
+    Forum,
+    ForumMembership,
+    Organisation,
+    Person,
+    Relationship,
+    Workspace,
+)
 
 # Records whose history holds personal data or points at it.
 HISTORY_ERASED: tuple[type[models.Model], ...] = (
@@ -29,6 +37,8 @@ HISTORY_ERASED: tuple[type[models.Model], ...] = (
     Person,
     Affiliation,
     Relationship,
+    Forum,
+    ForumMembership,
 )
 
 # What is (or was) deleted: record ids by model.
@@ -72,6 +82,8 @@ def _everything_in_workspaces(workspace_ids: set[int]) -> Deleted:
         Relationship: Relationship.history.filter(
             Q(source_id__in=people) | Q(target_id__in=people)
         ).values("id"),
+        Forum: Forum.history.filter(workspace_id__in=workspace_ids).values("id"),
+        ForumMembership: ForumMembership.history.filter(person_id__in=people).values("id"),
     }
     return {model: set(rows.values_list("id", flat=True)) for model, rows in ids.items()}
 

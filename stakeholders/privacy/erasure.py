@@ -26,6 +26,7 @@ from stakeholders.history import user_label
 from stakeholders.models import (
     Affiliation,
     Erasure,
+    ForumMembership,
     ImportPreview,
     ImportPreviewStatus,
     Membership,
@@ -63,26 +64,34 @@ def _scrub(value: Any, needles: tuple[str, ...]) -> Any:
 
 
 def _scrub_scores(*, workspace: Workspace, person_id: int) -> None:
-    """Drop every score run but the current one; take the person out of the current one.
+    """Drop every score run but the current one and snapshots'; take the person out of those.
 
     The person's own PersonScore and PersonPosition rows went with them (CASCADE).
     Older runs may still describe them in other people's rows; the current run is
-    recomputed when the erasure commits (workspace_data_changed).
+    recomputed when the erasure commits (workspace_data_changed). Snapshots stay.
     """
     current = current_run(workspace_id=workspace.pk)
-    stale = ScoreRun.objects.filter(workspace=workspace)
+    # Snapshots are kept (frozen for board papers): the person is taken out of them too.
+    stale = ScoreRun.objects.filter(workspace=workspace, snapshot__isnull=True)
     if current is not None:
         stale = stale.exclude(pk=current.pk)
     stale.delete()
-    if current is None:
+    kept = list(ScoreRun.objects.filter(workspace=workspace))
+    if not kept:
         return
     changed = []
-    for pair in PairScore.objects.filter(run=current):
+    for pair in PairScore.objects.filter(run__in=kept):
         if person_id in pair.failure_people or person_id in pair.disconnecting_people:
             pair.failure_people = [p for p in pair.failure_people if p != person_id]
             pair.disconnecting_people = [p for p in pair.disconnecting_people if p != person_id]
             changed.append(pair)
     PairScore.objects.bulk_update(changed, ["failure_people", "disconnecting_people"])
+    for run in kept:
+        sets = (run.key_people or {}).get("sets", [])
+        if any(person_id in s.get("people", []) for s in sets):
+            for s in sets:
+                s["people"] = [p for p in s.get("people", []) if p != person_id]
+            run.save(update_fields=["key_people"])
 
 
 def _preview_mentions(preview: ImportPreview, needles: tuple[str, ...]) -> bool:
@@ -111,7 +120,7 @@ def _scrub_import_previews(*, workspace: Workspace, needles: tuple[str, ...]) ->
 def _workspace_log_entries(workspace: Workspace) -> Q:
     """Admin log lines about any record of the workspace (object ids are stored as text)."""
     types = ContentType.objects.get_for_models(
-        Workspace, Membership, Organisation, Person, Affiliation, Relationship
+        Workspace, Membership, Organisation, Person, Affiliation, Relationship, ForumMembership
     )
     rows = {
         Workspace: Workspace.objects.filter(pk=workspace.pk),
@@ -120,6 +129,7 @@ def _workspace_log_entries(workspace: Workspace) -> Q:
         Person: Person.objects.filter(workspace=workspace),
         Affiliation: Affiliation.objects.filter(person__workspace=workspace),
         Relationship: Relationship.objects.filter(source__workspace=workspace),
+        ForumMembership: ForumMembership.objects.filter(forum__workspace=workspace),
     }
     scope = Q(pk__in=[])
     for model, queryset in rows.items():
@@ -186,19 +196,30 @@ def _erase(*, workspace: Workspace, person_id: int, erased_by: AbstractBaseUser 
     affiliation_ids = live_affiliation_ids | set(
         Affiliation.history.filter(person_id=pk).values_list("id", flat=True)
     )
+    # Forum seats (issue #18): removed with their history like affiliations.
+    seat_ids = set(ForumMembership.objects.filter(person_id=pk).values_list("pk", flat=True)) | set(
+        ForumMembership.history.filter(person_id=pk).values_list("id", flat=True)
+    )
     still_there = Person.objects.filter(pk=pk).exists()
     ties.delete()
     Affiliation.objects.filter(person_id=pk).delete()
+    ForumMembership.objects.filter(person_id=pk).delete()
     Person.objects.filter(pk=pk).delete()
     # After the deletes: their '-' history rows hold the full content too.
     Relationship.history.filter(Q(source_id=pk) | Q(target_id=pk)).delete()
     Affiliation.history.filter(person_id=pk).delete()
+    ForumMembership.history.filter(person_id=pk).delete()
     Person.history.filter(id=pk).delete()
     _scrub_scores(workspace=workspace, person_id=pk)
     _scrub_import_previews(workspace=workspace, needles=needles)
     _scrub_admin_log(
         workspace=workspace,
-        deleted={Person: {pk}, Affiliation: affiliation_ids, Relationship: tie_ids},
+        deleted={
+            Person: {pk},
+            Affiliation: affiliation_ids,
+            Relationship: tie_ids,
+            ForumMembership: seat_ids,
+        },
         needles=needles,
         search_terms=terms,
     )

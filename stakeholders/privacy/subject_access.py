@@ -18,6 +18,8 @@ from stakeholders.history import ACTIONS, user_label
 from stakeholders.models import (
     Affiliation,
     Boundary,
+    Forum,
+    ForumMembership,
     Organisation,
     Person,
     PersonScore,
@@ -39,6 +41,8 @@ TIES_HEADER = (
     "Trust",
     "Observed on",
     "Evidence",
+    "Start date",
+    "End date",
 )
 HISTORY_HEADER = ("Date", "User", "Record", "Record id", "Action", "Field", "Before", "After")
 
@@ -110,12 +114,13 @@ SCORE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 FILE_NOTES = (
     ("person.csv", "The person's record as held now."),
     ("affiliations.csv", "The organisations the person is recorded as working for or with."),
+    ("forum_seats.csv", "The boards and partnerships the person holds or held a seat on."),
     ("ties_out.csv", "Relationships recorded from the person to others, with evidence notes."),
     ("ties_in.csv", "Relationships recorded from others to the person, with evidence notes."),
     ("scores.csv", "The person's scores from the current calculation, one row per boundary."),
     (
         "history.csv",
-        "Every recorded change to the person, their affiliations and their relationships: "
+        "Every recorded change to the person, their affiliations, relationships and forum seats: "
         "one row per field changed (or set, on creation; or held, on deletion).",
     ),
 )
@@ -131,6 +136,15 @@ def _person_rows(person: Person) -> Iterator[tuple]:
         person.active,
         person.notes,
     )
+
+
+FORUM_SEATS_HEADER = ("Forum", "Seat", "Start date", "End date")
+
+
+def _forum_seat_rows(person: Person) -> Iterator[tuple]:
+    yield FORUM_SEATS_HEADER
+    for m in person.forum_memberships.select_related("forum").order_by("forum__name", "pk"):
+        yield (m.forum.name, m.get_seat_display(), iso_date(m.start_date), iso_date(m.end_date))
 
 
 def _affiliation_rows(person: Person) -> Iterator[tuple]:
@@ -159,6 +173,8 @@ def _tie_rows(queryset: models.QuerySet, other: str) -> Iterator[tuple]:
             t.trust,
             iso_date(t.observed_on),
             t.evidence,
+            iso_date(t.start_date),
+            iso_date(t.end_date),
         )
 
 
@@ -206,6 +222,7 @@ def _history_rows(person: Person) -> Iterator[tuple]:
             Relationship,
             Relationship.history.filter(Q(source_id=pk) | Q(target_id=pk)),
         ),
+        ("Forum seat", ForumMembership, ForumMembership.history.filter(person_id=pk)),
     )
     loaded = []
     person_ids: set[int] = {pk}
@@ -226,7 +243,14 @@ def _history_rows(person: Person) -> Iterator[tuple]:
     organisations = dict(
         Organisation.objects.filter(workspace_id=person.workspace_id).values_list("pk", "name")
     )
-    names = {"person": people, "source": people, "target": people, "organisation": organisations}
+    forums = dict(Forum.objects.filter(workspace_id=person.workspace_id).values_list("pk", "name"))
+    names = {
+        "person": people,
+        "source": people,
+        "target": people,
+        "organisation": organisations,
+        "forum": forums,
+    }
     rows = []
     for label, model, records in loaded:
         fields = [f.name for f in model._meta.fields if f.editable and f.name not in ("id",)]
@@ -323,6 +347,7 @@ def subject_access_zip(
     tables: list[tuple[str, Iterable[tuple]]] = [
         ("person.csv", _person_rows(person)),
         ("affiliations.csv", _affiliation_rows(person)),
+        ("forum_seats.csv", _forum_seat_rows(person)),
         ("ties_out.csv", _tie_rows(person.ties_out.all(), "target")),
         ("ties_in.csv", _tie_rows(person.ties_in.all(), "source")),
         ("scores.csv", _score_rows(person, run)),

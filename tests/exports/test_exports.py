@@ -244,7 +244,7 @@ def test_relationships_and_affiliations_export(workspace, small_map, tmp_path):
     rows = _export(tmp_path, "relationships", "--extra-columns")
     assert rows[0] == [
         "Source", "Target", "Kind", "Strength", "Trust", "Observed on", "Evidence", "Stale",
-        "Source name", "Target name",
+        "Start date", "End date", "Source name", "Target name",
     ]  # fmt: skip
     assert len(rows) == Relationship.objects.count() + 1
     first = _records(rows)[0]
@@ -278,7 +278,7 @@ def test_relationships_export_marks_stale_ties(workspace, small_map, tmp_path):
     workspace.save()
     notes = tmp_path / "relationships-notes.csv"
     rows = _export(tmp_path, "relationships", "--notes", notes)
-    assert rows[0][-1] == "Stale"
+    assert rows[0][7] == "Stale"
     stale = _stale_by_tie(rows)
     assert stale[("R03", "R00")] == "Yes"  # observed over a year ago
     assert stale[("R03", "R01")] == "No"  # within the year
@@ -311,12 +311,12 @@ def test_stale_is_worked_out_as_of_the_day_given(workspace, small_map):
         export_rows("relationships", workspace=workspace, run=None, today=datetime.date(2026, 6, 1))
     )
     tie = next(r for r in rows if r[:2] == ("R03", "R00"))
-    assert tie[-1] is False
+    assert tie[7] is False
     rows = list(
         export_rows("relationships", workspace=workspace, run=None, today=datetime.date(2026, 6, 2))
     )
     tie = next(r for r in rows if r[:2] == ("R03", "R00"))
-    assert tie[-1] is True
+    assert tie[7] is True
 
 
 # --- safety, empties, errors ---------------------------------------------------

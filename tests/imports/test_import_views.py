@@ -440,7 +440,7 @@ def test_zip_upload_with_folders_takes_base_names(client, workspace, editor):
     response, preview = upload(client, workspace, [zipped(files)])
     assert response.status_code == 302
     assert errors_of(preview) == []
-    assert set(file_counts(preview)) == set(BUNDLE_FILES)
+    assert set(file_counts(preview)) == set(good_files())
     client.post(confirm_url(preview))
     assert data_counts() == (5, 5, 7, 5)
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from stakeholders import score_runs
 from stakeholders.maps import data as maps
 from stakeholders.maps import labels as map_labels
 from stakeholders.maps import png as map_png
@@ -83,9 +84,17 @@ def test_filters_change_what_is_drawn(client, workspace, viewer, scored):
     assert none_kind.split('class="app-map-edges"')[1].split("</g>")[0].count("<line") == 0
 
 
-def test_as_of_keeps_ties_observed_by_then(client, workspace, viewer, scored):
+def test_as_of_keeps_ties_in_force_then(client, workspace, viewer, scored):
     people = scored["people"]["Fenwick Carers"]
-    RelationshipFactory(source=people[0], target=people[1], observed_on=datetime.date(2020, 1, 1))
+    RelationshipFactory(
+        source=people[0],
+        target=people[1],
+        start_date=datetime.date(2020, 1, 1),
+        observed_on=datetime.date(2026, 1, 1),
+    )
+    # The scores of those days, as a worker stores them (the page asks for them).
+    for day in (datetime.date(2021, 1, 1), datetime.date(2019, 1, 1)):
+        score_runs.score_run_execute(workspace_id=workspace.pk, as_of=day)
     client.force_login(viewer)
     page = client.get(url("map", workspace, sector="vcse", as_of="2021-01-01")).content.decode()
     assert page.split('class="app-map-edges"')[1].split("</g>")[0].count("<line") == 1

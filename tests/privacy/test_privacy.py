@@ -169,6 +169,7 @@ def test_subject_access_zip_holds_everything_about_the_person(client, workspace,
             "README.txt",
             "person.csv",
             "affiliations.csv",
+            "forum_seats.csv",
             "ties_out.csv",
             "ties_in.csv",
             "scores.csv",
@@ -192,9 +193,10 @@ def test_subject_access_zip_holds_everything_about_the_person(client, workspace,
     ties_out = _csv(pack, "ties_out.csv")
     assert len(ties_out) == 2
     assert ties_out[1][1:4] == ["Bridget Broker", "Trusts", "4"]
-    assert ties_out[1][-1] == EVIDENCE_OUT
+    evidence = ties_out[0].index("Evidence")
+    assert ties_out[1][evidence] == EVIDENCE_OUT
     ties_in = _csv(pack, "ties_in.csv")
-    assert ties_in[1][1] == "Fenwick Hospitals person 1" and ties_in[1][-1] == EVIDENCE_IN
+    assert ties_in[1][1] == "Fenwick Hospitals person 1" and ties_in[1][evidence] == EVIDENCE_IN
 
     scores = _csv(pack, "scores.csv")
     assert scores[0][:3] == ["Boundary", "Group", "Broker score"]

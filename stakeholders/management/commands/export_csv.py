@@ -12,15 +12,18 @@ from django.utils import timezone
 
 from stakeholders.exports.tables import (
     DATA_KINDS,
+    FORUM_DATA_KINDS,
     SCORE_KINDS,
     export_filename,
     export_rows,
     notes_rows,
     write_csv,
 )
+from stakeholders.forums.reads import FORUMS_KIND, seats_and_influence, seats_rows
 from stakeholders.management.output import OutputCommand
 from stakeholders.models import Boundary, Workspace
 from stakeholders.selectors import current_run
+from stakeholders.snapshots.comparison import brokers_change_rows, snapshot_named
 
 
 def write_atomically(path: Path, write: Callable[[IO[str]], None]) -> None:
@@ -55,11 +58,15 @@ class Command(OutputCommand):
     help = (
         "Export a workspace's data or scores as CSV (UTF-8 with BOM, ISO dates, formula-safe). "
         "people, organisations, affiliations and relationships can be imported again with "
-        "import_map; brokers, scores, partnerships and key-people need scores (run `score` first)."
+        "import_map; brokers, scores, partnerships and key-people need scores (run `score` first). "
+        "forum-list and forum-members import again as forums.csv and forum_members.csv; forums "
+        "is the Seats and influence table."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=[*SCORE_KINDS, *DATA_KINDS])
+        parser.add_argument(
+            "kind", choices=[*SCORE_KINDS, *DATA_KINDS, *FORUM_DATA_KINDS, FORUMS_KIND]
+        )
         parser.add_argument("--workspace", required=True, metavar="SLUG")
         parser.add_argument(
             "--boundary",
@@ -84,6 +91,12 @@ class Command(OutputCommand):
             "relationships: Source name, Target name); import_map does not accept them",
         )
         parser.add_argument(
+            "--compare-to",
+            metavar="SNAPSHOT",
+            help="brokers only: add change columns (score and rank then, and the change) "
+            "against this snapshot, named or numbered",
+        )
+        parser.add_argument(
             "--with-notes",
             action="store_true",
             help="people only: add the free-text Notes column (editors' notes about each "
@@ -97,9 +110,25 @@ class Command(OutputCommand):
             raise CommandError(f"--extra-columns applies to {', '.join(DATA_KINDS)} only.")
         if with_notes and kind != "people":
             raise CommandError("--with-notes applies to people only.")
+        if kind == FORUMS_KIND and (options["notes"] or options["output_dir"]):
+            raise CommandError("forums has no notes file: use --output FILE, or stdout.")
+        compare_to = options.get("compare_to")
+        if compare_to is not None and kind != "brokers":
+            raise CommandError("--compare-to applies to brokers only.")
         ws = Workspace.objects.filter(slug=workspace).first()
         if ws is None:
             raise CommandError(f"No workspace with slug '{workspace}'.")
+        then = None
+        if compare_to is not None:
+            snapshot = snapshot_named(workspace=ws, name_or_id=compare_to)
+            if snapshot is None:
+                raise CommandError(f"--compare-to: no snapshot '{compare_to}' in '{workspace}'.")
+            if snapshot.run is None:
+                raise CommandError(
+                    f"--compare-to: snapshot '{snapshot.name}' has no scores "
+                    f"({snapshot.get_status_display().lower()})."
+                )
+            then = snapshot.run
         run = current_run(workspace_id=ws.pk)
         if kind in SCORE_KINDS and run is None:
             raise CommandError(
@@ -114,6 +143,13 @@ class Command(OutputCommand):
         now = timezone.now()
 
         def data(out: IO[str]) -> None:
+            if kind == FORUMS_KIND:
+                # Seats and influence (issue #18): the page's tables, with a Table column.
+                write_csv(seats_rows(seats_and_influence(workspace=ws, run=run)), out)
+                return
+            if then is not None:
+                write_csv(brokers_change_rows(run=run, then=then, boundary=boundary), out)
+                return
             rows = export_rows(
                 kind,
                 workspace=ws,

@@ -19,10 +19,15 @@ class Command(OutputCommand):
         parser.add_argument("--min-strength", type=int, default=1, choices=range(1, 6))
         parser.add_argument("--as-of", type=datetime.date.fromisoformat, metavar="YYYY-MM-DD")
         parser.add_argument(
+            "--formal",
+            action="store_true",
+            help="informal and formal: also tie people who share a forum (a separate run)",
+        )
+        parser.add_argument(
             "--force", action="store_true", help="recompute even if the data has not changed"
         )
 
-    def handle(self, *, workspace: str, kinds, min_strength, as_of, force, **_):
+    def handle(self, *, workspace: str, kinds, min_strength, as_of, force, formal=False, **_):
         ws = Workspace.objects.filter(slug=workspace).first()
         if ws is None:
             raise CommandError(f"No workspace with slug '{workspace}'.")
@@ -34,7 +39,7 @@ class Command(OutputCommand):
                 raise CommandError(
                     f"--kinds: unknown kind {', '.join(unknown)}; use {', '.join(sorted(KINDS))}."
                 )
-        options = Options(kinds=kind_set, min_strength=min_strength, as_of=as_of)
+        options = Options(kinds=kind_set, min_strength=min_strength, as_of=as_of, formal=formal)
         run = score_run_execute(workspace_id=ws.pk, options=options, force=force)
         if run.status == RunStatus.FAILED:
             raise CommandError(f"Score run {run.pk} failed: {run.error}")

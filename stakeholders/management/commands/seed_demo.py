@@ -38,6 +38,8 @@ from stakeholders import demo
 from stakeholders.management.output import OutputCommand
 from stakeholders.models import (
     Affiliation,
+    Forum,
+    ForumMembership,
     Membership,
     Organisation,
     Person,
@@ -248,6 +250,7 @@ def workspace_delete_without_history(*, workspace: Workspace) -> None:
     record and a rescore check each): minutes at 20,000 people. The four data tables
     are emptied with plain DELETEs; `delete()` then removes whatever else hangs off
     the workspace (memberships, score runs). Foreign keys are checked at commit.
+    Forum seats and forums go first, as they point at people and organisations.
     """
 
     def column(model: type, field: str) -> str:
@@ -258,7 +261,12 @@ def workspace_delete_without_history(*, workspace: Workspace) -> None:
 
     person_id, person_workspace = column(Person, "id"), column(Person, "workspace")
     people = f"SELECT {person_id} FROM {table(Person)} WHERE {person_workspace} = %s"
+    forum_id, forum_workspace = column(Forum, "id"), column(Forum, "workspace")
+    forums = f"SELECT {forum_id} FROM {table(Forum)} WHERE {forum_workspace} = %s"
     deletes = (
+        (ForumMembership, f"{column(ForumMembership, 'forum')} IN ({forums}) "
+                          f"OR {column(ForumMembership, 'person')} IN ({people})", 2),
+        (Forum, f"{column(Forum, 'workspace')} = %s", 1),
         (Relationship, f"{column(Relationship, 'source')} IN ({people}) "
                        f"OR {column(Relationship, 'target')} IN ({people})", 2),
         (Affiliation, f"{column(Affiliation, 'person')} IN ({people})", 1),
@@ -380,6 +388,33 @@ def workspace_populate(
             for r in dataset.relationships
         ],
         Relationship,
+    )
+    forums = insert(
+        [
+            Forum(
+                workspace=workspace,
+                name=f.name,
+                kind=f.kind,
+                tier=f.tier,
+                host_id=org_ids[f.host] if f.host else None,
+            )
+            for f in dataset.forums
+        ],
+        Forum,
+    )
+    forum_ids = {f.name: f.pk for f in forums}
+    insert(
+        [
+            ForumMembership(
+                forum_id=forum_ids[m.forum],
+                person_id=person_ids[m.person_ref],
+                seat=m.seat,
+                start_date=m.start_date,
+                end_date=m.end_date,
+            )
+            for m in dataset.forum_members
+        ],
+        ForumMembership,
     )
     return {
         "organisations": len(dataset.organisations),

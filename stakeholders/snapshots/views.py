@@ -1,0 +1,130 @@
+"""Snapshot pages: the named, frozen maps of past dates (any member sees; editors take).
+
+Taking a snapshot queues a worker (stakeholders.tasks.snapshot_take); the list shows
+its progress and refreshes itself until every snapshot is ready.
+"""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from stakeholders.exports.tables import csv_chunks, export_filename
+from stakeholders.http import (
+    HtmxHttpRequest,
+    Refusal,
+    analysis_context,
+    boundary_param,
+    date_param,
+    member_page,
+    partial_or_page,
+)
+from stakeholders.models import Membership, Role
+from stakeholders.selectors import current_run
+from stakeholders.snapshots.comparison import (
+    ComparisonPage,
+    Moment,
+    comparison,
+    comparison_rows,
+)
+from stakeholders.snapshots.reads import ready_snapshot, snapshot_rows
+from stakeholders.snapshots.services import snapshot_create
+
+TEMPLATE = "stakeholders/snapshots/snapshots.html"
+COMPARE_TEMPLATE = "stakeholders/snapshots/compare.html"
+NOW = "now"
+
+
+def _context(membership: Membership, **extra) -> dict:
+    rows = snapshot_rows(workspace=membership.workspace)
+    return {
+        "workspace": membership.workspace,
+        "membership": membership,
+        "can_edit": membership.can_edit,
+        "snapshots": rows,
+        "working": any(r.working for r in rows),
+        "today": timezone.localdate(),
+        "errors": {},
+        "form": {"name": "", "as_of": ""},
+        **extra,
+    }
+
+
+@member_page
+def snapshots(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    """Every snapshot with its date, size and progress; editors take one here."""
+    template = partial_or_page(request, TEMPLATE, "snapshot-list")
+    return render(request, template, _context(membership))
+
+
+@member_page(methods=("POST",), role=Role.EDITOR)
+def snapshot_take(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    """Take a snapshot: name and date (default today); a worker computes it."""
+    name = request.POST.get("name", "")
+    raw_date = request.POST.get("as_of", "").strip()
+    as_of = date_param(raw_date, "as_of") if raw_date else None
+    try:
+        snapshot_create(
+            workspace=membership.workspace, name=name, as_of=as_of, taken_by=request.user
+        )
+    except ValidationError as exc:
+        errors = {field: " ".join(messages) for field, messages in exc.message_dict.items()}
+        context = _context(membership, errors=errors, form={"name": name, "as_of": raw_date})
+        return render(request, TEMPLATE, context, status=400)
+    return HttpResponseRedirect(
+        reverse("stakeholders:snapshots", kwargs={"slug": membership.workspace.slug})
+    )
+
+
+def _moment(membership: Membership, value: str, name: str) -> Moment:
+    """The snapshot an address parameter names (an id), or the current scores for "now"."""
+    value = value.strip()
+    workspace = membership.workspace
+    if value in ("", NOW):
+        if name == "from":
+            raise Refusal("from: choose the snapshot to compare from.")
+        run = current_run(workspace_id=workspace.pk)
+        if run is None:
+            raise Refusal(f"{name}: there are no current scores yet to compare with.")
+        return Moment(label="Now", as_of=timezone.localdate(run.created_at), run=run)
+    if not (value.isdecimal() and value.isascii()) or len(value) > 12:
+        raise Refusal(f"{name}: '{value[:40]}' is not a snapshot number (or 'now').")
+    snapshot = ready_snapshot(workspace=workspace, snapshot_id=int(value))
+    if snapshot is None:
+        raise Refusal(f"{name}: there is no snapshot {value} with scores ready in this workspace.")
+    return Moment(label=snapshot.name, as_of=snapshot.as_of, run=snapshot.run)
+
+
+def _comparison(request: HttpRequest, membership: Membership) -> ComparisonPage:
+    boundary = boundary_param(request)
+    then = _moment(membership, request.GET.get("from", ""), "from")
+    now = _moment(membership, request.GET.get("to", ""), "to")
+    return comparison(workspace=membership.workspace, then=then, now=now, boundary=boundary)
+
+
+@member_page
+def snapshot_compare(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    """Then, now and the change: brokers, spanners, partnerships and whole-map figures."""
+    context = analysis_context(request, membership)
+    context.update(
+        page=_comparison(request, membership),
+        snapshots=[s for s in snapshot_rows(workspace=membership.workspace) if s.ready],
+        chosen_from=request.GET.get("from", ""),
+        chosen_to=request.GET.get("to", "") or NOW,
+    )
+    return render(request, partial_or_page(request, COMPARE_TEMPLATE, "comparison"), context)
+
+
+@member_page
+def snapshot_compare_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Everyone's broker score then and now, as CSV."""
+    page = _comparison(request, membership)
+    rows = comparison_rows(page, membership.workspace)
+    response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
+    name = export_filename(
+        workspace=membership.workspace, kind="brokers-change", day=timezone.localdate()
+    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

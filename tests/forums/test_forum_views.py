@@ -1,0 +1,128 @@
+"""The Seats and influence page, its CSV and `export_csv forums`, through their URLs."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from stakeholders.forums import reads
+from stakeholders.models import Boundary, PersonScore
+
+pytestmark = pytest.mark.django_db
+
+
+def page_url(workspace, csv_=False):
+    name = "stakeholders:forums_csv" if csv_ else "stakeholders:forums"
+    return reverse(name, kwargs={"slug": workspace.slug})
+
+
+@pytest.mark.parametrize("csv_", [False, True])
+def test_anonymous_visitors_are_sent_to_log_in(client, workspace, csv_):
+    response = client.get(page_url(workspace, csv_))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("csv_", [False, True])
+def test_members_of_another_workspace_get_404(client, workspace, outsider, forum_map, csv_):
+    client.force_login(outsider)
+    assert client.get(page_url(workspace, csv_)).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["viewer", "editor"])
+def test_viewers_and_editors_see_seats_and_influence(client, workspace, forum_map, who, request):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(page_url(workspace))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Seats and influence</h1>" in html
+    assert "Fenwick Board" in html and "Marsh Team" in html
+    assert "informal ties" in html  # says which layer is shown
+
+
+def test_the_page_finds_the_divergence(workspace, forum_map):
+    people = forum_map["people"]
+    PersonScore.objects.filter(person=people["Bea"], boundary=Boundary.ORGANISATION).update(
+        broker_score=95.0
+    )
+    run = PersonScore.objects.filter(person=people["Bea"]).first().run
+    page = reads.seats_and_influence(workspace=workspace, run=run)
+    assert [r.person.name for r in page.brokers_without_seat] == ["Bea"]
+    # Hana sits on both forums but ties to nobody.
+    assert "Hana" in [r.person.name for r in page.seats_with_little_reach]
+    board = next(f for f in page.forums if f.forum.name == "Fenwick Board")
+    assert board.members and {m.name for m in board.members} == {"Hana", "Cyril"}
+    assert "Fenwick Carers" in board.organisations_not_reached
+    assert "Local government and Voluntary and community sector (VCSE)" in board.sector_gaps
+    (joint,) = page.joint_appointments
+    assert joint.person.name == "Cora"
+    assert joint.organisations == [("Fenwick Council", True), ("Northgate Hospital", False)]
+    assert joint.works_inside_one
+
+
+def test_the_page_reads_in_a_fixed_number_of_queries(
+    workspace, forum_map, django_assert_num_queries
+):
+    run = PersonScore.objects.filter(person=forum_map["people"]["Bea"]).first().run
+    with django_assert_num_queries(7):
+        reads.seats_and_influence(workspace=workspace, run=run)
+
+
+def test_a_forum_without_seats_today_is_listed_reaching_nothing(workspace, forum_map):
+    forum_map["team"].memberships.all().delete()
+    page = reads.seats_and_influence(workspace=workspace, run=None)
+    team = next(f for f in page.forums if f.forum.name == "Marsh Team")
+    assert team.members == [] and team.organisations == []
+    assert not page.scored and page.brokers_without_seat == []
+
+
+def rows_of(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_the_csv_download_has_a_table_column_and_a_dated_name(client, workspace, viewer, forum_map):
+    client.force_login(viewer)
+    response = client.get(page_url(workspace, csv_=True))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "north-fenwick-forums-" in response["Content-Disposition"]
+    rows = rows_of(b"".join(response.streaming_content).decode())
+    assert rows[0] == list(reads.SEATS_HEADER)
+    tables = {r[0] for r in rows[1:]}
+    assert {"Forum", "Joint appointment", "Seat-holder with little informal reach"} <= tables
+
+
+def test_export_csv_forums_writes_the_same_rows(client, workspace, viewer, forum_map):
+    out = io.StringIO()
+    call_command("export_csv", "forums", "--workspace", workspace.slug, stdout=out)
+    client.force_login(viewer)
+    download = b"".join(client.get(page_url(workspace, csv_=True)).streaming_content).decode()
+    assert rows_of(out.getvalue()) == rows_of(download)
+
+
+def test_export_csv_forums_refuses_notes(workspace, forum_map, tmp_path):
+    with pytest.raises(CommandError, match="forums has no notes file"):
+        call_command(
+            "export_csv", "forums", "--workspace", workspace.slug, "--output-dir", str(tmp_path)
+        )
+
+
+def test_the_menu_links_to_the_page(client, workspace, viewer):
+    client.force_login(viewer)
+    html = client.get(reverse("stakeholders:overview", kwargs={"slug": workspace.slug}))
+    assert page_url(workspace) in html.content.decode()
+
+
+def test_each_forum_links_to_the_room_for_its_organisations(client, workspace, viewer, forum_map):
+    client.force_login(viewer)
+    html = client.get(page_url(workspace)).content.decode()
+    people = forum_map["people"]
+    seated = sorted(
+        {a.organisation_id for p in ("Hana", "Cyril") for a in people[p].affiliations.all()}
+    )
+    room = reverse("stakeholders:scenario_room", kwargs={"slug": workspace.slug})
+    query = "&amp;".join(f"organisation={pk}" for pk in seated)
+    assert f'href="{room}?{query}"' in html
