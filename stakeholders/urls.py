@@ -14,6 +14,7 @@ app_name = "stakeholders"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("workspaces/new/", member_views.workspace_new, name="workspace_new"),
     path("w/<slug:slug>/", views.overview, name="overview"),
     path("w/<slug:slug>/map/", map_views.map_page, name="map"),
     path("w/<slug:slug>/map/person/<int:pk>/", map_views.map_person, name="map_person"),

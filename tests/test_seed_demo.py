@@ -558,15 +558,37 @@ def test_synthetic_scores_only_on_request(db, django_capture_on_commit_callbacks
 # --- The demo user -----------------------------------------------------------------------
 
 
-def test_demo_user_is_an_editor_of_the_demo_only(seeded, workspace):
+def test_demo_user_owns_the_demo_only(seeded, workspace):
+    # The owner, so that members, retention, subject access and erasure can be tried.
     user = User.objects.get(username="demo")
     assert user.is_staff
     assert not user.is_superuser
     assert list(Membership.objects.filter(user=user).values_list("workspace__slug", "role")) == [
-        ("demo", Role.EDITOR)
+        ("demo", Role.OWNER)
     ]
     models = set(user.user_permissions.values_list("content_type__model", flat=True))
-    assert models == {"organisation", "person", "affiliation", "relationship"}
+    assert models == {
+        "organisation",
+        "person",
+        "affiliation",
+        "relationship",
+        "forum",
+        "forummembership",
+    }
+
+
+def test_an_editor_from_an_older_seed_becomes_the_owner(seeded):
+    membership = Membership.objects.get(user__username="demo", workspace=seeded)
+    membership.role = Role.EDITOR
+    membership.save(update_fields=["role"])
+    User.objects.get(username="demo").user_permissions.clear()
+
+    out = run()
+
+    membership.refresh_from_db()
+    assert membership.role == Role.OWNER
+    assert "is now the owner of 'demo'" in out
+    assert User.objects.get(username="demo").user_permissions.count() > 0
 
 
 def test_generated_password_is_printed_once_and_works(db):

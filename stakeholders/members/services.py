@@ -7,14 +7,16 @@ PostgreSQL: two owners demoting each other at once cannot leave it without an ow
 plain data for the members page.
 """
 
+import itertools
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.text import slugify
 
 from stakeholders.models import Membership, Role, Workspace
 
@@ -241,3 +243,38 @@ def membership_history(*, workspace: Workspace) -> list[MembershipEvent]:
         )
     events.reverse()
     return events[:HISTORY_LIMIT]
+
+
+# --- New workspaces ----------------------------------------------------------------
+
+WORKSPACE_NAME_MAX = Workspace._meta.get_field("name").max_length
+SLUG_MAX = Workspace._meta.get_field("slug").max_length
+
+
+def workspace_create(*, user: AbstractBaseUser, name: str) -> Workspace:
+    """A new, empty workspace, with `user` its owner; its address comes from its name.
+
+    Raises ValidationError (keyed by field) for a blank, overlong or unsavable name.
+    The address is the name as a slug, with -2, -3, ... when another workspace has it.
+    """
+    name = " ".join(name.split())
+    workspace = Workspace(name=name, slug="-")
+    workspace.full_clean(exclude=["slug"])
+    base = (slugify(name) or "workspace")[: SLUG_MAX - 4].strip("-") or "workspace"
+    for _ in range(5):  # another workspace may take the same address at the same moment
+        try:
+            with transaction.atomic():
+                taken = set(
+                    Workspace.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+                )
+                workspace.slug = next(
+                    slug
+                    for slug in itertools.chain([base], (f"{base}-{i}" for i in itertools.count(2)))
+                    if slug not in taken
+                )
+                workspace.save()
+                Membership.objects.create(user=user, workspace=workspace, role=Role.OWNER)
+                return workspace
+        except IntegrityError:
+            workspace.pk = None
+    raise ValidationError({"name": ["Please try again: the address was taken meanwhile."]})

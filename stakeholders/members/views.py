@@ -15,13 +15,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from stakeholders.access import membership_or_404
-from stakeholders.http import HtmxHttpRequest, Refusal, member_page, partial_or_page
+from stakeholders.http import (
+    HtmxHttpRequest,
+    Refusal,
+    member_page,
+    partial_or_page,
+    signed_in_page,
+)
 from stakeholders.members.services import (
+    WORKSPACE_NAME_MAX,
     member_rows,
     membership_change_role,
     membership_history,
     membership_invite,
     membership_remove,
+    workspace_create,
 )
 from stakeholders.models import Membership, Role
 
@@ -157,3 +165,27 @@ def member_remove(request: HtmxHttpRequest, membership: Membership, pk: int) -> 
         return f"{name} is no longer a member of this workspace."
 
     return _manage(request, membership, change)
+
+
+@signed_in_page(methods=("GET", "POST"))
+def workspace_new(request: HtmxHttpRequest) -> HttpResponse:
+    """Any signed-in user creates a workspace and becomes its owner."""
+    name, errors = "", []
+    if request.method == "POST":
+        name = request.POST.get("name", "")
+        try:
+            workspace = workspace_create(user=request.user, name=name)
+        except ValidationError as exc:
+            errors = [m for messages_ in exc.message_dict.values() for m in messages_]
+        else:
+            messages.success(
+                request,
+                "Your workspace is ready, and you are its owner. Add its organisations, people "
+                "and relationships by importing a spreadsheet bundle or in data entry, then "
+                "invite colleagues from the members page.",
+            )
+            return redirect(workspace.get_absolute_url())
+    context = {"name": name, "errors": errors, "max_length": WORKSPACE_NAME_MAX}
+    return render(
+        request, "stakeholders/workspace_new.html", context, status=400 if errors else 200
+    )

@@ -87,3 +87,20 @@ def test_log_out(page, live_server, demo_map):
     page.get_by_role("button", name="Log out").click()
     page.goto(f"{live_server.url}/w/north-fenwick/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_a_newcomer_creates_a_workspace_and_owns_it(page, live_server, screenshot):
+    UserFactory(username="leader")
+    log_in(page, live_server)
+    expect(page.get_by_text("You are not a member of any workspace yet")).to_be_visible()
+    page.get_by_role("link", name="Create a workspace").click()
+    page.get_by_role("button", name="Create the workspace").click()
+    expect(page.get_by_role("alert")).to_contain_text("This field cannot be blank.")
+    page.get_by_label("Name of the system or partnership").fill("Marsh Vale Place Partnership")
+    screenshot("workspace-new")
+    page.get_by_role("button", name="Create the workspace").click()
+    expect(page).to_have_url(f"{live_server.url}/w/marsh-vale-place-partnership/")
+    expect(page.get_by_text("you are its owner")).to_be_visible()
+    page.goto(f"{live_server.url}/w/marsh-vale-place-partnership/members/")
+    expect(page.locator("main")).to_contain_text("leader")
+    expect(page.locator("main")).to_contain_text("Owner")

@@ -282,7 +282,8 @@ def test_home_says_helpfully_when_i_belong_to_no_workspace(client, workspace):
     html = client.get(HOME).content.decode()
 
     assert "You are not a member of any workspace yet" in html
-    assert "Ask the owner" in html
+    assert "ask its owner" in html
+    assert "Create a workspace" in html
     assert "North Fenwick" not in html
 
 

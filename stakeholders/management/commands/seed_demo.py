@@ -53,7 +53,14 @@ DEMO_USERNAME = "demo"
 BATCH_SIZE = 500
 CHANGE_REASON = "seed_demo"
 # The demo user edits data in the admin: these models, never workspaces or members.
-DATA_ENTRY_MODELS = ("organisation", "person", "affiliation", "relationship")
+DATA_ENTRY_MODELS = (
+    "organisation",
+    "person",
+    "affiliation",
+    "relationship",
+    "forum",
+    "forummembership",
+)
 
 
 def _people_count(value: str) -> int:
@@ -182,7 +189,6 @@ class Command(OutputCommand):
             user = get_user_model().objects.create_user(
                 username=DEMO_USERNAME, password=password, is_staff=True
             )
-            user.user_permissions.add(*_data_entry_permissions())
             if env_password:
                 self.stdout.write(f"Created user {DEMO_USERNAME!r}. {login} with DEMO_PASSWORD.")
             else:
@@ -208,7 +214,10 @@ class Command(OutputCommand):
                 f"User {DEMO_USERNAME!r} exists; its password is unchanged (set DEMO_PASSWORD "
                 f"to replace it). {login} with the password printed when it was created."
             )
-        self._ensure_editor(user, workspace)
+        # Every time: a demo user from an older version gains the newer record types.
+        user.user_permissions.add(*_data_entry_permissions())
+        # The owner, so members, retention, subject access and erasure can all be tried.
+        self._ensure_member(user, workspace, Role.OWNER)
         self.stdout.write(
             f"The demo: {workspace.get_absolute_url()}   Data entry: {reverse('admin:index')}"
         )
@@ -222,25 +231,32 @@ class Command(OutputCommand):
                 "then again with --people to give it access here."
             )
             return
-        self._ensure_editor(user, workspace)
+        self._ensure_member(user, workspace, Role.EDITOR)
         self.stdout.write(
             f"Log in as {DEMO_USERNAME!r} and open {workspace.get_absolute_url()} to see it."
         )
 
-    def _ensure_editor(self, user: AbstractBaseUser, workspace: Workspace) -> None:
+    def _ensure_member(self, user: AbstractBaseUser, workspace: Workspace, role: Role) -> None:
+        """Give the user this role here, promoting an editor (an older seed_demo's default)."""
         membership, created = Membership.objects.get_or_create(
-            user=user, workspace=workspace, defaults={"role": Role.EDITOR}
+            user=user, workspace=workspace, defaults={"role": role}
         )
+        name, slug = user.get_username(), workspace.slug
         if created:
-            self.stdout.write(
-                f"User {user.get_username()!r} is now an editor of {workspace.slug!r}."
-            )
+            self.stdout.write(f"User {name!r} is now {_ROLE_NAMES[role]} of {slug!r}.")
         elif membership.role == Role.VIEWER:
             # Someone chose this role on purpose: leave it, but say why editing fails.
             self.stdout.write(
-                f"User {user.get_username()!r} stays a viewer of {workspace.slug!r} "
+                f"User {name!r} stays a viewer of {slug!r} "
                 "(an owner changed its role); it can read but not edit there."
             )
+        elif role == Role.OWNER and membership.role == Role.EDITOR:
+            membership.role = Role.OWNER
+            membership.save(update_fields=["role"])
+            self.stdout.write(f"User {name!r} is now the owner of {slug!r}.")
+
+
+_ROLE_NAMES = {Role.OWNER: "the owner", Role.EDITOR: "an editor"}
 
 
 def workspace_delete_without_history(*, workspace: Workspace) -> None:
