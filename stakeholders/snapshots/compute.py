@@ -45,8 +45,13 @@ def _frozen_run(snapshot: Snapshot) -> ScoreRun | None:
             return run
         with transaction.atomic():
             # Linked only while still stored and nobody else's: a run is one snapshot's.
-            free = ScoreRun.objects.select_for_update().filter(pk=run.pk, snapshot__isnull=True)
-            if free.exists():
+            # (The run row is locked first: PostgreSQL cannot lock through the outer join
+            # that a "no snapshot" filter on the run would need.)
+            stored = ScoreRun.objects.select_for_update().filter(pk=run.pk)
+            if (
+                list(stored.values_list("pk", flat=True))
+                and not Snapshot.objects.filter(run_id=run.pk).exists()
+            ):
                 Snapshot.objects.filter(pk=snapshot.pk).update(
                     run=run, fingerprint=run.fingerprint, status=RunStatus.SUCCEEDED, error=""
                 )
