@@ -2,16 +2,19 @@
 
 For each size a synthetic workspace is built with `seed_demo --people N` into
 a throwaway SQLite database (or BENCH_DATABASE_URL), then a fresh process
-times one full score run (load, analyse, layout, key people, store) and reports its peak RSS. At
-1,000 people the same process also times plain networkx calls computing the
-same measures, side by side, and prints the ratio. Then one more fresh process
-times every page on the seeded, scored workspaces (bench/pages.py) and prints
-them side by side: median and p95 ms and database queries per request. At
-5,000 people two last processes time a trusted route and a room answer beside
-plain networkx and greedy versions (bench/scenarios.py), and what-ifs for the
-one and the three key people beside plain networkx (bench/whatif_bench.py).
+times one full score run (load, analyse, layout, key people, store) and reports
+its peak RSS. At 1,000 people the same process also times plain networkx calls
+computing the same measures, side by side, and prints the ratio. At 5,000
+people a snapshot of the map a year ago is taken, so that the pages include the
+comparison with now. Then one more fresh process times every page on the
+seeded, scored workspaces (bench/pages.py) and prints them side by side: median
+and p95 ms and database queries per request. At 5,000 people two last processes
+time a trusted route and a room answer beside plain networkx and greedy
+versions (bench/scenarios.py), and what-ifs for the one and the three key
+people beside plain networkx (bench/whatif_bench.py).
 """
 
+import datetime
 import json
 import os
 import resource
@@ -100,6 +103,14 @@ def main() -> None:
                 f"({rest:.2f} s; target at most 50%)",
                 flush=True,
             )
+        if n == SCENARIO_SIZE:
+            # A snapshot of the map a year ago, for the comparison page (bench/pages.py).
+            a_year_ago = (datetime.date.today() - datetime.timedelta(days=365)).isoformat()
+            subprocess.run(
+                [*manage, "snapshot", "--workspace", slug, "--name", "A year ago",
+                 "--as-of", a_year_ago],
+                env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
         if "networkx_s" in r:
             print(
                 f"        plain networkx baseline {r['networkx_s']:.2f} s: analysis "

@@ -26,7 +26,7 @@ def _pages(workspace) -> list[tuple[str, str, dict]]:
     from django.db.models import Count
     from django.urls import NoReverseMatch, reverse
 
-    from stakeholders.models import Organisation, Person
+    from stakeholders.models import Organisation, Person, RunStatus, Snapshot
 
     slug = {"slug": workspace.slug}
     # The busiest person and organisation: the heaviest detail pages there are.
@@ -81,6 +81,17 @@ def _pages(workspace) -> list[tuple[str, str, dict]]:
             )
         )
         pages.append(("map SVG download", reverse("stakeholders:map_svg", kwargs=slug), {}))
+    pages.append(("seats and influence", reverse("stakeholders:forums", kwargs=slug), {}))
+    # Where make bench took a snapshot (at 5,000 people): what moved since, against now.
+    then = (
+        Snapshot.objects.filter(workspace=workspace, status=RunStatus.SUCCEEDED)
+        .order_by("as_of", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if then is not None:
+        compare = reverse("stakeholders:snapshot_compare", kwargs=slug)
+        pages.append(("snapshot comparison with now", f"{compare}?from={then}&to=now", {}))
     return pages
 
 
@@ -130,7 +141,8 @@ def time_pages(slug: str) -> list[dict]:
 def print_table(by_size: dict[int, list[dict]]) -> None:
     """Pages down, sizes across: median / p95 ms and queries per request."""
     sizes = sorted(by_size)
-    labels = [row["page"] for row in by_size[sizes[0]]]
+    # Every page timed at any size, in order; some are timed at one size only.
+    labels = list(dict.fromkeys(row["page"] for n in sizes for row in by_size[n]))
     width = max(len(label) for label in labels) + 2
     header = "".join(f"{f'{n:,} people':>30}" for n in sizes)
     print(f"\nPages ({REQUESTS} requests each): median / p95 ms, database queries\n")
@@ -139,7 +151,10 @@ def print_table(by_size: dict[int, list[dict]]) -> None:
     for label in labels:
         cells = []
         for n in sizes:
-            row = next(r for r in by_size[n] if r["page"] == label)
+            row = next((r for r in by_size[n] if r["page"] == label), None)
+            if row is None:
+                cells.append("-")
+                continue
             cells.append(
                 f"{row['median_ms']:>9.0f} / {row['p95_ms']:>4.0f} ms, {row['queries']:>3} q"
             )
