@@ -58,3 +58,16 @@ def screenshot(page):
         return path
 
     return take
+
+
+def open_from_menu(page, name: str) -> None:
+    """Follow a header menu link, through "More" when the header has folded it away.
+
+    The NHS.UK header moves the items that do not fit on one line into a "More" list,
+    as a person sees it: those are clicked from there.
+    """
+    menu = page.get_by_role("navigation", name="Menu")
+    links = menu.get_by_role("link", name=name, exact=True)
+    if not links.first.is_visible():
+        menu.get_by_role("button", name="More").click()
+    links.locator("visible=true").first.click()

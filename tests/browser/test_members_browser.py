@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from stakeholders.models import Membership, Role
+from tests.browser.conftest import open_from_menu
 from tests.browser.test_accessibility import assert_accessible
 from tests.factories import (
     PASSWORD,
@@ -38,7 +39,7 @@ def test_owner_invites_changes_a_role_and_cannot_remove_the_last_owner(
     page, live_server, team, screenshot
 ):
     log_in(page, live_server, "olivia", "/w/north-fenwick/")
-    page.get_by_role("link", name="Members").click()
+    open_from_menu(page, "Members")
     expect(page).to_have_url(f"{live_server.url}/w/north-fenwick/members/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Members")
 

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from stakeholders.models import Role
+from tests.browser.conftest import open_from_menu
 from tests.factories import (
     PASSWORD,
     AffiliationFactory,
@@ -54,7 +55,7 @@ def test_log_in_open_workspace_and_search(page, live_server, demo_map, screensho
     page.get_by_role("link", name="North Fenwick ICS").first.click()
     expect(page).to_have_url(f"{live_server.url}/w/north-fenwick/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
-    page.get_by_role("link", name="People and organisations").click()
+    open_from_menu(page, "People and organisations")
     expect(page).to_have_url(f"{live_server.url}/w/north-fenwick/people/")
     results = page.locator("#results")
     expect(results).to_contain_text("Amira Okafor")
