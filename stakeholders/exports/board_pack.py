@@ -7,6 +7,8 @@ import zipfile
 from collections.abc import Iterable
 from typing import IO
 
+from django.utils import timezone
+
 from stakeholders.exports.tables import (
     BOARD_PACK_KINDS,
     board_pack_notes_rows,
@@ -79,9 +81,16 @@ def board_pack_zip(
     spool = tempfile.SpooledTemporaryFile(max_size=PACK_IN_MEMORY)  # noqa: SIM115
     try:
         with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as pack:
+            # Every file is dated when the pack was made (a bare name would be 1980-01-01).
+            made = timezone.localtime(now).timetuple()[:6]
+
+            def member(name: str, compress: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipInfo:
+                info = zipfile.ZipInfo(name, date_time=made)
+                info.compress_type = compress
+                return info
 
             def add(name: str, rows: Iterable[tuple]) -> None:
-                with pack.open(name, "w") as raw:
+                with pack.open(member(name), "w") as raw:
                     out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                     write_csv(rows, out)
                     out.flush()
@@ -103,10 +112,10 @@ def board_pack_zip(
             )
             add("notes.csv", notes)
             if svg is not None:
-                pack.writestr("map.svg", svg)
+                pack.writestr(member("map.svg"), svg)
             if png is not None:
                 # Already compressed: stored as it is.
-                pack.writestr("map.png", png, compress_type=zipfile.ZIP_STORED)
+                pack.writestr(member("map.png", zipfile.ZIP_STORED), png)
     except BaseException:
         spool.close()
         raise

@@ -1,6 +1,7 @@
 """Downloads from the browser and the admin: CSVs, graph files and the board pack."""
 
 import csv
+import datetime
 import io
 import zipfile
 from pathlib import Path
@@ -577,3 +578,15 @@ def test_board_pack_carries_the_real_map(client, scored, viewer):
     assert png.startswith(PNG_SIGNATURE) and len(png) > 10_000
     assert int.from_bytes(png[16:20]) == 2000  # 1,000 SVG units at twice the size
     assert "North Fenwick ICS" in svg and "hx-" not in svg
+
+
+def test_board_pack_files_carry_the_day_it_was_made(client, scored, viewer):
+    # A bare name in a zip is dated 1980-01-01; board papers are filed by date.
+    client.force_login(viewer)
+    pack = _pack(client.get(_url("export_board_pack")))
+    today = timezone.localdate()
+    assert pack.namelist()  # the CSV tables, the notes, the map
+    for info in pack.infolist():
+        assert datetime.date(*info.date_time[:3]) == today, info.filename
+    assert pack.getinfo("brokers.csv").compress_type == zipfile.ZIP_DEFLATED
+    assert pack.getinfo("map.png").compress_type == zipfile.ZIP_STORED
