@@ -1,8 +1,11 @@
 """The admin site, with Django's "view on site" redirect limited to the user's workspaces."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
@@ -28,7 +31,34 @@ def _view_on_site(request: HttpRequest, content_type_id: int, object_id: str) ->
     return shortcut(request, content_type_id, object_id)
 
 
+class TwoFactorAwareAdminLoginForm(AdminAuthenticationForm):
+    """The admin's login, closed to accounts with two-factor on: they use the site's login,
+    which asks for their code (the admin's own form would let them in with a password)."""
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        from stakeholders.accounts.services import two_factor_enabled
+
+        if two_factor_enabled(user=user):
+            raise ValidationError(
+                "This account uses two-factor authentication. Log in on the main log-in "
+                "page, which asks for your code, then open data entry.",
+                code="two_factor",
+            )
+
+
 class InfluenceMapAdminSite(admin.AdminSite):
+    login_form = TwoFactorAwareAdminLoginForm
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Staff, and with TWO_FACTOR_REQUIRED_FOR_OWNERS, verified with a code this session."""
+        if not super().has_permission(request):
+            return False
+        if not settings.TWO_FACTOR_REQUIRED_FOR_OWNERS:
+            return True
+        is_verified = getattr(request.user, "is_verified", None)
+        return bool(is_verified and is_verified())
+
     def get_urls(self):
         urls = super().get_urls()
         scoped = path(

@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    # Two-factor authentication: authenticator apps and recovery codes (stakeholders/accounts).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Before django_tasks_db: its db_worker command is stakeholders' (it outlives outages).
     "stakeholders",
     "django_tasks_db",
@@ -57,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has shown a two-factor code.
+    "django_otp.middleware.OTPMiddleware",
     "stakeholders.sessions.refresh_idle_sessions",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -65,6 +71,8 @@ MIDDLEWARE = [
     # A NUL in the address or a form is a 400 before any view (PostgreSQL refuses it).
     "stakeholders.http.refuse_null_characters",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Owners and admin staff set up and use two-factor when TWO_FACTOR_REQUIRED_FOR_OWNERS.
+    "stakeholders.accounts.enforcement.require_two_factor",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,9 +141,37 @@ AXES_LOCKOUT_CALLABLE = "stakeholders.throttling.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "username"]
+# Two-factor authentication (django-otp). When TWO_FACTOR_REQUIRED_FOR_OWNERS is on, owners
+# of any workspace, and staff using the admin, must set it up and give a code at login.
+# Off unless set (`make run`, tests); the production env file turns it on.
+TWO_FACTOR_REQUIRED_FOR_OWNERS = env_bool("TWO_FACTOR_REQUIRED_FOR_OWNERS")
+OTP_TOTP_ISSUER = "Influence Map"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "stakeholders:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Email: invitations and password resets. DEBUG (`make run`) prints each email on the
+# console; production sends through SMTP, set by EMAIL_* (see .env.example). The
+# variables keep Django's names; they fill in Django 6.1's MAILERS.
+EMAIL_BACKEND_PATH = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+if EMAIL_BACKEND_PATH == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EMAIL_PORT", "587" if env_bool("EMAIL_USE_TLS") else "25")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS"),
+        # A mail server that does not answer fails the send, not the whole request.
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Influence Map <webmaster@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

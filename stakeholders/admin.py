@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from stakeholders.admin_scope import (
@@ -46,12 +48,14 @@ from stakeholders.forms import (
     RelationshipAdminForm,
     VersionedFormMixin,
 )
+from stakeholders.members.admin import InvitationAdmin
 from stakeholders.members.services import other_owner_count
 from stakeholders.models import (
     Affiliation,
     Erasure,
     Forum,
     ForumMembership,
+    Invitation,
     Membership,
     Organisation,
     Person,
@@ -583,3 +587,10 @@ class ForumMembershipAdmin(ScopedHistoryAdmin):
 
 
 admin.site.register(Erasure, ErasureAdmin)
+admin.site.register(Invitation, InvitationAdmin)
+
+# django-otp's device admins are for a site without workspaces: a user's two-factor is
+# theirs to turn on and off on their account page (stakeholders/accounts).
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)

@@ -16,6 +16,7 @@ from stakeholders.models import (
     Erasure,
     Forum,
     ForumMembership,
+    Invitation,
     Membership,
     Organisation,
     Person,
@@ -36,6 +37,7 @@ WORKSPACE_PATHS: dict[type[models.Model], tuple[str, ...]] = {
     Erasure: ("workspace",),
     Forum: ("workspace",),
     ForumMembership: ("forum__workspace", "person__workspace"),
+    Invitation: ("workspace",),
 }
 
 # Scope ids: None means every workspace (superusers); otherwise the set of ids.

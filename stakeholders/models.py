@@ -171,6 +171,50 @@ class Membership(models.Model):
         return self.role in (Role.EDITOR, Role.OWNER)
 
 
+class Invitation(models.Model):
+    """An owner's invitation to an email address to join a workspace with a role.
+
+    The emailed link carries a random token; only its SHA-256 hash is stored, so the
+    database never holds a working link. A link works once, until `expires_at`;
+    resending replaces the hash (the old link stops working) and the expiry.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["workspace", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("role", Role), name="invitation_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(cancelled_at__isnull=True),
+                name="invitation_not_accepted_and_cancelled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.workspace} ({self.get_role_display()})"
+
+
 class Organisation(CleanText, models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="organisations")
     name = models.CharField(max_length=200)

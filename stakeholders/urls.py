@@ -5,6 +5,7 @@ from stakeholders.exports import views as export_views
 from stakeholders.forums import views as forum_views
 from stakeholders.imports import views as import_views
 from stakeholders.maps import views as map_views
+from stakeholders.members import joining
 from stakeholders.members import views as member_views
 from stakeholders.privacy import views as privacy_views
 from stakeholders.scenarios import views as scenario_views
@@ -77,6 +78,19 @@ urlpatterns = [
     path(
         "w/<slug:slug>/members/<int:pk>/remove/", member_views.member_remove, name="member_remove"
     ),
+    path(
+        "w/<slug:slug>/members/invitations/<int:pk>/resend/",
+        member_views.member_invitation_resend,
+        name="member_invitation_resend",
+    ),
+    path(
+        "w/<slug:slug>/members/invitations/<int:pk>/cancel/",
+        member_views.member_invitation_cancel,
+        name="member_invitation_cancel",
+    ),
+    # The emailed link; "accept/" first, as <str:token> would also match it.
+    path("invitations/accept/", joining.invitation_accept_page, name="invitation_accept"),
+    path("invitations/<str:token>/", joining.invitation_open, name="invitation_open"),
     # Exports: the notes pattern comes first, as <str:kind>.csv would also match it.
     path(
         "w/<slug:slug>/export/<str:kind>-notes.csv",

@@ -1,4 +1,5 @@
-"""Request lines reach no log with their query string: admin searches put names there."""
+"""Request lines reach no log with their query string (admin searches put names there)
+nor with the token of an emailed link (invitations, password resets)."""
 
 import datetime
 import io
@@ -67,6 +68,37 @@ def test_query_strings_are_dropped_from_request_lines(line, kept):
     assert without_query_strings(line) == kept
 
 
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        (
+            "GET /invitations/Zq3kP0_x-7Yb2fQ/ HTTP/1.1",
+            "GET /invitations/[redacted]/ HTTP/1.1",
+        ),
+        ("GET /invitations/accept/ HTTP/1.1", "GET /invitations/accept/ HTTP/1.1"),
+        (
+            '"GET /accounts/reset/MQ/cz6a1q-4f2e9b0c7d1a/ HTTP/1.1" 302',
+            '"GET /accounts/reset/[redacted]/[redacted]/ HTTP/1.1" 302',
+        ),
+        (
+            "GET /accounts/reset/MQ/set-password/ HTTP/1.1",
+            "GET /accounts/reset/[redacted]/set-password/ HTTP/1.1",
+        ),
+        ("GET /accounts/reset/done/ HTTP/1.1", "GET /accounts/reset/done/ HTTP/1.1"),
+        (
+            "Referer https://im.example.nhs.uk/invitations/Zq3kP0_x/?utm=1",
+            "Referer https://im.example.nhs.uk/invitations/[redacted]/",
+        ),
+        (
+            "POST /w/north/members/invitations/12/cancel/ HTTP/1.1",
+            "POST /w/north/members/invitations/12/cancel/ HTTP/1.1",
+        ),
+    ],
+)
+def test_tokens_of_emailed_links_are_redacted(line, kept):
+    assert without_query_strings(line) == kept
+
+
 def test_development_server_request_line_has_no_search_term():
     handler = WSGIRequestHandler.__new__(WSGIRequestHandler)
     handler.request = None
@@ -78,6 +110,21 @@ def test_development_server_request_line_has_no_search_term():
 
     assert '"GET /admin/stakeholders/person/ HTTP/1.1" 200 5120' in text
     assert "Jane" not in text
+
+
+def test_development_server_request_line_has_no_link_token():
+    handler = WSGIRequestHandler.__new__(WSGIRequestHandler)
+    handler.request = None
+
+    text = _written(
+        "django.server",
+        lambda: handler.log_message(
+            '"%s" %s %s', "GET /invitations/Zq3kP0_x-7Yb2fQ/ HTTP/1.1", "302", "0"
+        ),
+    )
+
+    assert '"GET /invitations/[redacted]/ HTTP/1.1" 302 0' in text
+    assert "Zq3kP0" not in text
 
 
 def test_django_request_log_has_no_search_term():

@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.text import slugify
 
 from stakeholders.models import Membership, Role, Workspace
@@ -78,45 +77,6 @@ def _valid_role(role: str) -> str:
     if role not in Role.values:
         raise ValidationError({"role": "Choose viewer, editor or owner."})
     return role
-
-
-def membership_invite(
-    *, workspace: Workspace, by: AbstractBaseUser, identifier: str, role: str
-) -> Membership:
-    """Add an existing account, found by username or email address, to the workspace."""
-    role = _valid_role(role)
-    identifier = identifier.strip()
-    if not identifier:
-        raise ValidationError({"identifier": "Enter the username or email address of the person."})
-    with transaction.atomic():
-        _locked_owner_membership(workspace=workspace, by=by)
-        users = get_user_model().objects.filter(is_active=True)
-        matches = list(
-            users.filter(Q(username=identifier) | Q(email__iexact=identifier))[:2]
-            if "@" in identifier
-            else users.filter(username=identifier)[:2]
-        )
-        if not matches:
-            raise ValidationError(
-                {
-                    "identifier": "There is no account with this username or email address. "
-                    "Ask an administrator to create the account first."
-                }
-            )
-        if len(matches) > 1:
-            raise ValidationError(
-                {"identifier": "More than one account has this email address: use the username."}
-            )
-        user = matches[0]
-        if Membership.objects.filter(workspace=workspace, user=user).exists():
-            raise ValidationError(
-                {"identifier": "This person is already a member of this workspace."}
-            )
-        membership = Membership(workspace=workspace, user=user, role=role)
-        membership.full_clean()
-        membership._history_user = by
-        membership.save()
-    return membership
 
 
 def membership_change_role(

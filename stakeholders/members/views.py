@@ -3,7 +3,8 @@
 Non-members get 404 like everywhere else. Members who are not owners may read the
 page, and a change they post answers 403 with the page and a message saying why.
 Every form is a plain POST that redirects back (so it works without JavaScript);
-with htmx the members region is swapped in place.
+with htmx the members region is swapped in place. Owners invite people by email
+address (members/invitations.py); the invitee's pages are in members/joining.py.
 """
 
 from collections.abc import Callable
@@ -22,16 +23,24 @@ from stakeholders.http import (
     partial_or_page,
     signed_in_page,
 )
+from stakeholders.members.invitations import (
+    EMAIL_MAX,
+    InvitationLimit,
+    day,
+    invitation_cancel,
+    invitation_create,
+    invitation_resend,
+    pending_invitations,
+)
 from stakeholders.members.services import (
     WORKSPACE_NAME_MAX,
     member_rows,
     membership_change_role,
     membership_history,
-    membership_invite,
     membership_remove,
     workspace_create,
 )
-from stakeholders.models import Membership, Role
+from stakeholders.models import Invitation, Membership, Role
 
 TEMPLATE = "stakeholders/members.html"
 FORBIDDEN_MESSAGE = (
@@ -51,7 +60,11 @@ def _context(request: HtmxHttpRequest, membership: Membership, **extra) -> dict:
         "history": membership_history(workspace=workspace),
         "roles": Role.choices,
         "errors": [],
-        "invite": {"identifier": "", "role": Role.VIEWER},
+        "invite": {"email": "", "role": Role.VIEWER},
+        "email_max": EMAIL_MAX,
+        "invitations": (
+            pending_invitations(workspace=workspace) if membership.role == Role.OWNER else []
+        ),
         **extra,
     }
 
@@ -83,7 +96,7 @@ def _manage(
     slug = membership.workspace.slug
     try:
         notice = change(membership)
-    except Membership.DoesNotExist:
+    except (Membership.DoesNotExist, Invitation.DoesNotExist):
         raise Http404 from None
     except PermissionDenied:
         # The author stopped being an owner while the request was on its way.
@@ -95,7 +108,8 @@ def _manage(
             for text in texts
         ]
         context = _context(request, membership, errors=errors, **form)
-        raise Refusal(status=400, template=_template(request), context=context) from None
+        status = 429 if isinstance(exc, InvitationLimit) else 400
+        raise Refusal(status=status, template=_template(request), context=context) from None
 
     # The author may have changed their own role, or left.
     try:
@@ -123,21 +137,76 @@ def _member_name(workspace, pk: int) -> str:
     return row
 
 
+def _link_for(request: HtmxHttpRequest) -> Callable[[str], str]:
+    """The absolute address of an invitation link, on the host the owner is using."""
+
+    def link_for(token: str) -> str:
+        return request.build_absolute_uri(
+            reverse("stakeholders:invitation_open", kwargs={"token": token})
+        )
+
+    return link_for
+
+
 @owner_change
 def member_invite(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
-    """Add an existing account to the workspace (owners only)."""
-    identifier = request.POST.get("identifier", "")[:254]
+    """Invite an email address to the workspace (owners only).
+
+    The answer is the same whether or not an account has the address.
+    """
+    email = request.POST.get("email", "")[: EMAIL_MAX + 1]
     role = request.POST.get("role", "")
 
     def change(membership: Membership) -> str:
-        added = membership_invite(
-            workspace=membership.workspace, by=request.user, identifier=identifier, role=role
+        invitation = invitation_create(
+            workspace=membership.workspace,
+            by=request.user,
+            email=email,
+            role=role,
+            link_for=_link_for(request),
         )
-        return f"{added.user.get_username()} is now a member, as {added.get_role_display()}."
+        return (
+            f"We have sent an invitation to {invitation.email}. "
+            f"It expires on {day(invitation.expires_at)}."
+        )
 
-    return _manage(
-        request, membership, change, invite={"identifier": identifier.strip(), "role": role}
-    )
+    return _manage(request, membership, change, invite={"email": email.strip(), "role": role})
+
+
+@owner_change
+def member_invitation_resend(
+    request: HtmxHttpRequest, membership: Membership, pk: int
+) -> HttpResponse:
+    """Email an invitation again with a new link; the old link stops working (owners only)."""
+
+    def change(membership: Membership) -> str:
+        invitation = invitation_resend(
+            workspace=membership.workspace,
+            by=request.user,
+            invitation_id=pk,
+            link_for=_link_for(request),
+        )
+        return (
+            f"We have sent a new invitation to {invitation.email}. It expires on "
+            f"{day(invitation.expires_at)}. The link in the earlier email no longer works."
+        )
+
+    return _manage(request, membership, change)
+
+
+@owner_change
+def member_invitation_cancel(
+    request: HtmxHttpRequest, membership: Membership, pk: int
+) -> HttpResponse:
+    """Cancel a pending invitation: its link stops working (owners only)."""
+
+    def change(membership: Membership) -> str:
+        invitation = invitation_cancel(
+            workspace=membership.workspace, by=request.user, invitation_id=pk
+        )
+        return f"The invitation to {invitation.email} is cancelled: its link no longer works."
+
+    return _manage(request, membership, change)
 
 
 @owner_change

@@ -1,12 +1,13 @@
 // Members page: htmx swaps the members region after each change. A refused
-// change (400 for a rule such as the last owner, 403 for a non-owner) carries
-// the region with its message, so it is swapped in like a success.
+// change (400 for a rule such as the last owner, 403 for a non-owner, 429 for too
+// many invitations in an hour) carries the region with its message, so it is
+// swapped in like a success.
 const htmx = window.htmx;
 
 if (htmx) {
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const { xhr, target } = event.detail;
-    if (target && target.id === "members-region" && (xhr.status === 400 || xhr.status === 403)) {
+    if (target && target.id === "members-region" && [400, 403, 429].includes(xhr.status)) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

@@ -24,7 +24,6 @@ def team():
     workspace = WorkspaceFactory(name="North Fenwick ICS", slug="north-fenwick")
     owner = UserFactory(username="olivia", first_name="Olivia", last_name="Owner")
     MembershipFactory(user=owner, workspace=workspace, role=Role.OWNER)
-    UserFactory(username="newcomer", email="new.comer@example.nhs.uk")
     return workspace
 
 
@@ -38,26 +37,28 @@ def log_in(page, live_server, username, next_path="/"):
 def test_owner_invites_changes_a_role_and_cannot_remove_the_last_owner(
     page, live_server, team, screenshot
 ):
+    MembershipFactory(user=UserFactory(username="newcomer"), workspace=team, role=Role.EDITOR)
     log_in(page, live_server, "olivia", "/w/north-fenwick/")
     open_from_menu(page, "Members")
     expect(page).to_have_url(f"{live_server.url}/w/north-fenwick/members/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Members")
 
-    # Invite by email address, as an editor.
-    page.get_by_label("Username or email address").fill("new.comer@example.nhs.uk")
+    # Invite by email address, as an editor (tests/browser/test_invitations_browser.py
+    # follows the link).
+    page.get_by_label("Email address").fill("someone.new@example.nhs.uk")
     page.get_by_label("Role", exact=True).select_option("editor")
-    page.get_by_role("button", name="Add member").click()
-    expect(page.get_by_role("status")).to_contain_text("newcomer is now a member, as Editor.")
-    row = page.locator('tr[data-member="newcomer"]')
-    expect(row.get_by_label("Role of newcomer")).to_have_value("editor")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "We have sent an invitation to someone.new@example.nhs.uk."
+    )
     # htmx swapped the region in place: the address did not change.
     expect(page).to_have_url(f"{live_server.url}/w/north-fenwick/members/")
 
-    # An unknown account gets a clear error next to the field.
-    page.get_by_label("Username or email address").fill("nobody-here")
-    page.get_by_role("button", name="Add member").click()
+    # Something that is not an email address gets a clear error next to the field.
+    page.get_by_label("Email address").fill("nobody-here")
+    page.get_by_role("button", name="Send invitation").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text(
-        "There is no account with this username or email address."
+        "Enter an email address in the correct format"
     )
 
     # Change the newcomer's role to viewer.
@@ -89,10 +90,10 @@ def test_members_page_works_without_javascript(browser, live_server, team):
     page = context.new_page()
     try:
         log_in(page, live_server, "olivia", "/w/north-fenwick/members/")
-        page.get_by_label("Username or email address").fill("newcomer")
-        page.get_by_role("button", name="Add member").click()
+        page.get_by_label("Email address").fill("someone.new@example.nhs.uk")
+        page.get_by_role("button", name="Send invitation").click()
         expect(page).to_have_url(f"{live_server.url}/w/north-fenwick/members/")
-        expect(page.locator(".app-messages")).to_contain_text("newcomer is now a member")
+        expect(page.locator(".app-messages")).to_contain_text("We have sent an invitation")
         page.locator('tr[data-member="olivia"]').get_by_role("button", name="Remove").click()
         expect(page.locator(".nhsuk-error-summary")).to_contain_text(
             "A workspace needs at least one owner."
@@ -106,7 +107,7 @@ def test_viewer_sees_members_read_only(page, live_server, team):
     MembershipFactory(user=viewer, workspace=team, role=Role.VIEWER)
     log_in(page, live_server, "vera", "/w/north-fenwick/members/")
     expect(page.locator('tr[data-member="olivia"]')).to_contain_text("Owner")
-    expect(page.get_by_role("button", name="Add member")).to_have_count(0)
+    expect(page.get_by_role("button", name="Send invitation")).to_have_count(0)
     expect(page.get_by_text("Only owners can add, change or remove members.")).to_be_visible()
 
 

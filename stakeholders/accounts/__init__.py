@@ -1,0 +1,1 @@
+"""Your account: password, two-factor authentication and the login's code step."""
