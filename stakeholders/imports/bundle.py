@@ -29,6 +29,7 @@ from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
 from stakeholders.exports.tables import unguard_cell
+from stakeholders.imports.dates import date_from_text
 from stakeholders.models import (
     Affiliation,
     Forum,
@@ -123,7 +124,22 @@ CHANGE_REASON = "Imported from a CSV bundle"
 SAVE_AS_UTF8 = 'In Excel choose File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)".'
 
 Key = tuple[str, ...]
-FileData = bytes | str | IO[bytes] | IO[str]
+
+
+@dataclass(frozen=True)
+class SheetCells:
+    """A spreadsheet's sheet already read into text cells (imports.workbooks).
+
+    `rows` holds (row number, cells) for the rows that have any cell, the header first
+    (row 1); `problems` the cells that could not be read, by (row number, column index),
+    with why: they count as empty and are reported once, on their column.
+    """
+
+    rows: list[tuple[int, list[str]]]
+    problems: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+FileData = bytes | str | IO[bytes] | IO[str] | SheetCells
 
 
 @dataclass(frozen=True)
@@ -253,7 +269,6 @@ RELATIONSHIP_KIND_CHOICES = _choices("relationship kind", RelationshipKind)
 FORUM_KIND_CHOICES = _choices("forum kind", ForumKind)
 SEAT_CHOICES = _choices("seat", Seat)
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
 _WHOLE_NUMBER = re.compile(r"[+-]?\d+")
@@ -282,11 +297,15 @@ class _Row:
     values: dict[str, str]
     errors: list[ImportError_]
     ok: bool = True
+    # Columns whose cell could not be read: reported once, not again as empty.
+    unreadable: set[str] = field(default_factory=set)
 
     def has(self, column: str) -> bool:
         return column in self.values
 
     def error(self, column: str | None, message: str) -> None:
+        if column in self.unreadable:
+            return
         self.errors.append(ImportError_(self.file, self.number, column, message))
         self.ok = False
 
@@ -322,13 +341,11 @@ class _Row:
         value = self.values.get(column, "")
         if not value:
             return None
-        if _ISO_DATE.fullmatch(value):
-            try:
-                return datetime.date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.error(column, f"'{value}' is not a valid date. Use YYYY-MM-DD, e.g. 2026-01-31.")
-        return None
+        try:
+            return date_from_text(value)
+        except ValueError as exc:
+            self.error(column, str(exc))
+            return None
 
     def flag(self, column: str, *, blank: bool | None) -> bool | None:
         """Yes or no: yes/no, y/n, true/false or 1/0 in any case; an empty cell is `blank`."""
@@ -387,7 +404,9 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _decode(file: str, data: FileData, errors: list[ImportError_]) -> str | None:
+def _decode(
+    file: str, data: bytes | str | IO[bytes] | IO[str], errors: list[ImportError_]
+) -> str | None:
     if not isinstance(data, bytes | str):
         data = data.read()
     if isinstance(data, str):
@@ -418,8 +437,12 @@ def _decode(file: str, data: FileData, errors: list[ImportError_]) -> str | None
         return None
 
 
-def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table | None:
-    """Decode and split one file into rows keyed by column; header problems are errors."""
+def _numbered_records(
+    file: str, data: FileData, errors: list[ImportError_]
+) -> list[tuple[int, list[str]]] | None:
+    """(row number, cells) of a CSV file or a sheet; None when it cannot be read."""
+    if isinstance(data, SheetCells):
+        return data.rows
     text = _decode(file, data, errors)
     if text is None:
         return None
@@ -431,15 +454,24 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
             ImportError_(file, len(records) + 1, None, f"this row cannot be read as CSV ({exc}).")
         )
         return None
+    return list(enumerate(records, start=1))
+
+
+def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table | None:
+    """Decode and split one file into rows keyed by column; header problems are errors."""
+    records = _numbered_records(file, data, errors)
+    if records is None:
+        return None
+    problems = data.problems if isinstance(data, SheetCells) else {}
     spec = COLUMNS[file]
     derived = DERIVED_COLUMNS.get(file, ())
     expected = ", ".join(spec)
-    if not records or not any(cell.strip() for cell in records[0]):
+    if not records or records[0][0] != 1 or not any(cell.strip() for cell in records[0][1]):
         errors.append(
             ImportError_(file, 1, None, f"the first row must name the columns: {expected}.")
         )
         return None
-    header = records[0]
+    header = records[0][1]
     if len(header) == 1 and ";" in header[0]:
         errors.append(
             ImportError_(
@@ -454,6 +486,10 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
     positions: dict[str, int] = {}
     ignored: set[int] = set()
     for index, raw in enumerate(header):
+        if (problem := problems.get((1, index))) is not None:
+            errors.append(ImportError_(file, 1, _column_letter(index), problem))
+            ignored.add(index)
+            continue
         name = raw.strip()
         if not name:
             continue
@@ -485,11 +521,13 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
         errors.append(ImportError_(file, 1, column, "this required column is missing."))
 
     rows: list[_Row] = []
-    for number, record in enumerate(records[1:], start=2):
+    names = {index: column for column, index in positions.items()}
+    for number, record in records[1:]:
         cells = [cell.strip() for cell in record]
         # Undo the formula guard our own exports add (exports.safe_cell), so files round-trip.
         cells = [unguard_cell(c) for c in cells]
-        if not any(cells):
+        unreadable = [index for index in range(len(cells)) if (number, index) in problems]
+        if not any(cells) and not unreadable:
             continue  # blank lines, and the empty rows spreadsheets leave at the end
         row = _Row(
             file,
@@ -497,6 +535,10 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
             {c: cells[i] if i < len(cells) else "" for c, i in positions.items()},
             errors,
         )
+        for index in unreadable:
+            column = names.get(index) or _column_letter(index)
+            row.error(column, problems[(number, index)])
+            row.unreadable.add(column)
         known = set(positions.values()) | ignored
         for index, cell in enumerate(cells):
             if cell and index not in known:

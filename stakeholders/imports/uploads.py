@@ -3,10 +3,11 @@
 An upload is a few CSV files or one zip of them: our bundle (organisations.csv,
 people.csv, affiliations.csv, relationships.csv; see `imports`) or a Kumu map
 exported as CSV (Elements.csv and Connections.csv), which `imports.kumu` converts
-to a bundle first. Every check of the data itself is `imports.bundle_plan`'s; this
-module adds the limits of a web upload (size, rows, zip contents), names
-Windows-1252 files as such, and maps problems in a converted Kumu map back to
-the Kumu file and row. Nothing is written until the uploader confirms a preview
+to a bundle first; or one Excel workbook with a sheet per file (`imports.workbooks`).
+Every check of the data itself is `imports.bundle_plan`'s; this module adds the
+limits of a web upload (size, rows, zip contents), names Windows-1252 files as such,
+maps problems in a converted Kumu map back to the Kumu file and row, and problems in
+a workbook to its sheets. Nothing is written until the uploader confirms a preview
 without errors, and then in one transaction after planning again.
 """
 
@@ -46,6 +47,7 @@ from stakeholders.imports.kumu import (
     kumu_sheet,
     kumu_to_bundle,
 )
+from stakeholders.imports.workbooks import is_workbook, workbook_read
 from stakeholders.models import ImportPreview, ImportPreviewStatus, Workspace
 from stakeholders.text import strip_refused
 
@@ -79,10 +81,15 @@ class UploadPlan:
     plan: BundlePlan | None = None
     kumu: bool = False
     notes: list[str] = field(default_factory=list)
+    sheets: dict[str, str] = field(default_factory=dict)  # file -> sheet it was read from
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def _source(self, name: str) -> str:
+        """Where the preview says a file's rows came from: the file, or a workbook's sheet."""
+        return f"sheet {self.sheets[name]}" if name in self.sheets else name
 
     def as_summary(self) -> dict[str, Any]:
         """JSON-able: what the preview page shows."""
@@ -93,6 +100,7 @@ class UploadPlan:
                     files.append(
                         {
                             "name": name,
+                            "source": self._source(name),
                             "created": summary.created,
                             "updated": summary.updated,
                             "unchanged": summary.unchanged,
@@ -201,7 +209,11 @@ def upload_read(*, uploads: Sequence[UploadedFile]) -> UploadResult:
     """The files of an upload by base name, zips opened, within the size limits."""
     result = UploadResult()
     if not uploads:
-        result.errors.append(ImportError_("", None, None, "Choose the CSV files or a zip file."))
+        result.errors.append(
+            ImportError_(
+                "", None, None, "Choose the CSV files, a zip file or an Excel workbook (.xlsx)."
+            )
+        )
         return result
     total = sum(upload.size for upload in uploads)
     if total > MAX_UPLOAD_BYTES:
@@ -271,8 +283,37 @@ def _count_rows(name: str, text: str, errors: list[ImportError_]) -> None:
 # --- Planning -------------------------------------------------------------------
 
 
+def _workbook_plan(*, workspace: Workspace, files: Mapping[str, bytes]) -> UploadPlan:
+    """Check a workbook's sheets as bundle_plan checks files; errors name the sheets."""
+    result = UploadPlan()
+    if len(files) > 1:
+        result.errors.append(
+            ImportError_(
+                "",
+                None,
+                None,
+                "upload one Excel workbook on its own: not with other files, nor two at once.",
+            )
+        )
+        return result
+    [(name, data)] = files.items()
+    book = workbook_read(name=name, data=data, max_bytes=MAX_UNZIPPED_BYTES, max_rows=MAX_ROWS)
+    result.notes = book.notes
+    result.sheets = book.sheets
+    if book.errors:
+        # A workbook or sheet that cannot be read is fixed before anything else.
+        result.errors.extend(book.errors)
+        return result
+    plan = bundle_plan(workspace=workspace, files=book.files)
+    result.errors.extend(book.place(error) for error in plan.errors)
+    result.plan = plan
+    return result
+
+
 def upload_plan(*, workspace: Workspace, files: Mapping[str, bytes]) -> UploadPlan:
     """Check uploaded files against the workspace, as bundle_plan does; write nothing."""
+    if any(is_workbook(name) for name in files):
+        return _workbook_plan(workspace=workspace, files=files)
     result = UploadPlan()
     errors = result.errors
     bundle: dict[str, bytes] = {}
@@ -293,7 +334,8 @@ def upload_plan(*, workspace: Workspace, files: Mapping[str, bytes]) -> UploadPl
                     None,
                     None,
                     f"unknown file name. Upload {', '.join(BUNDLE_FILES)} (any of them), "
-                    f"or a Kumu map's {KUMU_ELEMENTS} and {KUMU_CONNECTIONS}.",
+                    f"a Kumu map's {KUMU_ELEMENTS} and {KUMU_CONNECTIONS}, "
+                    "or an Excel workbook (.xlsx).",
                 )
             )
     if kumu and bundle:

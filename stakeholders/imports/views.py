@@ -103,7 +103,13 @@ def _files(summary: dict[str, Any]) -> list[dict[str, Any]]:
                 }
             )
         files.append(
-            {"name": entry["name"], "label": _FILE_LABELS[entry["name"]], "statuses": statuses}
+            {
+                "name": entry["name"],
+                "label": _FILE_LABELS[entry["name"]],
+                # The sheet of a workbook upload; previews made before workbooks: the file.
+                "source": entry.get("source", entry["name"]),
+                "statuses": statuses,
+            }
         )
     return files
 

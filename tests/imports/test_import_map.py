@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from stakeholders.imports import bundle as imports
 from stakeholders.models import (
     Affiliation,
+    ForumMembership,
     Organisation,
     OrganisationKind,
     Person,
@@ -771,8 +772,22 @@ def test_strength_and_trust_out_of_range(tmp_path, column, value, message):
     assert import_errors(tmp_path) == [f"relationships.csv, row 2, column {column}: {message}"]
 
 
-@pytest.mark.parametrize("value", ["31/01/2026", "2026-02-30", "2026-1-5", "yesterday"])
-def test_bad_date(tmp_path, value):
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("2026-02-30", "is not a real date."),
+        ("31/02/2026", "is not a real date."),
+        ("2026-1-5", "is not a valid date."),
+        ("31-01-2026", "is not a valid date."),
+        ("1/2/26", "is not a valid date."),
+        ("yesterday", "is not a valid date."),
+        (
+            "10/13/2026",
+            "is not a valid date: the format is DD/MM/YYYY, day first, and 13 is not a month.",
+        ),
+    ],
+)
+def test_bad_date(tmp_path, value, problem):
     bundle(
         tmp_path,
         organisations=TWO_ORGS,
@@ -784,9 +799,56 @@ def test_bad_date(tmp_path, value):
     )
 
     assert import_errors(tmp_path) == [
-        f"relationships.csv, row 2, column observed_on: "
-        f"'{value}' is not a valid date. Use YYYY-MM-DD, e.g. 2026-01-31."
+        f"relationships.csv, row 2, column observed_on: '{value}' {problem} "
+        "Use DD/MM/YYYY, day first (31/01/2026), or YYYY-MM-DD (2026-01-31)."
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        ("2026-01-31", datetime.date(2026, 1, 31)),
+        ("31/01/2026", datetime.date(2026, 1, 31)),
+        ("31/1/2026", datetime.date(2026, 1, 31)),
+        ("03/04/2026", datetime.date(2026, 4, 3)),  # 3 April: day first, never month first
+        ("3/4/2026", datetime.date(2026, 4, 3)),
+    ],
+)
+def test_dates_iso_or_day_first_in_every_dated_file(tmp_path, value, date):
+    bundle(
+        tmp_path,
+        organisations=TWO_ORGS,
+        people=TWO_PEOPLE,
+        affiliations=f"""\
+            person,organisation,start_date,end_date
+            P1,Trust B,{value},{value}
+        """,
+        relationships=f"""\
+            source,target,kind,strength,observed_on,start_date,end_date
+            P1,P2,trusts,3,{value},{value},{value}
+        """,
+        forums="""\
+            name,kind,tier
+            Board,ICB board,System
+        """,
+        forum_members=f"""\
+            forum,person,start_date,end_date
+            Board,P1,{value},{value}
+        """,
+    )
+
+    run_import(tmp_path)
+
+    relationship = Relationship.objects.get()
+    assert (relationship.observed_on, relationship.start_date, relationship.end_date) == (
+        date,
+        date,
+        date,
+    )
+    affiliation = Affiliation.objects.get(person__ref="P1", organisation__name="Trust B")
+    assert (affiliation.start_date, affiliation.end_date) == (date, date)
+    seat = ForumMembership.objects.get()
+    assert (seat.start_date, seat.end_date) == (date, date)
 
 
 def test_end_date_before_start_date(tmp_path):

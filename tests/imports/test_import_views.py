@@ -383,7 +383,10 @@ def test_no_file_chosen_is_an_error_linked_to_the_field(client, workspace, edito
     assert response.status_code == 400
     html = response.content.decode()
     assert "nhsuk-error-summary" in html
-    assert '<a href="#files">Choose the CSV files or a zip file.</a>' in html
+    assert (
+        '<a href="#files">Choose the CSV files, a zip file or an Excel workbook (.xlsx).</a>'
+        in html
+    )
     assert ImportPreview.objects.count() == 0
 
 
