@@ -81,6 +81,17 @@ def _pages(workspace) -> list[tuple[str, str, dict]]:
             )
         )
         pages.append(("map SVG download", reverse("stakeholders:map_svg", kwargs=slug), {}))
+        # Issue #13: the tier view (re-arranged in the request) and a person in focus.
+        pages.append(
+            ("map in tiers", reverse("stakeholders:map", kwargs=slug) + "?layout=tiers", {})
+        )
+        pages.append(
+            (
+                "map, one organisation, a person in focus",
+                f"{drilled}&person={person.pk}",
+                {},
+            )
+        )
     pages.append(("seats and influence", reverse("stakeholders:forums", kwargs=slug), {}))
     # Where make bench took a snapshot (at 5,000 people): what moved since, against now.
     then = (

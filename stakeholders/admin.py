@@ -61,11 +61,13 @@ from stakeholders.models import (
     Person,
     Relationship,
     Role,
+    Snapshot,
     Workspace,
 )
 from stakeholders.privacy.admin import ErasureAdmin
 from stakeholders.privacy.deletion import history_erase, records_delete
 from stakeholders.services import EditConflict
+from stakeholders.snapshots.admin import SnapshotAdmin
 
 admin.site.site_header = "Influence Map administration"
 admin.site.site_title = "Influence Map administration"
@@ -587,6 +589,7 @@ class ForumMembershipAdmin(ScopedHistoryAdmin):
 
 
 admin.site.register(Erasure, ErasureAdmin)
+admin.site.register(Snapshot, SnapshotAdmin)
 admin.site.register(Invitation, InvitationAdmin)
 
 # django-otp's device admins are for a site without workspaces: a user's two-factor is

@@ -22,6 +22,7 @@ from stakeholders.models import (
     Person,
     Relationship,
     Role,
+    Snapshot,
     Workspace,
 )
 
@@ -38,6 +39,7 @@ WORKSPACE_PATHS: dict[type[models.Model], tuple[str, ...]] = {
     Forum: ("workspace",),
     ForumMembership: ("forum__workspace", "person__workspace"),
     Invitation: ("workspace",),
+    Snapshot: ("workspace",),
 }
 
 # Scope ids: None means every workspace (superusers); otherwise the set of ids.

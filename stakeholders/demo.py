@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import math
 import random
 from collections import defaultdict
@@ -30,6 +31,8 @@ DEMO_SEED = 20241101
 # Relationships were observed in a fixed two-year window.
 OBSERVED_FROM = datetime.date(2024, 11, 1)
 OBSERVED_TO = datetime.date(2026, 10, 31)
+# Ties first seen from this day on may be new ones: some carry a start date.
+RECENT_FROM = datetime.date(2025, 11, 1)
 
 # Codes as stored by stakeholders.models (Seniority, Tier, Sector, RelationshipKind).
 SENIORITY = ("frontline", "manager", "senior_manager", "director", "executive", "board")
@@ -91,6 +94,9 @@ class RelationshipRow:
     trust: int | None
     observed_on: datetime.date
     evidence: str
+    # In force from and until (empty: throughout); see _Builder.dated.
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -774,10 +780,25 @@ class _Builder:
             organisations=tuple(self.orgs.values()),
             people=people,
             affiliations=affiliations,
-            relationships=tuple(self.ties[key] for key in sorted(self.ties)),
+            relationships=tuple(self.dated(key) for key in sorted(self.ties)),
         )
         validate(dataset)
         return dataset
+
+    def dated(self, key: tuple[int, int, str]) -> RelationshipRow:
+        """The tie with its dates: a leaver's ties end on their last day, and about a
+        third of those first seen in the last year began then (so the map as it was a
+        year ago lacks them). Chosen by a hash of the tie, not the shared random
+        stream, so every other part of the data stays as it was."""
+        row = self.ties[key]
+        source, target, _ = key
+        last = min(self.last_day[source], self.last_day[target])
+        end = last if last < OBSERVED_TO else None
+        start = None
+        digest = hashlib.sha256(f"{row.source_ref}|{row.target_ref}|{row.kind}".encode()).digest()
+        if row.observed_on >= RECENT_FROM and digest[0] % 3 == 0:
+            start = max(OBSERVED_FROM, row.observed_on - datetime.timedelta(days=digest[1] % 90))
+        return dataclasses.replace(row, start_date=start, end_date=end)
 
 
 def _start_date(rng: random.Random) -> datetime.date | None:
@@ -1518,6 +1539,8 @@ def validate(dataset: Dataset) -> None:
             raise ValueError(f"{where}: strength {tie.strength} is outside 1-5.")
         if tie.trust is not None and not 1 <= tie.trust <= 5:
             raise ValueError(f"{where}: trust {tie.trust} is outside 1-5.")
+        if tie.start_date and tie.end_date and tie.end_date < tie.start_date:
+            raise ValueError(f"{where}: ends before it starts.")
     forums = set()
     for forum in dataset.forums:
         if not forum.name or forum.name in forums:

@@ -13,10 +13,12 @@ instead of returning a response for its caller to test.
 """
 
 import contextlib
+import dataclasses
 import datetime
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
@@ -28,9 +30,13 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from stakeholders.access import membership_or_404
-from stakeholders.models import Boundary, Membership, Role
-from stakeholders.selectors import score_status
-from stakeholders.snapshots.services import as_of_scores_request
+from stakeholders.models import Boundary, Membership, Role, Snapshot, Workspace
+from stakeholders.selectors import ScoresChoice, choice_status
+from stakeholders.services import scores_request
+
+# `?layer=`: scores from informal ties (the default) or from informal and formal ones.
+LAYER_INFORMAL = "informal"
+LAYER_FORMAL = "formal"
 
 ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.OWNER: 2}
 
@@ -205,24 +211,75 @@ def as_of_param(request: HttpRequest) -> datetime.date | None:
     return as_of
 
 
-def analysis_context(request: HttpRequest, membership: Membership) -> dict[str, Any]:
+def scores_choice_param(
+    request: HttpRequest, workspace: Workspace, *, layers: bool = True
+) -> ScoresChoice:
+    """Which scores the address asks for: `as_of`, `layer=formal` or `snapshot`.
+
+    `layers=False`: a page whose question is about informal ties only (routes, rooms,
+    seats against influence) refuses `layer=formal` rather than ignoring it.
+    """
+    as_of = as_of_param(request)
+    layer = request.GET.get("layer", LAYER_INFORMAL)
+    if layer not in (LAYER_INFORMAL, LAYER_FORMAL):
+        raise Refusal("layer: choose informal (the default) or formal (informal and formal).")
+    if layer == LAYER_FORMAL and not layers:
+        raise Refusal("This page reads informal ties only; leave out layer=formal.")
+    snapshot = None
+    raw = request.GET.get("snapshot", "").strip()
+    if raw:
+        if as_of is not None or layer == LAYER_FORMAL:
+            raise Refusal(
+                "snapshot: a snapshot has its own date and ties; leave out as_of and layer."
+            )
+        snapshot = (
+            Snapshot.objects.filter(workspace=workspace, pk=int(raw)).select_related("run").first()
+            if raw.isdigit() and len(raw) < 12
+            else None
+        )
+        if snapshot is None:
+            raise Refusal("snapshot: there is no such snapshot in this workspace.", status=404)
+    return ScoresChoice(as_of=as_of, formal=layer == LAYER_FORMAL, snapshot=snapshot)
+
+
+def analysis_context(
+    request: HttpRequest, membership: Membership, *, layers: bool = True
+) -> dict[str, Any]:
     """What every analysis page needs: membership, boundary, and the scores' status.
 
-    With `?as_of=YYYY-MM-DD` the scores are those of the map as it was that day: stored
-    once a worker has computed them (asked for here), with progress shown until then.
+    The address chooses the scores (scores_choice_param): today's by default, those of
+    the map as it was on a date (`?as_of=YYYY-MM-DD`), of informal and formal ties
+    (`?layer=formal`) or a snapshot's (`?snapshot=ID`). Scores not stored yet are asked
+    of a worker here, with progress shown until then.
     """
     boundary = boundary_param(request)
-    as_of = as_of_param(request)
-    status = score_status(workspace=membership.workspace, as_of=as_of)
-    if as_of is not None:
-        status = as_of_scores_request(workspace=membership.workspace, as_of=as_of, status=status)
+    workspace = membership.workspace
+    choice = scores_choice_param(request, workspace, layers=layers)
+    status = choice_status(workspace=workspace, choice=choice)
+    status = scores_request(workspace=workspace, choice=choice, status=status)
     return {
-        "workspace": membership.workspace,
+        "workspace": workspace,
         "membership": membership,
         "can_edit": membership.can_edit,
         "boundary": boundary,
         "boundary_label": Boundary(boundary).label.lower(),
         "boundaries": Boundary.choices,
         "status": status,
-        "scores_as_of": as_of,
+        "scores_choice": choice,
+        "scores_as_of": choice.as_of,
+        "scores_query": choice.query(),
+        "layers": layers,
+        "layer_switch": _layer_switch(boundary, choice) if layers else None,
+    }
+
+
+def _layer_switch(boundary: str, choice: ScoresChoice) -> dict[str, str] | None:
+    """The queries of the informal / informal and formal switch (None on a snapshot)."""
+    if choice.snapshot is not None:
+        return None
+    informal = dataclasses.replace(choice, formal=False)
+    formal = dataclasses.replace(choice, formal=True)
+    return {
+        "informal": urlencode([("boundary", boundary), *informal.params()]),
+        "formal": urlencode([("boundary", boundary), *formal.params()]),
     }

@@ -608,6 +608,10 @@ class ScoreRun(models.Model):
     # The network in force on this date (stakeholders.snapshots.in_force); empty: the
     # network of the day the run was made. Such runs carry the date in options_key too.
     as_of = models.DateField(null=True, blank=True)
+    # The last day a page showed this run's scores: a past date's or the informal and
+    # formal run (not today's informal one). Such runs are kept up to date after edits
+    # while shown in the last VARIANT_DAYS (stakeholders.score_runs), removed after.
+    last_shown_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -901,3 +905,42 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return f"Erasure in {self.workspace} at {self.erased_at:%Y-%m-%d %H:%M}"
+
+
+class MapPin(models.Model):
+    """Where an editor pinned a person or an organisation on the influence map.
+
+    Coordinates are in the layout's 1000 x 1000 box. Every layout keeps a pin,
+    a full relayout included, and the map draws the pin at once (issue #13).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="map_pins")
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="map_pin"
+    )
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="map_pin"
+    )
+    x = models.FloatField()
+    y = models.FloatField()
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    pinned_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["workspace", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=True, organisation__isnull=False)
+                | Q(person__isnull=False, organisation__isnull=True),
+                name="mappin_person_or_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(x__gte=0, x__lte=1000, y__gte=0, y__lte=1000),
+                name="mappin_inside_the_box",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person or self.organisation} pinned at ({self.x:.0f}, {self.y:.0f})"

@@ -19,13 +19,16 @@ from stakeholders import analysis
 from stakeholders.analysis import key_people, layout
 from stakeholders.analysis.inputs import (
     DEFAULT_OPTIONS,
+    FORMAL_OPTIONS,
     Options,
     Tie,
+    options_from_json,
     options_key,
     options_to_json,
 )
 from stakeholders.forums.reads import forum_ties
 from stakeholders.leases import WORKER_STOPPED, hold_lease, worker_gone
+from stakeholders.maps.pins import map_pins
 from stakeholders.models import (
     SENIORITY_RANK,
     Affiliation,
@@ -38,6 +41,8 @@ from stakeholders.models import (
     Relationship,
     RunStatus,
     ScoreRun,
+    Sector,
+    Tier,
     Workspace,
 )
 from stakeholders.selectors import current_run, run_key
@@ -47,7 +52,20 @@ logger = logging.getLogger(__name__)
 
 # Bump when the analysis changes, so stored scores with an old meaning are recomputed.
 # 4: only ties and primary affiliations in force today (start and end dates) count.
-ANALYSIS_VERSION = 4
+# 5: the stored "why" sentences are plain English and name the groups a person connects.
+ANALYSIS_VERSION = 5
+
+
+# Sectors and tiers as a sentence names them: "connect the NHS with local government".
+SECTOR_WORDS = {
+    Sector.NHS: "the NHS",
+    Sector.LOCAL_GOVERNMENT: "local government",
+    Sector.SOCIAL_CARE: "social care providers",
+    Sector.VCSE: "the voluntary and community sector",
+    Sector.NATIONAL_BODY: "national bodies",
+    Sector.OTHER: "other sectors",
+}
+TIER_WORDS = {tier.value: f"the {tier.label.lower()} tier" for tier in Tier}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +76,18 @@ class ScoreInput:
     groups: dict[str, dict[int, str]]
     seniority: dict[int, int]
     ties: tuple[Tie, ...]
+    # Per boundary, group key -> words for a sentence ("Fenwick County Council", "the NHS"):
+    # the stored "why" sentences name the groups a person connects.
+    names: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class PreviousLayout:
+    """The map on screen now (none for a fresh layout) and the editors' pins."""
+
+    organisations: dict[int | None, tuple[float, float, float]]
+    people: dict[int, tuple[float, float]]
+    pins: layout.Pins
 
 
 def score_input(*, workspace_id: int, as_of: datetime.date | None = None) -> ScoreInput:
@@ -77,15 +107,18 @@ def score_input(*, workspace_id: int, as_of: datetime.date | None = None) -> Sco
             "organisation_id",
             "organisation__sector",
             "organisation__tier",
+            "organisation__name",
             "start_date",
             "end_date",
         )
     )
     groups: dict[str, dict[int, str]] = {"organisation": {}, "sector": {}, "tier": {}}
-    for person_id, org_id, sector, tier in rows_in_force(primaries, on):
+    org_names: dict[str, str] = {}
+    for person_id, org_id, sector, tier, org_name in rows_in_force(primaries, on):
         groups["organisation"][person_id] = str(org_id)
         groups["sector"][person_id] = sector
         groups["tier"][person_id] = tier
+        org_names[str(org_id)] = org_name
     ties_in_force = rows_in_force(
         Relationship.objects.filter(source__workspace_id=workspace_id)
         .order_by("pk")
@@ -110,6 +143,7 @@ def score_input(*, workspace_id: int, as_of: datetime.date | None = None) -> Sco
         groups=groups,
         seniority={pk: SENIORITY_RANK[code] for pk, code in people_rows},
         ties=ties,
+        names={"organisation": org_names, "sector": SECTOR_WORDS, "tier": TIER_WORDS},
     )
 
 
@@ -121,6 +155,8 @@ def input_fingerprint(data: ScoreInput, options: Options) -> str:
     h.update(repr(sorted(data.seniority.items())).encode())
     for boundary in analysis.BOUNDARIES:
         h.update(repr(sorted(data.groups[boundary].items())).encode())
+    # Renaming an organisation rewrites the "why" sentences that name it.
+    h.update(repr(sorted(data.names.get("organisation", {}).items())).encode())
     # Tie's fields are flat, so this is astuple() without its deep copies (the same text).
     fields = [f.name for f in dataclasses.fields(Tie)]
     h.update(repr(sorted(tuple(getattr(t, f) for f in fields) for t in data.ties)).encode())
@@ -167,13 +203,16 @@ def score_run_execute(
     options: Options = DEFAULT_OPTIONS,
     force: bool = False,
     as_of: datetime.date | None = None,
+    fresh_layout: bool = False,
 ) -> ScoreRun | None:
     """Compute and store every score for a workspace, unless its data has not changed.
 
     `as_of`: score the network in force on that date (a run of its own, beside the
-    current one). Returns the run whose scores are now current (the earlier one when
-    nothing changed), the failed run when the analysis fails, or None when the
-    workspace no longer exists. A failure leaves the last good scores in place.
+    current one). `fresh_layout` (an editor's "Tidy the layout", with force): lay the
+    map out afresh instead of keeping everyone where they are; pins still hold.
+    Returns the run whose scores are now current (the earlier one when nothing
+    changed), the failed run when the analysis fails, or None when the workspace no
+    longer exists. A failure leaves the last good scores in place.
     """
     if not Workspace.objects.filter(pk=workspace_id).exists():
         return None
@@ -181,12 +220,16 @@ def score_run_execute(
     score_runs_reap(workspace_id=workspace_id)
     started = time.perf_counter()
     data = score_input(workspace_id=workspace_id, as_of=as_of)
+    relationships = len(data.ties)  # recorded relationships, before any forum seats
     if options.formal:
         # Informal and formal (issue #18): forum seats add ties; informal runs read none.
-        data = dataclasses.replace(data, ties=data.ties + forum_ties(workspace_id=workspace_id))
+        seats = forum_ties(workspace_id=workspace_id, on=as_of)
+        data = dataclasses.replace(data, ties=data.ties + seats)
     fingerprint = input_fingerprint(data, options)
-    # The default run also lays out the map, which shows every organisation.
+    # The default run also lays out the map, which shows every organisation; the
+    # informal and formal run uses that layout, but finds its own key people.
     with_layout = options == DEFAULT_OPTIONS
+    with_keys = options in (DEFAULT_OPTIONS, FORMAL_OPTIONS)
     organisations = None
     if with_layout:
         organisations = workspace_organisations(workspace_id)
@@ -197,14 +240,8 @@ def score_run_execute(
     previous = None
     # A map as of a date starts from today's map, so the two look alike.
     start_from = current or (current_run(workspace_id=workspace_id) if as_of else None)
-    if with_layout and start_from is not None:
-        # Start from the positions on screen now, so the map moves little.
-        previous = {
-            org: (x, y, r)
-            for org, x, y, r in OrganisationPosition.objects.filter(run=start_from).values_list(
-                "organisation_id", "x", "y", "r"
-            )
-        }
+    if with_layout:
+        previous = _previous_layout(workspace_id, None if fresh_layout else start_from)
 
     with contextlib.ExitStack() as held:
         # The lease is taken before the running row commits, so no other process ever
@@ -219,19 +256,62 @@ def score_run_execute(
                 status=RunStatus.RUNNING,
                 started_at=timezone.now(),
                 people_count=len(data.people),
-                relationships_count=len(data.ties),
+                relationships_count=relationships,
+                last_shown_on=_last_shown(current, options, as_of),
             )
             held.enter_context(hold_lease(run.pk))
-        _compute_and_store(run, data, options, previous, with_layout, organisations, started)
+        _compute_and_store(
+            run, data, options, previous, with_layout, with_keys, organisations, started
+        )
     return run
+
+
+def _last_shown(
+    current: ScoreRun | None, options: Options, as_of: datetime.date | None
+) -> datetime.date | None:
+    """A new run of shown scores is as recently shown as the run it replaces."""
+    if options == DEFAULT_OPTIONS and as_of is None:
+        return None  # today's informal scores: always kept up to date
+    if current is not None and current.last_shown_on is not None:
+        return current.last_shown_on
+    return timezone.localdate()
+
+
+# Scores of a past date, or of informal and formal ties, that no page has shown for this
+# many days are removed (snapshots' are never); those shown are refreshed after edits.
+CHOICE_DAYS = 30
+
+
+def score_choices_tidy(*, workspace_id: int) -> list[tuple[datetime.date | None, bool]]:
+    """Remove the unshown scores of past dates or formal ties; (as_of, formal) of the rest.
+
+    Called after every recompute of today's scores (stakeholders.tasks.rescore): the
+    rest are queued again, so edits reach every page people look at.
+    """
+    runs = ScoreRun.objects.filter(
+        workspace_id=workspace_id, status=RunStatus.SUCCEEDED, snapshot__isnull=True
+    ).exclude(options_key=run_key())
+    cutoff = timezone.localdate() - datetime.timedelta(days=CHOICE_DAYS)
+    stale, keep = [], set()
+    for pk, options, as_of, shown in runs.values_list("pk", "options", "as_of", "last_shown_on"):
+        chosen = options_from_json(options)
+        if chosen not in (DEFAULT_OPTIONS, FORMAL_OPTIONS):
+            continue  # other options (`score --kinds ...`): not a page's choice
+        if shown is None or shown < cutoff:
+            stale.append(pk)
+        else:
+            keep.add((as_of, chosen.formal))
+    ScoreRun.objects.filter(pk__in=stale).delete()
+    return sorted(keep, key=lambda k: (k[0] or datetime.date.max, k[1]))
 
 
 def _compute_and_store(
     run: ScoreRun,
     data: ScoreInput,
     options: Options,
-    previous: dict | None,
+    previous: PreviousLayout | None,
     with_layout: bool,
+    with_keys: bool,
     organisations: tuple[int, ...] | None,
     started: float,
 ) -> None:
@@ -253,13 +333,14 @@ def _compute_and_store(
             t = time.perf_counter()
             positions = _layout(data, organisations, previous)
             timings["layout"] = time.perf_counter() - t
-            # Who the network hangs on: on every tie, whatever the options (the default run).
+        if with_keys:
+            # Who the network hangs on: on every tie of the layer, whatever its strength.
             t = time.perf_counter()
             keys = key_people.key_people(people=data.people, groups=data.groups, ties=data.ties)
             timings["key_people"] = time.perf_counter() - t
         t = time.perf_counter()
         with transaction.atomic():
-            _insert(PersonScore, _person_rows(run, result, keys))
+            _insert(PersonScore, _person_rows(run, result, keys, data.names))
             _insert(PairScore, _pair_rows(run, result))
             if positions is not None:
                 _insert(OrganisationPosition, _org_position_rows(run, positions))
@@ -328,18 +409,47 @@ def _insert(model: type[models.Model], rows: Iterable[dict]) -> None:
         flush()
 
 
+def _previous_layout(workspace_id: int, run: ScoreRun | None) -> PreviousLayout:
+    """Positions of `run` (everyone stays where they are: issue #13) and the pins (3 queries)."""
+    organisations: dict[int | None, tuple[float, float, float]] = {}
+    people: dict[int, tuple[float, float]] = {}
+    if run is not None:
+        organisations = {
+            org: (x, y, r)
+            for org, x, y, r in OrganisationPosition.objects.filter(run=run)
+            .order_by()
+            .values_list("organisation_id", "x", "y", "r")
+        }
+        people = {
+            pk: (x, y)
+            for pk, x, y in PersonPosition.objects.filter(run=run)
+            .order_by()
+            .values_list("person_id", "x", "y")
+        }
+    pins = map_pins(workspace_id=workspace_id)
+    return PreviousLayout(
+        organisations,
+        people,
+        layout.Pins(people=pins.people, organisations=pins.organisations),
+    )
+
+
 def _layout(
-    data: ScoreInput, organisations: tuple[int, ...], previous: dict | None
+    data: ScoreInput, organisations: tuple[int, ...], previous: PreviousLayout | dict | None
 ) -> layout.Layout:
     by_org = data.groups["organisation"]
     members = {p: int(by_org[p]) if p in by_org else None for p in data.people}
     person_ties = [(t.source, t.target) for t in data.ties]
+    if isinstance(previous, dict):  # organisation positions only: warm start
+        previous = PreviousLayout(previous, {}, layout.Pins())
     return layout.compute_layout(
         organisations=organisations,
         org_weights=layout.organisation_weights(members=members, person_ties=person_ties),
         members=members,
         person_ties=person_ties,
-        previous=previous,
+        previous=previous.organisations if previous else None,
+        previous_people=previous.people if previous else None,
+        pins=previous.pins if previous else None,
     )
 
 
@@ -376,10 +486,15 @@ def _key_people_summary(keys: key_people.KeyPeople | None) -> dict:
 
 
 def _person_rows(
-    run: ScoreRun, result: analysis.Analysis, keys: key_people.KeyPeople | None
+    run: ScoreRun,
+    result: analysis.Analysis,
+    keys: key_people.KeyPeople | None,
+    names: dict[str, dict[str, str]],
 ) -> Iterable[dict]:
     by_key = {k.person: k for k in keys.people} if keys is not None else {}
     for boundary, by_person in result.persons.items():
+        bridges = analysis.person_bridges(result.pairs[boundary])
+        words = names.get(boundary, {})
         for person_id, s in by_person.items():
             r, b = s.roles, s.broker
             k = by_key.get(person_id)
@@ -419,7 +534,7 @@ def _person_rows(
                 cross_roles_percentile=b.cross_roles_percentile,
                 openness_percentile=b.openness_percentile,
                 groups_reached_percentile=b.groups_reached_percentile,
-                why=analysis.explain(s),
+                why=analysis.explain(s, bridges=bridges.get(person_id, ()), names=words),
                 fragmentation_if_leaves=k.fragmentation if k else None,
                 distance_fragmentation_if_leaves=k.distance_fragmentation if k else None,
                 pairs_disconnected_if_leaves=_pairs(k.disconnected_pairs, boundary) if k else [],

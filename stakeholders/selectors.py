@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
@@ -18,7 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from stakeholders.analysis.inputs import DEFAULT_OPTIONS, Options, options_key
+from stakeholders.analysis.inputs import DEFAULT_OPTIONS, FORMAL_OPTIONS, Options, options_key
 from stakeholders.leases import retrying_after, run_is_running
 from stakeholders.models import (
     Affiliation,
@@ -33,6 +34,7 @@ from stakeholders.models import (
     ScoreRun,
     Sector,
     Seniority,
+    Snapshot,
     Tier,
     Workspace,
 )
@@ -309,13 +311,18 @@ class ScoreStatus:
         return self.run.created_at if self.run else None
 
 
-def score_status(*, workspace: Workspace, as_of: datetime.date | None = None) -> ScoreStatus:
+def score_status(
+    *,
+    workspace: Workspace,
+    as_of: datetime.date | None = None,
+    options: Options = DEFAULT_OPTIONS,
+) -> ScoreStatus:
     """The current scores (or those as of a date) and whether newer ones are being computed.
 
     One query, plus a lease check per newer run still marked running.
     """
     runs = list(
-        ScoreRun.objects.filter(workspace=workspace, options_key=run_key(DEFAULT_OPTIONS, as_of))
+        ScoreRun.objects.filter(workspace=workspace, options_key=run_key(options, as_of))
         .defer("timings")
         .order_by("-created_at", "-pk")[:10]
     )
@@ -331,6 +338,68 @@ def score_status(*, workspace: Workspace, as_of: datetime.date | None = None) ->
         updating=any(alive),
         failed=died or failed,
         retrying=died or retrying_after([(r.fingerprint, r.status, r.error) for r in newer]),
+    )
+
+
+@dataclass(frozen=True)
+class ScoresChoice:
+    """Which scores a page shows: today's informal ties unless the address says otherwise.
+
+    `as_of`: the network in force on a past date; `formal`: informal and formal ties
+    (a tie between people sharing a forum seat, issue #18); `snapshot`: a snapshot's
+    frozen scores (never with the other two).
+    """
+
+    as_of: datetime.date | None = None
+    formal: bool = False
+    snapshot: Snapshot | None = None
+
+    @property
+    def options(self) -> Options:
+        return FORMAL_OPTIONS if self.formal else DEFAULT_OPTIONS
+
+    @property
+    def is_today(self) -> bool:
+        """Today's informal scores: the ones every edit recomputes."""
+        return self.as_of is None and not self.formal and self.snapshot is None
+
+    def params(self) -> list[tuple[str, str]]:
+        """The address parameters that ask for these scores (none for today's)."""
+        params = []
+        if self.snapshot is not None:
+            params.append(("snapshot", str(self.snapshot.pk)))
+        if self.as_of is not None:
+            params.append(("as_of", self.as_of.isoformat()))
+        if self.formal:
+            params.append(("layer", "formal"))
+        return params
+
+    def query(self) -> str:
+        """params() as a query string, to carry the choice through links."""
+        return urlencode(self.params())
+
+    def file_qualifiers(self) -> list[str]:
+        """Parts of a download's name saying which scores it holds."""
+        parts = []
+        if self.snapshot is not None:
+            parts.append(f"snapshot-{self.snapshot.as_of.isoformat()}")
+        if self.as_of is not None:
+            parts.append(f"as-of-{self.as_of.isoformat()}")
+        if self.formal:
+            parts.append("formal")
+        return parts
+
+
+def choice_status(*, workspace: Workspace, choice: ScoresChoice) -> ScoreStatus:
+    """score_status for the chosen scores; a snapshot's are frozen, so never updating."""
+    snapshot = choice.snapshot
+    if snapshot is None:
+        return score_status(workspace=workspace, as_of=choice.as_of, options=choice.options)
+    done = snapshot.status == RunStatus.SUCCEEDED
+    return ScoreStatus(
+        run=snapshot.run if done else None,
+        updating=snapshot.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        failed=snapshot.status == RunStatus.FAILED,
     )
 
 

@@ -1,9 +1,13 @@
 """Writes that span models. Data edits themselves go through the admin and the importer."""
 
+import dataclasses
+
 from django.db import models, transaction
 from django.utils import timezone
 
-from stakeholders.tasks import rescore_enqueue
+from stakeholders.models import ScoreRun, Workspace
+from stakeholders.selectors import ScoresChoice, ScoreStatus
+from stakeholders.tasks import rescore_choice_enqueue, rescore_enqueue
 
 
 class EditConflict(Exception):
@@ -78,3 +82,31 @@ def workspace_data_changed(*, workspace_id: int) -> None:
 
     enqueue.rescore_workspace_id = workspace_id
     transaction.on_commit(enqueue)
+
+
+def scores_request(
+    *, workspace: Workspace, choice: ScoresChoice, status: ScoreStatus
+) -> ScoreStatus:
+    """Ask for the chosen scores: a past date's or informal and formal ones.
+
+    Queues a score run unless the scores are stored, coming or failing, and records that
+    a page showed them (at most one write a day), so that edits keep them up to date
+    while people look at them (stakeholders.score_runs.score_choices_tidy). Pages call
+    this and show progress; a worker computes the scores, never the request. Returns
+    the status the page shows (updating once the run is asked for).
+    """
+    if choice.is_today or choice.snapshot is not None:
+        return status
+    today = timezone.localdate()
+    run = status.run
+    if run is not None and run.last_shown_on != today:
+        ScoreRun.objects.filter(pk=run.pk).update(last_shown_on=today)
+    if run is not None or status.updating or status.failed:
+        return status
+    workspace_id = workspace.pk
+    transaction.on_commit(
+        lambda: rescore_choice_enqueue(
+            workspace_id=workspace_id, as_of=choice.as_of, formal=choice.formal
+        )
+    )
+    return dataclasses.replace(status, updating=True)

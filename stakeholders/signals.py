@@ -7,13 +7,27 @@ services.workspace_data_changed themselves.
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from stakeholders.models import Affiliation, Organisation, Person, Relationship
+from stakeholders.models import (
+    Affiliation,
+    Forum,
+    ForumMembership,
+    Organisation,
+    Person,
+    Relationship,
+)
 from stakeholders.services import workspace_data_changed
 
 
 def _workspace_id(instance) -> int | None:
-    if isinstance(instance, Organisation | Person):
+    if isinstance(instance, Organisation | Person | Forum):
         return instance.workspace_id
+    if isinstance(instance, ForumMembership):
+        # Seats feed the informal and formal scores, refreshed after today's.
+        return (
+            Forum.objects.filter(pk=instance.forum_id)
+            .values_list("workspace_id", flat=True)
+            .first()
+        )
     person_id = instance.person_id if isinstance(instance, Affiliation) else instance.source_id
     return Person.objects.filter(pk=person_id).values_list("workspace_id", flat=True).first()
 
@@ -22,6 +36,10 @@ def _workspace_id(instance) -> int | None:
 @receiver(post_save, sender=Person)
 @receiver(post_save, sender=Affiliation)
 @receiver(post_save, sender=Relationship)
+@receiver(post_save, sender=Forum)
+@receiver(post_save, sender=ForumMembership)
+@receiver(post_delete, sender=Forum)
+@receiver(post_delete, sender=ForumMembership)
 @receiver(post_delete, sender=Organisation)
 @receiver(post_delete, sender=Person)
 @receiver(post_delete, sender=Affiliation)

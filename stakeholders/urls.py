@@ -4,6 +4,7 @@ from stakeholders.dashboard import views
 from stakeholders.exports import views as export_views
 from stakeholders.forums import views as forum_views
 from stakeholders.imports import views as import_views
+from stakeholders.maps import layout_views as map_layout_views
 from stakeholders.maps import views as map_views
 from stakeholders.members import joining
 from stakeholders.members import views as member_views
@@ -12,6 +13,8 @@ from stakeholders.scenarios import views as scenario_views
 from stakeholders.snapshots import views as snapshot_views
 
 app_name = "stakeholders"
+# A page's table downloads as CSV, or as .xlsx from the same address with that extension.
+XLSX = {"fmt": "xlsx"}
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,8 +24,15 @@ urlpatterns = [
     path("w/<slug:slug>/map/person/<int:pk>/", map_views.map_person, name="map_person"),
     path("w/<slug:slug>/map.svg", map_views.map_svg, name="map_svg"),
     path("w/<slug:slug>/map.png", map_views.map_png, name="map_png"),
+    path("w/<slug:slug>/map/pin/", map_layout_views.map_pin, name="map_pin"),
+    path("w/<slug:slug>/map/tidy/", map_layout_views.map_tidy, name="map_tidy"),
     path("w/<slug:slug>/brokers/", views.brokers, name="brokers"),
     path("w/<slug:slug>/partnerships/", views.partnerships, name="partnerships"),
+    path(
+        "w/<slug:slug>/partnerships/people/",
+        views.partnership_people,
+        name="partnership_people",
+    ),
     path("w/<slug:slug>/people/<int:pk>/", views.person_detail, name="person_detail"),
     path(
         "w/<slug:slug>/organisations/<int:pk>/",
@@ -42,17 +52,35 @@ urlpatterns = [
         snapshot_views.snapshot_compare_csv,
         name="snapshot_compare_csv",
     ),
+    path(
+        "w/<slug:slug>/snapshots/compare.xlsx",
+        snapshot_views.snapshot_compare_csv,
+        XLSX,
+        name="snapshot_compare_xlsx",
+    ),
     path("w/<slug:slug>/scenarios/route/", scenario_views.scenario_route, name="scenario_route"),
     path(
         "w/<slug:slug>/scenarios/route.csv",
         scenario_views.scenario_route_csv,
         name="scenario_route_csv",
     ),
+    path(
+        "w/<slug:slug>/scenarios/route.xlsx",
+        scenario_views.scenario_route_csv,
+        XLSX,
+        name="scenario_route_xlsx",
+    ),
     path("w/<slug:slug>/scenarios/room/", scenario_views.scenario_room, name="scenario_room"),
     path(
         "w/<slug:slug>/scenarios/room.csv",
         scenario_views.scenario_room_csv,
         name="scenario_room_csv",
+    ),
+    path(
+        "w/<slug:slug>/scenarios/room.xlsx",
+        scenario_views.scenario_room_csv,
+        XLSX,
+        name="scenario_room_xlsx",
     ),
     path(
         "w/<slug:slug>/people/<int:pk>/changes/",
@@ -98,6 +126,7 @@ urlpatterns = [
         name="export_notes",
     ),
     path("w/<slug:slug>/export/<str:kind>.csv", export_views.export_csv, name="export_csv"),
+    path("w/<slug:slug>/export/<str:kind>.xlsx", export_views.export_xlsx, name="export_xlsx"),
     path(
         "w/<slug:slug>/export/graph.<str:format>",
         export_views.export_graph,
@@ -127,6 +156,13 @@ urlpatterns = [
         scenario_views.scenario_leaves_csv,
         name="scenario_leaves_csv",
     ),
+    path(
+        "w/<slug:slug>/scenarios/leaves.xlsx",
+        scenario_views.scenario_leaves_csv,
+        XLSX,
+        name="scenario_leaves_xlsx",
+    ),
     path("w/<slug:slug>/forums/", forum_views.forums_page, name="forums"),
     path("w/<slug:slug>/forums.csv", forum_views.forums_csv, name="forums_csv"),
+    path("w/<slug:slug>/forums.xlsx", forum_views.forums_csv, XLSX, name="forums_xlsx"),
 ]

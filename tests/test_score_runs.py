@@ -11,7 +11,7 @@ from django.db import transaction
 
 from stakeholders import analysis, leases, score_runs, selectors
 from stakeholders.exports.tables import SCORES_HEADER
-from stakeholders.models import PairScore, PersonScore, RunStatus, ScoreRun
+from stakeholders.models import Organisation, PairScore, PersonScore, RunStatus, ScoreRun
 from tests.factories import (
     AffiliationFactory,
     OrganisationFactory,
@@ -69,6 +69,7 @@ def test_stored_scores_equal_the_analysis(workspace, small_map):
     result = analysis.analyse(
         people=data.people, groups=data.groups, ties=data.ties, seniority=data.seniority
     )
+    bridges = {b: analysis.person_bridges(result.pairs[b]) for b in analysis.BOUNDARIES}
     for stored in PersonScore.objects.filter(run=run):
         expected = result.persons[stored.boundary][stored.person_id]
         assert stored.broker_score == expected.broker.score
@@ -77,7 +78,11 @@ def test_stored_scores_equal_the_analysis(workspace, small_map):
         assert stored.liaison_z == expected.roles.liaison_z
         assert stored.constraint == expected.constraint
         assert stored.influence == expected.influence
-        assert stored.why == analysis.explain(expected)
+        assert stored.why == analysis.explain(
+            expected,
+            bridges=bridges[stored.boundary].get(stored.person_id, ()),
+            names=data.names[stored.boundary],
+        )
     stored_pairs = {
         (p.boundary, p.group_a, p.group_b): p for p in PairScore.objects.filter(run=run)
     }
@@ -311,3 +316,14 @@ def test_default_run_stores_key_people(workspace):
     assert end.fragmentation_if_leaves == 0.0
     assert end.pairs_disconnected_if_leaves == []
     assert [s["size"] for s in run.key_people["sets"]] == [2]  # sets smaller than the map
+
+
+def test_renaming_an_organisation_rewrites_the_sentences_that_name_it(workspace, small_map):
+    first = score_runs.score_run_execute(workspace_id=workspace.pk)
+    assert PersonScore.objects.filter(run=first, why__contains="Fenwick Carers").exists()
+    # A rename changes no score, but the stored sentences name organisations.
+    Organisation.objects.filter(name="Fenwick Carers").update(name="Marsh Vale Carers")
+    again = score_runs.score_run_execute(workspace_id=workspace.pk)
+    assert again.pk != first.pk
+    assert PersonScore.objects.filter(run=again, why__contains="Marsh Vale Carers").exists()
+    assert not PersonScore.objects.filter(run=again, why__contains="Fenwick Carers").exists()

@@ -26,9 +26,11 @@ from stakeholders.models import (
     Relationship,
     RelationshipKind,
     Role,
+    RunStatus,
     ScoreRun,
     Sector,
     Seniority,
+    Snapshot,
     Tier,
     Workspace,
 )
@@ -445,12 +447,43 @@ def test_demo_rows_have_created_history(seeded):
     assert set(Person.history.values_list("history_change_reason", flat=True)) == {"seed_demo"}
 
 
-def test_demo_is_scored_once_saved(db, django_capture_on_commit_callbacks):
+def test_demo_is_scored_once_saved_with_a_snapshot_of_a_year_ago(
+    db, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         out = run()
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # today's scores, and the snapshot's
     assert "Scores will be computed" in out
-    assert ScoreRun.objects.filter(workspace__slug="demo").count() == 1
+    today = ScoreRun.objects.get(workspace__slug="demo", as_of=None)
+    snapshot = Snapshot.objects.get(workspace__slug="demo")
+    year_ago = datetime.date.today() - datetime.timedelta(days=365)
+    assert snapshot.as_of == year_ago and snapshot.name.startswith("Partnership board, ")
+    assert snapshot.status == RunStatus.SUCCEEDED
+    # Ties begun in the last year are missing from it; leavers' ties still count then.
+    then, now = snapshot.run.relationships_count, today.relationships_count
+    in_force = Relationship.objects.filter(source__workspace__slug="demo").filter(
+        Q(start_date__isnull=True) | Q(start_date__lte=datetime.date.today()),
+        Q(end_date__isnull=True) | Q(end_date__gte=datetime.date.today()),
+    )
+    assert now == in_force.count() and 50 <= now - then <= 200
+
+
+def test_demo_ties_have_start_and_end_dates(seeded):
+    ties = Relationship.objects.filter(source__workspace=seeded)
+    ended = ties.filter(end_date__isnull=False)
+    assert 20 <= ended.count() <= 60
+    # A leaver's ties end on their last day: the day their primary affiliation ended.
+    for tie in ended.select_related("source", "target")[:10]:
+        last_days = {
+            a.end_date
+            for p in (tie.source, tie.target)
+            for a in p.affiliations.filter(is_primary=True)
+            if not p.active
+        }
+        assert tie.end_date in last_days
+    begun = ties.filter(start_date__isnull=False)
+    assert 80 <= begun.count() <= 250
+    assert all(t.start_date <= t.observed_on for t in begun)
 
 
 def test_a_failed_build_writes_nothing(db, monkeypatch):

@@ -9,6 +9,7 @@ refused by workspace role, not by the staff flag. Another workspace's objects an
 admin index), never 403, so ids cannot be probed.
 """
 
+import datetime
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from stakeholders.models import (
     Person,
     Relationship,
     Role,
+    Snapshot,
     Workspace,
 )
 from tests.factories import (
@@ -78,6 +80,14 @@ ADMIN_REDIRECT = answers(ADMIN_LOGIN, 302, 302, 302, 302)
 EXPECTED: dict[str, dict[str, object]] = {
     "login": PUBLIC,
     "logout": POST_ONLY,
+    # Nothing to verify without a password step first: back to log in, or on for the signed in.
+    "login_code": answers(LOGIN, 302, 302, 302, 302),
+    # One's own account (stakeholders/accounts).
+    "account": SIGNED_IN,
+    "account_two_factor_start": POST_ONLY,
+    "account_two_factor_setup": SIGNED_IN,
+    "account_two_factor_off": SIGNED_IN,
+    "account_recovery_codes": SIGNED_IN,
     "stakeholders:home": SIGNED_IN,
     # Any signed-in user may create a workspace (and own it).
     "stakeholders:workspace_new": SIGNED_IN,
@@ -88,6 +98,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "stakeholders:map_png": READ,
     "stakeholders:brokers": READ,
     "stakeholders:partnerships": READ,
+    # The people carrying a partnership need its two groups: without them, 404.
+    "stakeholders:partnership_people": answers(LOGIN, 404, 404, 404, 404),
     "stakeholders:person_detail": READ,
     "stakeholders:organisation_detail": READ,
     "stakeholders:scores_status": READ,
@@ -95,11 +107,14 @@ EXPECTED: dict[str, dict[str, object]] = {
     "stakeholders:scenario_room": READ,
     # A download needs its question (both people; a partner to reach): without it, 400.
     "stakeholders:scenario_route_csv": answers(LOGIN, 404, 400, 400, 400),
+    "stakeholders:scenario_route_xlsx": answers(LOGIN, 404, 400, 400, 400),
     "stakeholders:scenario_room_csv": answers(LOGIN, 404, 400, 400, 400),
+    "stakeholders:scenario_room_xlsx": answers(LOGIN, 404, 400, 400, 400),
     "stakeholders:scenario_key_people": READ,
     "stakeholders:scenario_leaves": READ,
     # Who leaves must be chosen (person or organisation): without it, 400.
     "stakeholders:scenario_leaves_csv": answers(LOGIN, 404, 400, 400, 400),
+    "stakeholders:scenario_leaves_xlsx": answers(LOGIN, 404, 400, 400, 400),
     "stakeholders:person_changes": READ,
     "stakeholders:organisation_changes": READ,
     "stakeholders:person_subject_access": OWN,
@@ -110,8 +125,23 @@ EXPECTED: dict[str, dict[str, object]] = {
     "stakeholders:member_invite": POST_ONLY,
     "stakeholders:member_role": POST_ONLY,
     "stakeholders:member_remove": POST_ONLY,
+    "stakeholders:member_invitation_resend": POST_ONLY,
+    "stakeholders:member_invitation_cancel": POST_ONLY,
+    # The emailed link puts its token in the session and redirects, for anyone; the
+    # accept page without a token in the session says the link does not work (404).
+    "stakeholders:invitation_open": answers(302, 302, 302, 302, 302),
+    "stakeholders:invitation_accept": answers(404, 404, 404, 404, 404),
+    # Password reset is for those who cannot log in; with a made-up link, the page
+    # saying the link does not work. Changing a password needs a login.
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": PUBLIC,
+    "password_reset_complete": PUBLIC,
+    "password_change": SIGNED_IN,
+    "password_change_done": SIGNED_IN,
     "stakeholders:export_notes": READ,
     "stakeholders:export_csv": READ,
+    "stakeholders:export_xlsx": READ,
     "stakeholders:export_graph": READ,
     "stakeholders:export_board_pack": READ,
     "stakeholders:import_upload": EDIT,
@@ -121,11 +151,15 @@ EXPECTED: dict[str, dict[str, object]] = {
     "stakeholders:import_confirm": POST_ONLY,
     "stakeholders:forums": READ,
     "stakeholders:forums_csv": READ,
+    "stakeholders:forums_xlsx": READ,
     "stakeholders:snapshots": READ,
     "stakeholders:snapshot_take": POST_ONLY,
+    "stakeholders:map_pin": POST_ONLY,
+    "stakeholders:map_tidy": POST_ONLY,
     # A comparison needs its snapshot (from): without it, 400.
     "stakeholders:snapshot_compare": answers(LOGIN, 404, 400, 400, 400),
     "stakeholders:snapshot_compare_csv": answers(LOGIN, 404, 400, 400, 400),
+    "stakeholders:snapshot_compare_xlsx": answers(LOGIN, 404, 400, 400, 400),
     "admin:index": answers(ADMIN_LOGIN, 200, 200, 200, 200),
     "admin:login": answers(200, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX),
     "admin:logout": answers(ADMIN_INDEX, 405, 405, 405, 405),
@@ -152,8 +186,10 @@ ADMIN_MODELS = {
     "stakeholders_relationship": "scoped",
     "stakeholders_membership": "owners",
     "stakeholders_erasure": "owners_read_only",
+    "stakeholders_invitation": "owners_read_only",
     "stakeholders_forum": "scoped",
     "stakeholders_forummembership": "scoped",
+    "stakeholders_snapshot": "snapshots",
     "auth_user": "superuser",
     "auth_group": "superuser",
     "axes_accessattempt": "superuser",
@@ -210,6 +246,15 @@ ADMIN_ACTIONS["owners_read_only"] = {
     # Looked up in the user's own records first: anyone else gets the missing-id answer.
     "history": answers(ADMIN_LOGIN, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX, 200),
     "object": ADMIN_REDIRECT,
+}
+# Snapshots are taken on the snapshots page (a worker computes them): editors rename
+# them, only owners delete them.
+ADMIN_ACTIONS["snapshots"] = {
+    **ADMIN_ACTIONS["scoped"],
+    "add": answers(ADMIN_LOGIN, 403, 403, 403, 403),
+    "delete": ADMIN_OWNER_OBJECT,
+    # No simple_history here: Django's history page looks the id up in scope first.
+    "history": answers(ADMIN_LOGIN, ADMIN_INDEX, ADMIN_INDEX, 200, 200),
 }
 # No task has run in the test database: pages for one task look the id up first.
 ADMIN_ACTIONS["superuser_no_rows"] = {
@@ -365,6 +410,10 @@ def _make_admin_object(world: World, model: str):
         "stakeholders_erasure": lambda: Erasure.objects.create(
             workspace=world.workspace, erased_by=world.users["owner"]
         ),
+        "stakeholders_invitation": lambda: _invitation(world),
+        "stakeholders_snapshot": lambda: Snapshot.objects.create(
+            workspace=world.workspace, name="Board", as_of=datetime.date(2026, 1, 1)
+        ),
         "auth_user": lambda: world.users["owner"],
         "auth_group": lambda: _group(),
         "axes_accessattempt": lambda: AccessAttempt.objects.create(
@@ -387,6 +436,22 @@ def _forum(world: World) -> Forum:
         name="Northgate Board",
         defaults={"kind": "icb_board", "tier": "system"},
     )[0]
+
+
+def _invitation(world: World):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from stakeholders.models import Invitation
+
+    return Invitation.objects.create(
+        workspace=world.workspace,
+        email="invitee@example.nhs.uk",
+        token_hash="0" * 64,
+        invited_by=world.users["owner"],
+        expires_at=timezone.now() + timedelta(days=7),
+    )
 
 
 def _group():
@@ -445,6 +510,8 @@ def build_url(route: Route, world: World) -> str:
             kwargs[param] = "stakeholders"
         elif param == "content_type_id":
             kwargs[param] = ContentType.objects.get_for_model(Workspace).pk
+        elif param == "uidb64":
+            kwargs[param] = "MQ"
         elif param == "url":
             kwargs[param] = "no-such-page/"
         else:
@@ -541,10 +608,23 @@ POST_READS = {
     "login",
     "admin:login",
     "admin:jsi18n",
+    # Forms that answer a bad POST with the form again (a reset link that does not
+    # work shows that page); nothing changes.
+    "password_reset",
+    "password_reset_confirm",
+    "password_change",
 }
 # Any signed-in user may create a workspace of their own (tests/members/test_workspace_new.py);
 # it touches nobody else's.
 POST_CREATES_OWN = {"stakeholders:workspace_new"}
+# One's own two-factor set-up and login code step touch nobody else (tests/accounts/).
+POST_CREATES_OWN |= {
+    "login_code",
+    "account_two_factor_start",
+    "account_two_factor_setup",
+    "account_two_factor_off",
+    "account_recovery_codes",
+}
 
 
 @pytest.mark.parametrize("visitor", ["anon", "outsider", "viewer"])

@@ -12,7 +12,8 @@ formulas). Choices the formulas leave open, made here:
 - Undefined values are None, never NaN or 0: E-I, participation, constraint
   and effective size for people without ties; boundary betweenness when no
   cross-group pair excludes the person; brokerage z where sna's variance is 0.
-- Percentile ranks and the broker score: see broker_score.py.
+- Percentile ranks and the broker score: see broker_score.py; the score in plain
+  English: explanations.py.
 - Partnership rows exist for pairs of groups joined by at least one arc.
   Strength and trust are averaged over relationships (a collaboration counts
   once); reciprocity is the share of cross-boundary person pairs joined by an
@@ -45,7 +46,8 @@ _LAZY = {
     "PairScores": ".results",
     "PersonScores": ".results",
     "Roles": ".results",
-    "explain": ".broker_score",
+    "explain": ".explanations",
+    "person_bridges": ".explanations",
     "percentile_ranks": ".broker_score",
 }
 
@@ -73,6 +75,7 @@ __all__ = [
     "broker_ranking",
     "explain",
     "percentile_ranks",
+    "person_bridges",
     "untied_pairs",
 ]
 

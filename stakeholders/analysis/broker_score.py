@@ -1,4 +1,4 @@
-"""Percentile ranks, the broker score, hidden influencers and plain-English explanations.
+"""Percentile ranks, the broker score and hidden influencers (explanations.py words them).
 
 Percentile rank, used everywhere here: the share of the other people whose
 value is strictly lower, (people below) / (n - 1). The lowest value scores 0,
@@ -22,15 +22,13 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .results import BrokerScore, PersonScores
+from .results import BrokerScore
 
 # Hidden influencer: influence percentile at least this far above seniority
 # percentile, and in the top quarter for influence. Titled but isolated: the
 # mirror image. Half the range is a gap a reader sees as "far above".
 GAP = 0.5
 HIGH = 0.75
-
-_PLURAL = {"organisation": "organisations", "sector": "sectors", "tier": "tiers"}
 
 
 def _rounded(values: np.ndarray) -> np.ndarray:
@@ -114,48 +112,3 @@ def seniority_flags(
         hidden[i] = inf - pct >= GAP and inf >= HIGH
         titled[i] = pct - inf >= GAP and pct >= HIGH
     return influence_pct, seniority_pct, hidden, titled
-
-
-def _standing(pct: float) -> str:
-    """'highest', 'top 5%', 'bottom 20%' or 'lowest' for a percentile rank."""
-    if pct >= 1.0:
-        return "highest"
-    if pct <= 0.0:
-        return "lowest"
-    if pct >= 0.5:
-        return f"top {max(1, round((1 - pct) * 100))}%"
-    return f"bottom {max(1, round(pct * 100))}%"
-
-
-def _ranks(pct: float) -> str:
-    """'ranks highest' or 'ranks in the top 5%'."""
-    standing = _standing(pct)
-    return f"ranks {standing}" if " " not in standing else f"ranks in the {standing}"
-
-
-def explain(person_scores: PersonScores) -> str:
-    """One plain-English sentence explaining a person's broker score, part by part."""
-    b = person_scores.broker
-    groups = _PLURAL.get(person_scores.boundary, "groups")
-    head = f"Broker score {b.score:.0f}/100 across {groups}"
-    if person_scores.degree_in + person_scores.degree_out == 0:
-        return f"{head}: has no ties in this map, so bridges no {groups}."
-    noun = groups if b.groups_reached != 1 else groups[:-1]
-    roles = "two-path" if b.cross_roles == 1 else "two-paths"
-    if b.boundary_betweenness is None:
-        paths = f"has no shortest paths between other {groups} to bridge"
-    else:
-        paths = (
-            f"{_ranks(b.boundary_betweenness_percentile)} for bridging shortest "
-            f"paths between {groups}"
-        )
-    parts = [
-        paths,
-        f"links {b.groups_reached} other {noun} directly "
-        f"({_standing(b.groups_reached_percentile)})",
-        f"brokers {b.cross_roles} open {roles} that cross {groups} as liaison, "
-        f"gatekeeper or representative ({_standing(b.cross_roles_percentile)})",
-        f"has a more open network than {round(b.openness_percentile * 100)}% of "
-        f"people (constraint {b.constraint:.2f})",
-    ]
-    return f"{head}: {', '.join(parts[:-1])} and {parts[-1]}."

@@ -38,6 +38,8 @@ class Options:
 
 
 DEFAULT_OPTIONS = Options()
+# Informal and formal ties: the "Informal and formal" switch of every analysis page.
+FORMAL_OPTIONS = Options(formal=True)
 
 # The stored map layout's square canvas: every position lies in [0, LAYOUT_BOX].
 LAYOUT_BOX = 1000.0

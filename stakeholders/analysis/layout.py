@@ -20,9 +20,22 @@ How it works, in "natural units" where two people are at least 1 apart:
 - Everything is scaled into a BOX x BOX square; `Layout.spacing` is the
   minimum distance between any two people in that square.
 
-Stability: given the previous layout's organisation positions, the new layout
-starts from them and cools from a low temperature, so a small change in the
-data moves things little. Deterministic: no randomness beyond a fixed seed.
+Stability (issue #13): given the previous layout's organisation *and* person
+positions, nothing already on the map moves. Organisations keep their disc
+(centre and radius), people keep their exact spot while it is still inside
+their organisation's disc; a new person takes the first free spot of their
+organisation's sunflower (a disc grows to hold them), a new organisation the
+nearest free space beside the organisations it has ties with. Removed ones
+leave a gap. A full layout runs only without previous positions (the first
+run, or an editor's "Tidy the layout"). Given organisation positions alone,
+the force layout starts from them and cools from a low temperature.
+
+Pins: an editor's pinned positions win over every layout, incremental or
+full; a pinned organisation's people move with its disc.
+
+Tier view: tier_layout re-arranges a stored layout into one horizontal band
+per tier, organisations in their band ordered by their usual x.
+Deterministic: no randomness beyond a fixed seed.
 """
 
 import dataclasses
@@ -32,6 +45,7 @@ from collections.abc import Mapping, Sequence
 import networkx as nx
 import numpy as np
 from numba import njit, prange
+from scipy.spatial import cKDTree
 
 from .inputs import LAYOUT_BOX
 
@@ -45,6 +59,9 @@ STEP = 0.65
 # Empty space kept between two organisation discs, in natural units.
 GAP = 1.5
 KAMADA_KAWAI_MAX = 60
+# A small map is not blown up to fill the box: people at most this far apart (box
+# units), so it has room to grow without anyone moving (the map zooms to it).
+MAX_SPACING = 40.0
 SEED = 20261126
 
 OrgKey = int | None
@@ -60,6 +77,14 @@ class Layout:
     people: dict[int, tuple[float, float]]
     # No two people are closer than this.
     spacing: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Pins:
+    """Positions an editor fixed on the map (box units): every layout keeps them."""
+
+    people: Mapping[int, tuple[float, float]] = dataclasses.field(default_factory=dict)
+    organisations: Mapping[int, tuple[float, float]] = dataclasses.field(default_factory=dict)
 
 
 def organisation_weights(
@@ -83,12 +108,16 @@ def compute_layout(
     members: Mapping[int, OrgKey],
     person_ties: Sequence[tuple[int, int]],
     previous: Mapping[OrgKey, tuple[float, float, float]] | None = None,
+    previous_people: Mapping[int, tuple[float, float]] | None = None,
+    pins: Pins | None = None,
 ) -> Layout:
     """Lay out organisations and people (see the module docstring).
 
     members maps every person to their primary organisation (None: no primary
     organisation); organisations lists every organisation, with or without
-    people. previous is an earlier Layout.organisations, in box units.
+    people. previous is an earlier Layout.organisations and previous_people its
+    Layout.people, in box units: with both, nobody already placed moves. pins
+    are kept whatever else happens.
     """
     orgs = set(organisations)
     unknown = sorted({o for o in members.values() if o is not None and o not in orgs})
@@ -105,6 +134,14 @@ def compute_layout(
     for a, b in _person_pairs(person_ties):
         degree[a] = degree.get(a, 0) + 1
         degree[b] = degree.get(b, 0) + 1
+    pins = pins or Pins()
+    if previous and previous_people:
+        extended = _extend(
+            keys, people_by_org, degree, org_weights, previous, previous_people, pins
+        )
+        if extended is not None:
+            return extended
+        # No room left in the box: a full layout, starting from where discs are now.
     radius = np.array([_disc_radius(len(people_by_org[k])) for k in keys])
 
     centres = _place_discs(keys, radius, org_weights, previous)
@@ -113,7 +150,7 @@ def compute_layout(
     # Fit the discs into the box.
     lo = (centres - radius[:, None]).min(axis=0)
     hi = (centres + radius[:, None]).max(axis=0)
-    scale = (BOX - 2 * MARGIN) / max(float((hi - lo).max()), 1e-9)
+    scale = min((BOX - 2 * MARGIN) / max(float((hi - lo).max()), 1e-9), MAX_SPACING)
     offset = (BOX - scale * (hi - lo)) / 2 - scale * lo
     boxed = centres * scale + offset
 
@@ -126,6 +163,7 @@ def compute_layout(
         ranked = sorted(people_by_org[key], key=lambda p: (-degree.get(p, 0), p))
         for person, (dx, dy) in zip(ranked, spiral[: len(ranked)], strict=True):
             out_people[person] = (cx + float(dx) * scale, cy + float(dy) * scale)
+    _apply_pins(out_orgs, out_people, people_by_org, pins)
     return Layout(organisations=out_orgs, people=out_people, spacing=scale)
 
 
@@ -380,3 +418,200 @@ def _settle(offset, radius, order, gap):
         out[i, 0] = ux * t
         out[i, 1] = uy * t
     return out
+
+
+# --- Pins and incremental layout (issue #13) ----------------------------------
+
+
+def _apply_pins(
+    out_orgs: dict[OrgKey, tuple[float, float, float]],
+    out_people: dict[int, tuple[float, float]],
+    people_by_org: Mapping[OrgKey, list[int]],
+    pins: Pins,
+) -> None:
+    """Move pinned organisations (their unpinned people with them) and pinned people, in place."""
+    for org, (px, py) in pins.organisations.items():
+        if org not in out_orgs:
+            continue
+        x, y, r = out_orgs[org]
+        dx, dy = px - x, py - y
+        out_orgs[org] = (px, py, r)
+        for person in people_by_org.get(org, ()):
+            if person not in pins.people and person in out_people:
+                qx, qy = out_people[person]
+                out_people[person] = (qx + dx, qy + dy)
+    for person, position in pins.people.items():
+        if person in out_people:
+            out_people[person] = position
+
+
+def _spacing_estimate(points: np.ndarray) -> float:
+    """The layout's spacing: the closest two people (every layout keeps them that far apart)."""
+    if len(points) < 2:
+        return 0.0
+    nearest, _ = cKDTree(points).query(points, 2)
+    gaps = nearest[:, 1]
+    gaps = gaps[gaps > 1e-6]
+    return float(gaps.min()) / 1.005 if len(gaps) else 0.0
+
+
+def _extend(
+    keys: list[OrgKey],
+    people_by_org: dict[OrgKey, list[int]],
+    degree: Mapping[int, int],
+    org_weights: Mapping[tuple[OrgKey, OrgKey], int],
+    previous: Mapping[OrgKey, tuple[float, float, float]],
+    previous_people: Mapping[int, tuple[float, float]],
+    pins: Pins,
+) -> Layout | None:
+    """The previous layout with the newcomers added: nobody already placed moves.
+
+    Pinned organisations and people go to their pins first (an organisation's
+    people move with it); everyone else keeps their previous spot while it is
+    still inside their organisation's disc, else they count as new. None when
+    the spacing cannot be read (fewer than two people) or a newcomer finds no
+    room inside the box: then the caller lays the map out afresh.
+    """
+    kept_people = [xy for p, xy in previous_people.items() if p not in pins.people]
+    scale = _spacing_estimate(np.array(kept_people, dtype=float).reshape(-1, 2))
+    if scale <= 0:
+        return None
+
+    # Organisations: kept (or pinned), then the new ones in free space.
+    discs: dict[OrgKey, tuple[float, float, float]] = {}
+    shift: dict[OrgKey, tuple[float, float]] = {}
+    for key in keys:
+        if key not in previous:
+            continue
+        x, y, r = previous[key]
+        if key in pins.organisations:
+            px, py = pins.organisations[key]
+            shift[key] = (px - x, py - y)
+            x, y = px, py
+        discs[key] = (x, y, r)
+    for key in keys:
+        if key in discs:
+            continue
+        r = _disc_radius(len(people_by_org[key])) * scale
+        if key in pins.organisations:
+            discs[key] = (*pins.organisations[key], r)
+            continue
+        spot = _free_disc_spot(key, r, discs, org_weights, scale)
+        if spot is None:
+            return None
+        discs[key] = (*spot, r)
+
+    # People: pinned, kept, then the newcomers beside their organisation.
+    people: dict[int, tuple[float, float]] = {}
+    newcomers: list[tuple[OrgKey, int]] = []
+    for key in keys:
+        cx, cy, r = discs[key]
+        dx, dy = shift.get(key, (0.0, 0.0))
+        for person in sorted(people_by_org[key], key=lambda p: (-degree.get(p, 0), p)):
+            if person in pins.people:
+                people[person] = pins.people[person]
+                continue
+            before = previous_people.get(person)
+            if before is not None and key in previous:
+                x, y = before[0] + dx, before[1] + dy
+                if math.dist((x, y), (cx, cy)) <= r + 1e-6:
+                    people[person] = (x, y)
+                    continue
+            newcomers.append((key, person))
+    if newcomers and not _place_newcomers(newcomers, discs, people, scale):
+        return None
+    return Layout(organisations=discs, people=people, spacing=scale)
+
+
+def _free_disc_spot(
+    key: OrgKey,
+    r: float,
+    discs: Mapping[OrgKey, tuple[float, float, float]],
+    org_weights: Mapping[tuple[OrgKey, OrgKey], int],
+    scale: float,
+) -> tuple[float, float] | None:
+    """The free spot nearest the organisations `key` has ties with (else the middle).
+
+    None when no spot inside the box is clear of every disc.
+    """
+    linked = [
+        (discs[other], w)
+        for (a, b), w in org_weights.items()
+        if key in (a, b) and (other := b if a == key else a) in discs and w > 0
+    ]
+    if linked:
+        total = sum(w for _, w in linked)
+        target = np.array(
+            [sum(d[0] * w for d, w in linked) / total, sum(d[1] * w for d, w in linked) / total]
+        )
+    else:
+        target = np.array([BOX / 2, BOX / 2])
+    placed = np.array([d for d in discs.values()], dtype=float).reshape(-1, 3)
+    lo, hi = r + MARGIN / 2, BOX - r - MARGIN / 2
+    if lo > hi:
+        return None
+    gap = GAP * scale
+    # Candidates on a sunflower around the target, nearest first, in growing batches.
+    step = max(scale, r / 4)
+    done = 0
+    for batch in (256, 1024, 4096, 16384):
+        k = np.arange(done, batch, dtype=float)
+        done = batch
+        radius = step * np.sqrt(k + 0.5)
+        angle = k * math.pi * (3 - math.sqrt(5))
+        cand = target + np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+        inside = (cand >= lo).all(axis=1) & (cand <= hi).all(axis=1)
+        cand = cand[inside]
+        if not len(cand):
+            continue
+        if not len(placed):
+            return float(cand[0, 0]), float(cand[0, 1])
+        dist = np.sqrt(((cand[:, None, :] - placed[None, :, :2]) ** 2).sum(axis=2))
+        clear = (dist - placed[None, :, 2] - r - gap).min(axis=1)
+        ok = np.nonzero(clear >= 0)[0]
+        if len(ok):
+            return float(cand[ok[0], 0]), float(cand[ok[0], 1])
+    return None
+
+
+def _place_newcomers(
+    newcomers: list[tuple[OrgKey, int]],
+    discs: dict[OrgKey, tuple[float, float, float]],
+    people: dict[int, tuple[float, float]],
+    scale: float,
+) -> bool:
+    """Each newcomer on the first free sunflower spot of their disc, which grows to hold them.
+
+    False (people and discs half done) when some newcomer finds no free spot in the box.
+    """
+    by_org: dict[OrgKey, list[int]] = {}
+    for key, person in newcomers:
+        by_org.setdefault(key, []).append(person)
+    lo, hi = MARGIN / 2, BOX - MARGIN / 2
+    for key, group in by_org.items():
+        cx, cy, r = discs[key]
+        other = np.array([d for k, d in discs.items() if k != key], dtype=float).reshape(-1, 3)
+        taken = np.array(list(people.values()), dtype=float).reshape(-1, 2)
+        tree = cKDTree(taken) if len(taken) else None
+        inside = int(tree.query_ball_point((cx, cy), r, return_length=True)) if tree else 0
+        n = max(64, 4 * (len(group) + inside))
+        spiral = _sunflower(n) * scale + (cx, cy)
+        # Spots inside another organisation's disc, or off the box, are not free.
+        ok = (spiral >= lo).all(axis=1) & (spiral <= hi).all(axis=1)
+        if len(other):
+            d = np.sqrt(((spiral[:, None, :] - other[None, :, :2]) ** 2).sum(axis=2))
+            ok &= (d > other[None, :, 2]).all(axis=1)
+        clear = tree.query(spiral)[0] if tree else np.full(n, np.inf)
+        used = np.zeros(n, dtype=bool)
+        for person in group:
+            free = np.nonzero(ok & ~used & (clear >= scale * 0.999))[0]
+            if not len(free):
+                return False
+            i = int(free[0])
+            used[i] = True
+            x, y = float(spiral[i, 0]), float(spiral[i, 1])
+            people[person] = (x, y)
+            clear = np.minimum(clear, np.sqrt(((spiral - (x, y)) ** 2).sum(axis=1)))
+            r = max(r, math.dist((x, y), (cx, cy)) + 0.5 * scale)
+        discs[key] = (cx, cy, r)
+    return True

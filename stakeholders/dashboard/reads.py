@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 
+from stakeholders.dashboard.heatmap import GroupHead, group_heads, heat_key, shade, trust_level
 from stakeholders.history import HistoryEntry, organisation_history, person_history
 from stakeholders.models import (
     Boundary,
@@ -24,6 +25,9 @@ from stakeholders.models import (
 from stakeholders.selectors import group_labels
 
 BROKERS_PER_PAGE = 25
+# The overview's short lists; each links to the full list when there are more.
+HIDDEN_SHOWN = 10
+FRAGILE_SHOWN = 8
 # Group pairs lost if someone leaves: long lists the ranking pages never show.
 LEAVING_PAIRS = ("pairs_disconnected_if_leaves", "pairs_distant_if_leaves")
 
@@ -35,6 +39,16 @@ BROKER_SORTS = {
     "openness": ("Open network (low constraint)", (F("constraint").asc(nulls_last=True),)),
     "reach": ("Groups reached", ("-groups_reached",)),
     "influence": ("Influence", ("-influence",)),
+}
+# The same orderings in plain words, for the sentence above the table ("sorted by ...");
+# {groups} is the boundary's plural ("organisations").
+BROKER_SORT_WORDS = {
+    "score": "broker score",
+    "bridging": "place on the shortest chains of introductions between {groups}",
+    "roles": "how many people in different {groups} they stand between",
+    "openness": "how spread out their contacts are",
+    "reach": "how many other {groups} they reach",
+    "influence": "influence",
 }
 
 
@@ -69,6 +83,7 @@ class Overview:
     isolates: int
     top_brokers: list[BrokerRow]
     hidden_influencers: list[BrokerRow]
+    hidden_count: int
     fragile: list[FragilePartnership]
     fragile_count: int
     untied_organisations: list[str]
@@ -89,7 +104,7 @@ def _broker_rows(scores, labels: dict[str, str]) -> list[BrokerRow]:
 
 
 def overview(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Overview:
-    """Headline figures and the lists the overview page leads with (six queries)."""
+    """Headline figures and the lists the overview page leads with (seven queries)."""
     labels = group_labels(workspace_id=workspace.pk, boundary=boundary)
     org_labels = (
         labels
@@ -103,11 +118,12 @@ def overview(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Overview:
         .select_related("person")
     )
     top = scores.order_by("-broker_score", "person__name")[:5]
-    hidden = scores.filter(hidden_influencer=True).order_by("-influence", "person__name")[:10]
+    hidden_all = scores.filter(hidden_influencer=True)
+    hidden = hidden_all.order_by("-influence", "person__name")[:HIDDEN_SHOWN]
     fragile_pairs = PairScore.objects.filter(
         run=run, boundary=boundary, single_point_of_failure=True
     ).order_by("-relationships", "group_a", "group_b")
-    fragile_list = list(fragile_pairs[:8])
+    fragile_list = list(fragile_pairs[:FRAGILE_SHOWN])
     carrier_ids = {pk for p in fragile_list for pk in p.failure_people}
     names = dict(Person.objects.filter(pk__in=carrier_ids).values_list("pk", "name"))
     tied_groups = set(
@@ -126,6 +142,7 @@ def overview(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Overview:
         isolates=summary.get("isolates", 0),
         top_brokers=_broker_rows(top, labels),
         hidden_influencers=_broker_rows(hidden, labels),
+        hidden_count=hidden_all.count(),
         fragile=[
             FragilePartnership(
                 group_a=labels.get(p.group_a, p.group_a),
@@ -171,7 +188,10 @@ def broker_page(
     return BrokerPage(
         page=current,
         rows=_broker_rows(current.object_list, labels),
-        groups=sorted(labels.items(), key=lambda item: item[1].casefold()),
+        # Organisations by name; sectors and tiers as the models list them (national first).
+        groups=sorted(labels.items(), key=lambda item: item[1].casefold())
+        if boundary == Boundary.ORGANISATION
+        else list(labels.items()),
     )
 
 
@@ -185,6 +205,12 @@ PAIR_LIST_MAX = 50
 class MatrixCell:
     relationships: int
     mean_trust: float | None
+    shade: int = 0  # heat map shade, 1 (fewest ties) to heatmap.HEAT_LEVELS (most)
+    trust_level: int = 0  # trust bar length, 1 to 5; 0 when trust was not recorded
+    a: str = ""  # the two groups' keys, for the link to the people carrying the pair
+    b: str = ""
+    a_label: str = ""
+    b_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +218,7 @@ class MatrixRow:
     key: str
     label: str
     cells: list[MatrixCell | None | str]  # a cell, None (no ties) or "self" (the diagonal)
+    head: GroupHead | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +226,8 @@ class Partnerships:
     groups: int  # non-empty groups on the boundary
     columns: list[tuple[str, str]]  # (key, label) of the groups in the matrix
     rows: list[MatrixRow]
+    heads: list[GroupHead]  # the columns' headers: short name, full name, sector
+    heat_key: list[tuple[int, int, int]]  # (shade, fewest, most ties) for the key
     matrix_trimmed: bool  # only the groups with most cross ties are in the matrix
     fragile: list[FragilePartnership]
     fragile_count: int
@@ -222,8 +251,13 @@ class _Pair(NamedTuple):
 
 
 def partnerships(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Partnerships:
-    """Ties between every pair of groups, fragile pairs and pairs with no ties (four queries)."""
-    labels = group_labels(workspace_id=workspace.pk, boundary=boundary)
+    """Ties between every pair of groups, fragile pairs and pairs with no ties (four queries).
+
+    The matrix is ordered by sector then name (organisations) or as the models list
+    sectors and tiers, and shaded by the number of ties.
+    """
+    heads = group_heads(workspace_id=workspace.pk, boundary=boundary)
+    labels = {key: head.label for key, head in heads.items()}
     present = set(
         PersonScore.objects.filter(run=run, boundary=boundary)
         .exclude(group="")
@@ -250,16 +284,38 @@ def partnerships(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Partn
                 cross[g] += p.relationships
     shown = sorted(present, key=lambda g: (-cross[g], label(g).casefold(), g))
     trimmed = len(shown) > MATRIX_MAX_GROUPS
-    shown = sorted(shown[:MATRIX_MAX_GROUPS], key=lambda g: (label(g).casefold(), g))
+
+    def head(key: str) -> GroupHead:
+        return heads.get(key) or GroupHead(key, key, key, "", (10_000, key))
+
+    shown = sorted(shown[:MATRIX_MAX_GROUPS], key=lambda g: (head(g).order, g))
+    shown_set = set(shown)
+    top = max(
+        (p.relationships for (a, b), p in pairs.items() if a in shown_set and b in shown_set),
+        default=0,
+    )
     rows = []
     for a in shown:
         cells: list[MatrixCell | None | str] = []
         for b in shown:
             p = None if a == b else pairs.get(_pair_key(a, b))
             cells.append(
-                "self" if a == b else MatrixCell(p.relationships, p.mean_trust) if p else None
+                "self"
+                if a == b
+                else MatrixCell(
+                    p.relationships,
+                    p.mean_trust,
+                    shade(p.relationships, top),
+                    trust_level(p.mean_trust),
+                    a,
+                    b,
+                    label(a),
+                    label(b),
+                )
+                if p
+                else None
             )
-        rows.append(MatrixRow(key=a, label=label(a), cells=cells))
+        rows.append(MatrixRow(key=a, label=label(a), cells=cells, head=head(a)))
 
     fragile_all = sorted(
         (p for p in pairs.values() if p.single_point_of_failure),
@@ -271,7 +327,7 @@ def partnerships(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Partn
         Person.objects.filter(workspace=workspace, pk__in=carrier_ids).values_list("pk", "name")
     )
 
-    ordered = sorted(present, key=lambda g: (label(g).casefold(), g))
+    ordered = sorted(present, key=lambda g: (head(g).order, g))  # as the matrix: tiers in order
     untied: list[tuple[str, str]] = []
     tied_present = sum(1 for a, b in pairs if a in present and b in present)
     for i, a in enumerate(ordered):
@@ -287,6 +343,8 @@ def partnerships(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Partn
         groups=n,
         columns=[(g, label(g)) for g in shown],
         rows=rows,
+        heads=[head(g) for g in shown],
+        heat_key=heat_key(top),
         matrix_trimmed=trimmed,
         fragile=[
             FragilePartnership(

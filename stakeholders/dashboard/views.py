@@ -1,9 +1,9 @@
 """Pages: thin views that check access, read through selectors and render."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from stakeholders.dashboard import reads
+from stakeholders.dashboard import heatmap, reads
 from stakeholders.http import (
     HtmxHttpRequest,
     Refusal,
@@ -79,7 +79,7 @@ def brokers(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     group = request.GET.get("group", "")[:60]
     context.update(
         sort=sort,
-        sort_label=reads.BROKER_SORTS[sort][0],
+        sort_words=reads.BROKER_SORT_WORDS[sort].format(groups=f"{context['boundary_label']}s"),
         group=group,
         sorts=reads.BROKER_SORTS,
     )
@@ -123,6 +123,25 @@ def partnerships(request: HtmxHttpRequest, membership: Membership) -> HttpRespon
         )
         context["matrix_limit"] = reads.MATRIX_MAX_GROUPS
     return render(request, "stakeholders/partnerships.html", context)
+
+
+@member_page
+def partnership_people(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    """The people carrying one partnership (groups `a` and `b`): a heat map cell opened."""
+    context = analysis_context(request, membership)
+    workspace, boundary = context["workspace"], context["boundary"]
+    heads = heatmap.group_heads(workspace_id=workspace.pk, boundary=boundary)
+    a, b = request.GET.get("a", ""), request.GET.get("b", "")
+    if not heatmap.is_pair(heads, a, b):
+        # Another workspace's organisation answers as a missing one: ids cannot be probed.
+        raise Http404("There is no such partnership in this workspace.")
+    run = context["status"].run
+    context["pair_heads"] = (heads[a], heads[b])
+    if run is not None:
+        context["pair"] = heatmap.partnership_people(
+            workspace=workspace, run=run, boundary=boundary, heads=heads, a=a, b=b
+        )
+    return render(request, "stakeholders/partnership_people.html", context)
 
 
 @member_page

@@ -1,5 +1,6 @@
 """The board pack: the tables a board paper needs, their notes and the map, in one zip."""
 
+import datetime
 import io
 import logging
 import tempfile
@@ -26,10 +27,11 @@ PACK_IN_MEMORY = 8 * 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def _svg_or_none(*, workspace: Workspace, boundary: str) -> str | None:
-    """The current map as SVG text; None if it cannot be drawn."""
+def _svg_or_none(*, workspace: Workspace, boundary: str, colour: str, **scores) -> str | None:
+    """The map as SVG text; None if it cannot be drawn. `scores`: render_map_svg's
+    run, layout_run and as_of (the scores the pack holds)."""
     try:
-        svg = render_map_svg(workspace=workspace, boundary=boundary)
+        svg = render_map_svg(workspace=workspace, boundary=boundary, colour=colour, **scores)
     except Exception as exc:
         # The pack is still worth having without the map; the notes say it is missing.
         # Only the error's type is logged: its text could name people.
@@ -71,12 +73,27 @@ def board_pack_zip(
     brokers_filters: dict[str, str],
     shown: str,
     now,
+    map_colour: str = "sector",
+    map_layout_run: ScoreRun | None = None,
+    as_of: datetime.date | None = None,
+    map_view: dict | None = None,
 ) -> IO[bytes]:
     """The pack as a file positioned at its start; the caller streams and closes it.
 
     `brokers_filters` (sort, group) and `shown` (them in words) are the brokers page's.
+    The map draws `run`'s scores at `map_layout_run`'s positions (default: its own),
+    with the ties in force on `as_of` (default: today); `map_view`: the map's layout
+    ("tiers") and person in focus, as on screen (render_map_svg).
     """
-    svg = _svg_or_none(workspace=workspace, boundary=boundary)
+    svg = _svg_or_none(
+        **{k: v for k, v in (map_view or {}).items() if v},
+        workspace=workspace,
+        boundary=boundary,
+        colour=map_colour,
+        run=run,
+        layout_run=map_layout_run,
+        as_of=as_of,
+    )
     png = _png_or_none(svg, workspace=workspace) if svg is not None else None
     spool = tempfile.SpooledTemporaryFile(max_size=PACK_IN_MEMORY)  # noqa: SIM115
     try:

@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape, quoteattr
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.text import slugify
 
 from stakeholders.dashboard.reads import BROKER_SORTS, BY_BROKER_SCORE
 from stakeholders.models import (
@@ -31,6 +32,7 @@ from stakeholders.models import (
     Seat,
     Sector,
     Seniority,
+    Snapshot,
     Tier,
     Workspace,
 )
@@ -56,12 +58,15 @@ SCORES_HEADER = (
 def safe_cell(value: object) -> object:
     """A cell a spreadsheet will not run: text starting = + - @ tab or CR gets a leading '.
 
-    Numbers stay numbers; None (undefined) becomes an empty cell.
+    Numbers stay numbers; dates are written YYYY-MM-DD; None (undefined) becomes an
+    empty cell.
     """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):
         return ""
     if isinstance(value, int | float):
@@ -206,14 +211,19 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "Name": "The person's name.",
         "Job title": "The person's job title as recorded.",
         "Organisation": "The person's primary organisation.",
-        "Broker score": "How strongly the person connects groups that would otherwise be "
-        "apart, 0 to 100, rounded to a whole number.",
-        "Main brokerage role": "The Gould-Fernandez role the person plays most often: Liaison "
-        "(links two groups, belonging to neither), Gatekeeper (lets another group in to their "
-        "own), Representative (speaks for their own group to another), Itinerant (links two "
-        "people of one other group), Coordinator (links people within their own group). Empty "
-        "when the person brokers no one.",
-        "Why": "The broker score explained in one sentence.",
+        "Broker score": "How well placed the person is to connect groups that would otherwise "
+        "be apart, 0 to 100, rounded to a whole number: the average of four parts (the scores "
+        "file has them), each counted as the share of other people the person ranks above.",
+        "Main brokerage role": "The way the person most often stands between two people who "
+        "have no direct relationship (Gould and Fernandez's roles): Liaison (between people of "
+        "two other groups, belonging to neither), Gatekeeper (lets someone from another group "
+        "reach a colleague), Representative (takes a colleague's contact to another group), "
+        "Itinerant (between two people of one other group), Coordinator (between two "
+        "colleagues in their own group). Empty when the person stands between no one.",
+        "Why": "What the broker score means for a leader, in plain words: the partnership the "
+        "person matters most to, how many other groups they have relationships with, how often "
+        "they are on the shortest chains of introductions between groups, how many people in "
+        "different groups they stand between, and how spread out their contacts are.",
     },
     "scores": {
         "Ref": "The person's stable reference.",
@@ -221,30 +231,50 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "Organisation": "The person's primary organisation.",
         "Sector": "The sector of that organisation.",
         "Tier": "The tier of that organisation.",
-        "Broker score": "How strongly the person connects otherwise separate groups, 0 to 100.",
-        "Betweenness": "Share of shortest paths between others that pass through the person.",
-        "Weighted betweenness": "Betweenness counting stronger ties as shorter paths.",
-        "Boundary betweenness": "Betweenness over paths between people of different groups; "
-        "empty when undefined.",
-        "Coordinator": "Times the person links two people of their own group.",
-        "Itinerant": "Times the person links two people of one other group.",
-        "Gatekeeper": "Times the person lets someone of another group reach their own group.",
-        "Representative": "Times the person carries their own group's tie to another group.",
-        "Liaison": "Times the person links two groups, belonging to neither.",
-        "Coordinator z": "Coordinator count against chance (z-score); empty when undefined.",
-        "Itinerant z": "Itinerant count against chance (z-score); empty when undefined.",
-        "Gatekeeper z": "Gatekeeper count against chance (z-score); empty when undefined.",
-        "Representative z": "Representative count against chance (z-score); empty when undefined.",
-        "Liaison z": "Liaison count against chance (z-score); empty when undefined.",
-        "Constraint": "Burt's constraint: high when the person's contacts all know each other.",
-        "Effective size": "Burt's effective size: non-redundant contacts.",
-        "E-I index": "External minus internal ties over all ties, -1 (all inside the group) "
-        "to 1 (all outside).",
-        "Participation": "How evenly the person's ties spread across groups, 0 to 1.",
+        "Broker score": "How well placed the person is to connect groups that would otherwise "
+        "be apart, 0 to 100: the average of four parts, each counted as the share of other "
+        "people the person ranks above: Boundary betweenness; Gatekeeper + Representative + "
+        "Liaison; Constraint (the lower, the better placed); and Groups reached.",
+        "Betweenness": "How often the person is on the shortest chain of introductions between "
+        "two other people, as a share of all such chains, 0 to 1.",
+        "Weighted betweenness": "Betweenness with closer relationships counted as shorter "
+        "steps in a chain; empty when not worked out.",
+        "Boundary betweenness": "How often the person is on the shortest chain of "
+        "introductions between two people in different groups, as a share of all such pairs, "
+        "0 to 1; empty when there is no such pair.",
+        "Coordinator": "Times the person stands between two colleagues in their own group who "
+        "have no direct relationship.",
+        "Itinerant": "Times the person stands between two people of one other group who have "
+        "no direct relationship.",
+        "Gatekeeper": "Times the person lets someone from another group reach a colleague they "
+        "have no direct relationship with.",
+        "Representative": "Times the person takes a colleague's contact to someone in another "
+        "group whom the colleague has no direct relationship with.",
+        "Liaison": "Times the person stands between people of two other groups, belonging to "
+        "neither, who have no direct relationship.",
+        "Coordinator z": "The Coordinator count compared with what chance alone would give "
+        "(a z-score: 2 or more is well above chance); empty when it cannot be worked out.",
+        "Itinerant z": "The Itinerant count compared with chance, as above.",
+        "Gatekeeper z": "The Gatekeeper count compared with chance, as above.",
+        "Representative z": "The Representative count compared with chance, as above.",
+        "Liaison z": "The Liaison count compared with chance, as above.",
+        "Constraint": "Burt's constraint, 0 to 1: how closely knit the person's contacts are. "
+        "High when they have few contacts who all know one another; low when their contacts "
+        "are many and out of touch with one another, which gives room to broker. Empty for "
+        "someone with no relationships.",
+        "Effective size": "Burt's effective size: how many of the person's contacts bring "
+        "something new, counting contacts who know one another as partly the same person.",
+        "E-I index": "Relationships outside the person's group minus those inside, over all "
+        "of them: -1 (all inside the group) to 1 (all outside).",
+        "Participation": "How evenly the person's relationships spread across groups, 0 (all "
+        "in one) to 1.",
         "Groups reached": "Number of other groups the person has a direct tie to.",
         "External ties": "Number of ties to people of other groups.",
-        "Influence": "Centrality of the person in the network of who influences whom.",
-        "Hidden influencer": "Yes when influence is high but seniority is not.",
+        "Influence": "How much sway the person has (PageRank; the figures add up to 1 over "
+        "everyone): it grows with the number of people who trust them, report to them, work "
+        "with them or are influenced by them, and with those people's own influence.",
+        "Hidden influencer": "Yes when the person has far more influence than their seniority "
+        "suggests.",
     },
     "partnerships": {
         "Group A": "One group of the pair.",
@@ -569,7 +599,7 @@ def affiliations_rows(
         )  # fmt: skip
     )
     for ref, org, role, start, end, primary in affiliations.iterator(chunk_size=CHUNK_SIZE):
-        row = (ref, org, role, iso_date(start), iso_date(end))
+        row = (ref, org, role, start, end)
         yield (*row, primary) if extras else row
 
 
@@ -617,8 +647,8 @@ def relationships_rows(
     ):
         stale = is_stale(on, cutoff)
         yield (
-            source, target, kinds[kind], strength, trust, iso_date(on), evidence, stale,
-            iso_date(start), iso_date(end), *names,
+            source, target, kinds[kind], strength, trust, on, evidence, stale, start, end,
+            *names,
         )  # fmt: skip
 
 
@@ -645,7 +675,7 @@ def forum_members_rows(
     )
     labels = dict(Seat.choices)
     for forum, ref, seat, start, end in seats.iterator(chunk_size=CHUNK_SIZE):
-        yield (forum, ref, labels[seat], iso_date(start), iso_date(end))
+        yield (forum, ref, labels[seat], start, end)
 
 
 def export_rows(
@@ -711,6 +741,22 @@ def _describe_options(options: dict) -> str:
     return "; ".join(parts)
 
 
+def describe_network(run: ScoreRun | None) -> str:
+    """Which network the scores are of: the day, a snapshot's, and whether seats count."""
+    if run is None:
+        return ""
+    snapshot = Snapshot.objects.filter(run=run).values_list("name", flat=True).first()
+    day = run.as_of or timezone.localdate(run.created_at)
+    words = f"The relationships and affiliations in force on {day.isoformat()}"
+    if snapshot is not None:
+        words += f" (snapshot: {snapshot})"
+    if (run.options or {}).get("formal"):
+        words += ", and shared forum seats held that day counted as ties (informal and formal)"
+    else:
+        words += "; informal ties only (forum seats not counted)"
+    return words
+
+
 def _describe_key_people(run: ScoreRun | None) -> str:
     summary = run.key_people if run is not None else {}
     if not summary:
@@ -754,6 +800,7 @@ def notes_rows(
         )
         yield ("About", "Boundary", f"Groups are {Boundary(boundary).label.lower()}s")
         yield ("About", "Filters", _describe_options(run.options if run is not None else {}))
+        yield ("About", "Network", describe_network(run))
         if kind == "key-people":
             yield ("About", "Key people", _describe_key_people(run))
         if shown:
@@ -776,16 +823,59 @@ def notes_rows(
         yield ("Column", column, COLUMN_NOTES[kind][column])
 
 
+# Each part of a file name is cut to this many characters: a long organisation name
+# still leaves the date and the extension readable in a downloads folder.
+FILENAME_PART_LIMIT = 40
+
+
+def filename_part(text: str) -> str:
+    """One part of a download's name as a slug ("NHS acute" -> "nhs-acute"); may be ""."""
+    slug = slugify(text) or slugify(text, allow_unicode=True)
+    return slug[:FILENAME_PART_LIMIT].strip("-")
+
+
 def export_filename(
     *,
     workspace: Workspace,
     kind: str,
     day: datetime.date,
+    qualifiers: Iterable[str] = (),
     notes: bool = False,
     extension: str = "csv",
-):
-    """`<workspace-slug>-<kind>-<YYYY-MM-DD>.csv` (or `...-notes.csv`, or another extension)."""
-    return f"{workspace.slug}-{kind}-{day.isoformat()}{'-notes' if notes else ''}.{extension}"
+) -> str:
+    """`<workspace>-<kind>[-<qualifier>...]-<YYYY-MM-DD>[-notes].<extension>`.
+
+    Qualifiers say what the file holds, in order (boundary, group filter, sort, ...): each
+    is slugified and empty ones are left out. Never pass a person's name: the file name
+    ends up in downloads folders, e-mail attachments and logs.
+    """
+    parts = [workspace.slug, kind, *(filename_part(q) for q in qualifiers), day.isoformat()]
+    stem = "-".join(p for p in parts if p)
+    return f"{stem}{'-notes' if notes else ''}.{extension}"
+
+
+def table_qualifiers(*, boundary: str, group_label: str = "", sort: str = "score") -> list[str]:
+    """The qualifiers of a scored table's file name: boundary, then the brokers filters.
+
+    `group_label` is the group's readable name (an organisation, sector or tier).
+    """
+    return [boundary, group_label, "" if sort == "score" else f"by-{sort}"]
+
+
+def about_rows(
+    kind: str,
+    *,
+    workspace: Workspace,
+    now: datetime.datetime,
+    boundary: str | None = None,
+) -> Iterator[tuple]:
+    """Notes for a page's download that has no notes file of its own: what it is, when."""
+    yield ("Section", "Item", "Meaning")
+    yield ("About", "Export", kind)
+    yield ("About", "Workspace", f"{workspace.name} (slug: {workspace.slug})")
+    yield ("About", "Data as of", timezone.localtime(now).isoformat(timespec="seconds"))
+    if boundary is not None:
+        yield ("About", "Boundary", f"Groups are {Boundary(boundary).label.lower()}s")
 
 
 BOARD_PACK_KINDS = ("brokers", "partnerships", "scores", "key-people")
@@ -855,8 +945,17 @@ def _text(value: object) -> str:
     return strip_refused(str(value))
 
 
-def _graph_data(*, workspace: Workspace, run: ScoreRun | None, boundary: str):
-    """Nodes (attribute dicts) and edges, streamed: two queries."""
+def _graph_data(
+    *,
+    workspace: Workspace,
+    run: ScoreRun | None,
+    boundary: str,
+    ties_on: datetime.date | None = None,
+):
+    """Nodes (attribute dicts) and edges, streamed: two queries.
+
+    `ties_on`: only the ties in force that day (default: every tie recorded).
+    """
     score_fields = [name for name, _ in _score_fields()] if run is not None else []
     people = (
         Person.objects.filter(workspace=workspace)
@@ -890,10 +989,13 @@ def _graph_data(*, workspace: Workspace, run: ScoreRun | None, boundary: str):
 
     def edges():
         cutoff = stale_cutoff(workspace, timezone.localdate())
+        ties = Relationship.objects.filter(source__workspace=workspace)
+        if ties_on is not None:
+            ties = ties.filter(Q(start_date__isnull=True) | Q(start_date__lte=ties_on)).filter(
+                Q(end_date__isnull=True) | Q(end_date__gte=ties_on)
+            )
         ties = (
-            Relationship.objects.filter(source__workspace=workspace)
-            .order_by("source__ref", "target__ref", "kind")
-            .values_list(
+            ties.order_by("source__ref", "target__ref", "kind").values_list(
                 "pk", "source__ref", "target__ref", "kind", "strength", "trust", "observed_on"
             )  # fmt: skip
         )
@@ -913,9 +1015,17 @@ def _graph_data(*, workspace: Workspace, run: ScoreRun | None, boundary: str):
     return node_attributes, nodes(), edges()
 
 
-def gexf_lines(*, workspace: Workspace, run: ScoreRun | None, boundary: str) -> Iterator[str]:
+def gexf_lines(
+    *,
+    workspace: Workspace,
+    run: ScoreRun | None,
+    boundary: str,
+    ties_on: datetime.date | None = None,
+) -> Iterator[str]:
     """GEXF 1.3: people as nodes, relationships as directed edges weighted by strength."""
-    node_attributes, nodes, edges = _graph_data(workspace=workspace, run=run, boundary=boundary)
+    node_attributes, nodes, edges = _graph_data(
+        workspace=workspace, run=run, boundary=boundary, ties_on=ties_on
+    )
     today = timezone.localdate().isoformat()
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     yield '<gexf xmlns="http://gexf.net/1.3" version="1.3">\n'
@@ -952,9 +1062,17 @@ def gexf_lines(*, workspace: Workspace, run: ScoreRun | None, boundary: str) -> 
     yield "    </edges>\n  </graph>\n</gexf>\n"
 
 
-def graphml_lines(*, workspace: Workspace, run: ScoreRun | None, boundary: str) -> Iterator[str]:
+def graphml_lines(
+    *,
+    workspace: Workspace,
+    run: ScoreRun | None,
+    boundary: str,
+    ties_on: datetime.date | None = None,
+) -> Iterator[str]:
     """GraphML: people as nodes, relationships as directed edges (parallel by kind)."""
-    node_attributes, nodes, edges = _graph_data(workspace=workspace, run=run, boundary=boundary)
+    node_attributes, nodes, edges = _graph_data(
+        workspace=workspace, run=run, boundary=boundary, ties_on=ties_on
+    )
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     yield '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
     for cls, attributes in (("node", node_attributes), ("edge", EDGE_ATTRIBUTES)):
@@ -986,11 +1104,13 @@ __all__ = [
     "PARTNERSHIPS_HEADER",
     "SCORES_HEADER",
     "SCORE_KINDS",
+    "about_rows",
     "board_pack_notes_rows",
     "brokers_rows",
     "csv_chunks",
     "export_filename",
     "export_rows",
+    "filename_part",
     "gexf_lines",
     "graphml_lines",
     "header",
@@ -999,5 +1119,6 @@ __all__ = [
     "partnerships_rows",
     "safe_cell",
     "scores_rows",
+    "table_qualifiers",
     "write_csv",
 ]

@@ -8,28 +8,34 @@ shapes what is drawn; legend.py words the caption and key, and
 stakeholders/maps/drawing.py turns the result into SVG markup, escaping all text.
 """
 
+import dataclasses
 import datetime
 import math
 from dataclasses import dataclass
 
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from stakeholders.bidi import isolate
+from stakeholders.maps.arrange import in_tiers, pinned
 from stakeholders.maps.filters import MapFilterError, MapFilters
+from stakeholders.maps.focus import focus_marks
 from stakeholders.maps.labels import Box, place_labels
 from stakeholders.maps.legend import caption, legend
 from stakeholders.maps.marks import (
     EDGE_STYLES,
+    NO_GROUP_COLOUR,
     WIDTH,
     Disc,
     Edge,
-    GroupStyle,
     MapData,
     Node,
+    colour_styles,
     shape_path,
     short_label,
 )
+from stakeholders.maps.pins import map_pins
 from stakeholders.models import (
     Affiliation,
     Boundary,
@@ -42,45 +48,19 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.retention import is_stale, stale_cutoff
-from stakeholders.selectors import group_labels_from
 
 # Above this many people the map opens at organisation level (one node per organisation).
 PEOPLE_LIMIT = 400
-# Names are drawn beside the nodes when no more people than this are on the map;
-# above it only the LABELS_PER_DISC most important people of each organisation
-# are named (the rest: hover title, panel and table), and labels never overlap.
-LABEL_LIMIT = 20
-LABELS_PER_DISC = 2
+# People are named by broker score on the boundary: the top TOP_BROKERS_NAMED
+# brokers always, then everyone else whose name fits without overlap (labels.py);
+# the rest are named in their hover title, the panel and the table.
+TOP_BROKERS_NAMED = 10
 ORG_LABEL_LIMIT = 80  # organisation level: the most populous are named
 # Organisation level draws only the busiest links between organisations: thousands
 # of lines are unreadable and slow. Every organisation's total is in the table.
 ORG_EDGE_LIMIT = 600
 BROKER_SHARE = 0.10  # brokers: the top tenth by broker score
-
-# Each at least 4.5:1 against white (tests check), so nodes and legend text stay legible.
-PALETTE = (
-    "#005eb8",  # blue
-    "#b3401b",  # vermilion
-    "#00703c",  # green
-    "#8c2a7a",  # purple-pink
-    "#7a5c00",  # ochre
-    "#4c2c92",  # violet
-    "#a4123f",  # crimson
-    "#006778",  # teal
-)
-NO_GROUP_COLOUR = "#4c6272"  # grey-blue: people with no primary group
-SHAPES = ("circle", "square", "triangle", "diamond", "inverted triangle")
-
-
-def group_styles(labels: dict[str, str], boundary: str) -> dict[str, GroupStyle]:
-    """A colour and a shape for every group, stable whatever the filters."""
-    ordered = sorted(labels.items(), key=lambda kv: (kv[1].casefold(), kv[0]))
-    styles = {
-        key: GroupStyle(key, label, PALETTE[i % len(PALETTE)], SHAPES[i % len(SHAPES)])
-        for i, (key, label) in enumerate(ordered)
-    }
-    styles[""] = GroupStyle("", f"No {Boundary(boundary).label.lower()}", NO_GROUP_COLOUR, "circle")
-    return styles
+__all__ = ["NO_GROUP_COLOUR", "PEOPLE_LIMIT", "map_data"]  # NO_GROUP_COLOUR: the panel's
 
 
 @dataclass(frozen=True)
@@ -108,17 +88,33 @@ class _Selection:
 
 
 def map_data(
-    *, workspace: Workspace, run: ScoreRun, filters: MapFilters, today: datetime.date
+    *,
+    workspace: Workspace,
+    run: ScoreRun,
+    filters: MapFilters,
+    today: datetime.date,
+    layout_run: ScoreRun | None = None,
 ) -> MapData:
-    """Everything the map draws, in six queries whatever the size of the workspace.
+    """Everything the map draws, in seven queries whatever the size of the workspace.
 
-    Raises MapFilterError if the organisation filter names no organisation here.
+    `layout_run`: the run whose positions to draw, when `run` (informal and formal
+    scores) has none of its own. Raises MapFilterError if the organisation filter
+    names no organisation here.
     """
-    stored = _read(workspace, run, filters)
-    names = {pk: values[0] for pk, values in stored.organisations.items()}
-    styles = group_styles(group_labels_from(filters.boundary, names), filters.boundary)
+    stored = _read(workspace, run, filters, layout_run or run)
+    # Pins show at once (the seventh query); the tier view re-arranges (issue #13).
+    positions, discs = pinned(
+        stored.positions, stored.discs, stored.primary, map_pins(workspace_id=workspace.pk)
+    )
+    bands: list = []
+    if filters.layout == "tiers":
+        positions, discs, bands = in_tiers(positions, discs, stored.primary, stored.organisations)
+    stored = dataclasses.replace(stored, positions=positions, discs=discs)
+    styles = colour_styles(filters.colour, stored.organisations)
     selection = _select(stored, filters, stale_cutoff(workspace, today))
     chosen, ties = selection.chosen, selection.ties
+    if filters.crossing == "only":
+        ties = [t for t in ties if _crosses(stored, t[0], t[1])]
 
     mode = "people"
     if len(chosen) > PEOPLE_LIMIT and filters.organisation is None:
@@ -128,13 +124,32 @@ def map_data(
     else:
         nodes, edges, disc_list = _people_view(chosen, ties, stored, styles, filters)
         links = len(edges)
+    nodes, edges, focus_note = focus_marks(mode, nodes, edges, filters.person, stored.primary, ties)
 
     months = workspace.retention_months  # None exactly when cutoff is None
     stale_ties = sum(1 for t in ties if t[4])
     legend_items, legend_top, height, hidden = legend(
         nodes, mode, filters, months, len(edges), links, stale_ties
     )
-    nodes, disc_list, view_box, text_scale = _first_view(mode, nodes, disc_list)
+    # The whole map opens on every organisation's disc, not on who the filters left,
+    # so a newcomer changes no one's place on screen (board papers a month apart
+    # match); the tier view opens on the whole box.
+    whole = filters.organisation is None and not filters.sector and not filters.tier
+    view = None
+    if bands:
+        view = (0.0, 0.0, float(WIDTH), float(WIDTH))
+    elif whole and nodes and stored.discs:
+        view = _disc_box(stored.discs)
+    nodes, disc_list, view_box, text_scale = _first_view(mode, nodes, disc_list, stored, view=view)
+    words = caption(
+        workspace=workspace,
+        run=run,
+        filters=filters,
+        mode=mode,
+        organisation_name=selection.organisation_name,
+        today=today,
+    )
+    words[1] += _arrangement_words(filters, nodes, focus_note)
     return MapData(
         mode=mode,
         nodes=nodes,
@@ -145,14 +160,7 @@ def map_data(
         height=height,
         view_box=view_box,
         text_scale=text_scale,
-        caption=caption(
-            workspace=workspace,
-            run=run,
-            filters=filters,
-            mode=mode,
-            organisation_name=selection.organisation_name,
-            today=today,
-        ),
+        caption=words,
         organisations=sorted(
             ((pk, v[0]) for pk, v in stored.organisations.items()), key=lambda o: o[1]
         ),
@@ -161,13 +169,32 @@ def map_data(
         unplaced=selection.unplaced,
         stale_months=months,
         stale_ties=stale_ties,
+        bands=bands,
+        focus=filters.person if not focus_note else None,
+        focus_note=focus_note,
     )
+
+
+def _arrangement_words(filters: MapFilters, nodes: list[Node], focus_note: str) -> str:
+    """The caption's words for the tier view and the person in focus (after the filters)."""
+    words = ""
+    if filters.layout == "tiers":
+        words += " Arranged in tiers, national at the top."
+    focus = next((n for n in nodes if n.focus == "focus"), None)
+    if focus is not None and not focus_note:
+        if focus.pk == filters.person:
+            words += f" In focus: {focus.label} and their direct ties."
+        else:
+            words += f" In focus: one person of {focus.label} and the organisations they reach."
+    return words
 
 
 # --- Reading ------------------------------------------------------------------
 
 
-def _read(workspace: Workspace, run: ScoreRun, filters: MapFilters) -> _Stored:
+def _read(
+    workspace: Workspace, run: ScoreRun, filters: MapFilters, layout_run: ScoreRun
+) -> _Stored:
     """The six queries, each read straight into plain values.
 
     Raises MapFilterError (after the first query) if the organisation filter names
@@ -197,7 +224,7 @@ def _read(workspace: Workspace, run: ScoreRun, filters: MapFilters) -> _Stored:
     }
     positions = dict(
         (pk, (x, y))
-        for pk, x, y in PersonPosition.objects.filter(run=run)
+        for pk, x, y in PersonPosition.objects.filter(run=layout_run)
         .order_by()
         .values_list("person_id", "x", "y")
     )
@@ -209,7 +236,7 @@ def _read(workspace: Workspace, run: ScoreRun, filters: MapFilters) -> _Stored:
     ties = _tie_rows(workspace, filters)
     discs = {
         org: (x, y, r)
-        for org, x, y, r in OrganisationPosition.objects.filter(run=run)
+        for org, x, y, r in OrganisationPosition.objects.filter(run=layout_run)
         .order_by()
         .values_list("organisation_id", "x", "y", "r")
     }
@@ -223,12 +250,12 @@ def _tie_rows(workspace: Workspace, filters: MapFilters) -> list[tuple]:
     ties = Relationship.objects.filter(
         source__workspace=workspace, kind__in=filters.kinds, strength__gte=filters.min_strength
     )
-    if filters.as_of:
-        # The network in force that day (stakeholders.snapshots.in_force), as scored.
-        on = filters.as_of
-        ties = ties.filter(Q(start_date__isnull=True) | Q(start_date__lte=on)).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=on)
-        )
+    # The network in force that day, or today (stakeholders.snapshots.in_force), as
+    # scored: an ended tie is history, not part of today's map.
+    on = filters.as_of or timezone.localdate()
+    ties = ties.filter(Q(start_date__isnull=True) | Q(start_date__lte=on)).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on)
+    )
     if filters.organisation is not None:
         # Only ties touching the organisation's people (narrowed again in _select): a
         # subquery in the same query, so one organisation costs less than the whole map.
@@ -279,15 +306,29 @@ def _select(stored: _Stored, filters: MapFilters, cutoff: datetime.date | None) 
     return _Selection(chosen, ties, organisation_name, len(stored.scores) - len(placed))
 
 
+def _crosses(stored: _Stored, source: int, target: int) -> bool:
+    """Whether a tie joins two different groups of the boundary (both ends in one)."""
+    a, b = stored.scores[source][2], stored.scores[target][2]
+    return bool(a and b and a != b)
+
+
 # --- Geometry -----------------------------------------------------------------
 
 
 def _first_view(
-    mode: str, nodes: list[Node], discs: list[Disc]
+    mode: str, nodes: list[Node], discs: list[Disc], stored: _Stored, *, view: Box | None = None
 ) -> tuple[list[Node], list[Disc], str, float]:
-    """Nodes and discs with their labels placed, the first view's viewBox, the text scale."""
-    box = _box(nodes)
+    """Nodes and discs with their labels placed, the first view's viewBox, the text scale.
+
+    `view`: the first view before labels, if not the drawn nodes' (_box).
+    """
+    box = view or _box(nodes)
     text_scale = round(min(1.0, box[2] / WIDTH), 2)
+    always = 0
+    if mode == "people":
+        # The top brokers on the boundary are always named (labels.py finds them room).
+        cut = _broker_cut(stored.scores)
+        always = min(TOP_BROKERS_NAMED, sum(1 for n in nodes if n.broker_score >= cut > 0))
     nodes, discs, box = place_labels(
         mode,
         nodes,
@@ -295,8 +336,21 @@ def _first_view(
         box,
         text_scale,
         limit=ORG_LABEL_LIMIT if mode == "organisations" else None,
+        always=always,
     )
     return nodes, discs, " ".join(f"{v:.0f}" for v in box), text_scale
+
+
+def _disc_box(discs: dict) -> Box:
+    """Every organisation's disc with a margin, square, at least 400 wide (before labels)."""
+    margin = 30
+    left = max(0, min(x - r for x, y, r in discs.values()) - margin)
+    top = max(0, min(y - r for x, y, r in discs.values()) - margin)
+    right = min(WIDTH, max(x + r for x, y, r in discs.values()) + margin)
+    bottom = min(WIDTH, max(y + r for x, y, r in discs.values()) + margin)
+    side = max(right - left, bottom - top, 400)
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    return (round(cx - side / 2), round(cy - side / 2), round(side), round(side))
 
 
 def _box(nodes: list[Node]) -> Box:
@@ -326,12 +380,15 @@ def _people_view(chosen, ties, stored: _Stored, styles, filters: MapFilters):
     for source, target, kind, strength, is_old in sorted(ties):
         (x1, y1), (x2, y2) = positions[source], positions[target]
         _, dash, directed = EDGE_STYLES[kind]
+        edge = _edge(x1, y1, x2, y2, radius[target] + 3, kind, dash, directed, strength, is_old)
         edges.append(
-            _edge(x1, y1, x2, y2, radius[target] + 3, kind, dash, directed, strength, is_old)
+            dataclasses.replace(
+                edge, crossing=_crosses(stored, source, target), source=source, target=target
+            )
         )
     shown_orgs = {primary.get(p) for p in chosen}
     disc_list = [
-        _disc(stored.discs[org], org_names.get(org, "No organisation"))
+        _disc(stored.discs[org], org_names.get(org, "No organisation"), org)
         for org in sorted(shown_orgs, key=lambda o: (o is None, o or 0))
         if org in stored.discs
     ]
@@ -345,23 +402,22 @@ def _person_nodes(chosen, ties, stored: _Stored, styles, org_names, measure: int
     top = max((scores[p][measure] for p in chosen), default=0) or 1
     smallest, largest = _node_radius([positions[p] for p in sorted(chosen)])
     degree, stale = _tie_counts(ties)
-    named = _named(chosen, scores, primary, measure)
     nodes = []
     radius = {}
     for pk in sorted(chosen, key=lambda p: (scores[p][0].casefold(), p)):
-        name, job_title, group, broker_score, *_ = scores[pk]
+        name, job_title, _, broker_score, *_ = scores[pk]
         x, y = positions[pk]
         value = max(scores[pk][measure], 0) / top
         r = smallest + (largest - smallest) * math.sqrt(value)
         radius[pk] = r
-        style = styles.get(group, styles[""])
+        style = styles.get(primary.get(pk), styles[None])
         organisation = org_names.get(primary.get(pk), "no organisation")
         broker = broker_score >= cut and broker_score > 0
         nodes.append(
             Node(
                 pk=pk,
                 label=name,
-                short_label=short_label(name, 24) if pk in named else "",
+                short_label=short_label(name, 24),
                 x=round(x, 1),
                 y=round(y, 1),
                 r=round(r, 1),
@@ -377,7 +433,7 @@ def _person_nodes(chosen, ties, stored: _Stored, styles, org_names, measure: int
                 organisation=organisation,
                 ties=degree.get(pk, 0),
                 stale_ties=stale.get(pk, 0),
-                importance=scores[pk][measure],
+                importance=broker_score,  # labels: brokers on the boundary named first
             )
         )
     return nodes, radius
@@ -400,20 +456,6 @@ def _tie_counts(ties) -> tuple[dict[int, int], dict[int, int]]:
             stale[source] = stale.get(source, 0) + 1
             stale[target] = stale.get(target, 0) + 1
     return degree, stale
-
-
-def _named(chosen, scores, primary, measure: int) -> set[int]:
-    """Who may be named: everyone on a small map, else the most important few per disc."""
-    if len(chosen) <= LABEL_LIMIT:
-        return set(chosen)
-    by_org: dict[int | None, list[int]] = {}
-    for pk in chosen:
-        by_org.setdefault(primary.get(pk), []).append(pk)
-    return {
-        pk
-        for members in by_org.values()
-        for pk in sorted(members, key=lambda p: (-scores[p][measure], p))[:LABELS_PER_DISC]
-    }
 
 
 def _node_radius(positions: list[tuple[float, float]]) -> tuple[float, float]:
@@ -448,9 +490,9 @@ def _edge(x1, y1, x2, y2, gap, kind, dash, directed, strength, stale=False) -> E
     )
 
 
-def _disc(disc: tuple[float, float, float], name: str) -> Disc:
+def _disc(disc: tuple[float, float, float], name: str, pk: int | None = None) -> Disc:
     x, y, r = disc
-    return Disc(round(x, 1), round(y, 1), round(r, 1), short_label(name, 32), name)
+    return Disc(round(x, 1), round(y, 1), round(r, 1), short_label(name, 32), name, pk=pk)
 
 
 # --- Organisation level -------------------------------------------------------
@@ -463,7 +505,12 @@ def _organisation_view(chosen, ties, stored: _Stored, styles, filters: MapFilter
     """
     people, between = _organisation_links(chosen, ties, stored.primary)
     nodes = _organisation_nodes(people, between, stored, styles, filters.boundary)
-    edges, links = _organisation_edges(between, stored.discs)
+    group: dict[int, str] = {}
+    if filters.boundary != Boundary.ORGANISATION:
+        # Two organisations of one sector (or tier): their link is inside the group.
+        index = 2 if filters.boundary == Boundary.SECTOR else 3
+        group = {pk: values[index] for pk, values in stored.organisations.items()}
+    edges, links = _organisation_edges(between, stored.discs, group)
     return nodes, edges, [], links
 
 
@@ -500,12 +547,8 @@ def _organisation_nodes(people, between, stored: _Stored, styles, boundary: str)
             continue
         x, y, r = stored.discs[org]
         key = -1 if org is None else org
-        if org is None:
-            name, group = "No organisation", ""
-        else:
-            name, _, sector, tier = stored.organisations[org]
-            group = {Boundary.ORGANISATION: str(org), Boundary.SECTOR: sector}.get(boundary, tier)
-        style = styles.get(group, styles[""])
+        name = "No organisation" if org is None else stored.organisations[org][0]
+        style = styles.get(org, styles[None])
         count = ties_of.get(key, 0)
         nodes.append(
             Node(
@@ -530,7 +573,7 @@ def _organisation_nodes(people, between, stored: _Stored, styles, boundary: str)
     return nodes
 
 
-def _organisation_edges(between, discs) -> tuple[list[Edge], int]:
+def _organisation_edges(between, discs, group: dict[int, str]) -> tuple[list[Edge], int]:
     """The ORG_EDGE_LIMIT busiest links between organisations, and how many links in all."""
     centre = {(-1 if org is None else org): xyr for org, xyr in discs.items()}
     drawn = [(pair, c) for pair, c in between.items() if pair[0] in centre and pair[1] in centre]
@@ -553,6 +596,10 @@ def _organisation_edges(between, discs) -> tuple[list[Edge], int]:
                 directed=False,
                 count=count,
                 stale=old == count,
+                # Organisation boundary (no `group`): every link crosses it.
+                crossing=not group or group.get(a) != group.get(b),
+                source=a,
+                target=b,
             )
         )
     return edges, links

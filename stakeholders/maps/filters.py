@@ -15,6 +15,17 @@ SIZES = {
     "influence": "influence percentile",
     "betweenness": "betweenness",
 }
+# What a node's colour and shape show: its organisation's sector (the default),
+# tier, or the organisation itself (the disc already shows it, so colours repeat).
+COLOURS = {
+    "sector": "sector",
+    "tier": "tier",
+    "organisation": "organisation",
+}
+
+
+# How the map is arranged: where the layout put everyone, or one band per tier.
+LAYOUTS = {"": "map", "tiers": "tiers"}
 
 
 class MapFilterError(ValueError):
@@ -31,6 +42,10 @@ class MapFilters:
     min_strength: int = 1
     as_of: datetime.date | None = None
     size: str = "broker"
+    colour: str = "sector"
+    crossing: str = ""  # "only": draw only the ties across the boundary
+    layout: str = ""  # "tiers": one band per tier (issue #13)
+    person: int | None = None  # the person in focus: highlighted with their ties
 
     def querydict(self, **changes) -> QueryDict:
         """These filters as a query string (for links and the download), with changes."""
@@ -42,6 +57,10 @@ class MapFilters:
             "min_strength": self.min_strength,
             "as_of": self.as_of.isoformat() if self.as_of else "",
             "size": self.size,
+            "colour": self.colour,
+            "crossing": self.crossing,
+            "layout": self.layout,
+            "person": self.person or "",
         } | changes
         query = QueryDict(mutable=True)
         for key, value in values.items():
@@ -89,6 +108,21 @@ def parse_filters(params: QueryDict) -> MapFilters:
     size = params.get("size") or "broker"
     if size not in SIZES:
         raise MapFilterError("Size people by broker score, influence or betweenness.")
+    colour = params.get("colour") or "sector"
+    if colour not in COLOURS:
+        raise MapFilterError("Colour people by sector, tier or organisation.")
+    crossing = params.get("crossing", "")
+    if crossing not in ("", "only"):
+        raise MapFilterError("Show all ties, or only the ties across the boundary.")
+    layout = params.get("layout", "")
+    if layout not in LAYOUTS:
+        raise MapFilterError("Arrange the map as laid out, or in tiers.")
+    person = None
+    if params.get("person"):
+        value = params["person"]
+        if not (value.isdecimal() and value.isascii()) or len(value) > 12:
+            raise MapFilterError("The person to focus on must be chosen on the map.")
+        person = int(value)
     return MapFilters(
         boundary=boundary,
         organisation=organisation,
@@ -98,4 +132,8 @@ def parse_filters(params: QueryDict) -> MapFilters:
         min_strength=min_strength,
         as_of=as_of,
         size=size,
+        colour=colour,
+        crossing=crossing,
+        layout=layout,
+        person=person,
     )

@@ -7,7 +7,7 @@ stakeholders/maps/drawing.py places and escapes them.
 import datetime
 import math
 
-from stakeholders.maps.filters import SIZES, MapFilters
+from stakeholders.maps.filters import COLOURS, SIZES, MapFilters
 from stakeholders.maps.marks import (
     EDGE_STYLES,
     WIDTH,
@@ -41,7 +41,13 @@ def caption(
         + f", drawn {today:%-d %B %Y}.",
         _filter_words(filters, organisation_name) + ".",
         f"Positions and scores from the scores of {run.created_at:%-d %B %Y %H:%M}"
-        " (all people, all ties); filters only choose what is drawn.",
+        + (
+            " (all people, all ties, and shared forum seats counted as ties; the lines"
+            " drawn are recorded relationships)"
+            if (run.options or {}).get("formal")
+            else " (all people, all ties)"
+        )
+        + "; filters only choose what is drawn.",
     ]
 
 
@@ -57,9 +63,12 @@ def _filter_words(filters: MapFilters, organisation_name: str) -> str:
         words.append("ties: " + ", ".join(RelationshipKind(k).label.lower() for k in filters.kinds))
     if filters.min_strength > 1:
         words.append(f"strength {filters.min_strength} or more")
+    if filters.crossing == "only":
+        words.append(f"only ties across {Boundary(filters.boundary).label.lower()}s")
     if filters.as_of:
         words.append(f"the map as it was on {filters.as_of:%-d %B %Y}")
     words.append(f"sized by {SIZES[filters.size]}")
+    words.append(f"coloured by {COLOURS[filters.colour]}")
     return "; ".join(words)
 
 
@@ -77,8 +86,34 @@ def legend(
     Groups first (colour and shape), then lines and sizes, then notes.
     """
     top = CAPTION_HEIGHT + WIDTH + 16
-    items, y, hidden = _group_items(nodes, top + 30)
-    y += 28  # heading "Lines and sizes"
+    whose = "each person's organisation" if mode == "people" else "each organisation"
+    what = (
+        "each person's organisation (its disc)"
+        if mode == "people" and filters.colour == "organisation"
+        else f"the {COLOURS[filters.colour]} of {whose}"
+    )
+    items = [LegendItem(x=10, y=top + 32, text=f"Colour and shape: {what}", heading=True)]
+    groups, y, hidden = _group_items(nodes, top + 56)
+    items += groups
+    y += 14
+    boundary = Boundary(filters.boundary).label.lower()
+    items.append(LegendItem(x=10, y=y, text="Lines", heading=True))
+    y += LEGEND_ROW
+    across = f"Dark and thick: a tie across {boundary}s" + (
+        " (only these are drawn)" if filters.crossing == "only" else ""
+    )
+    items.append(LegendItem(x=70, y=y, text=across, dash="none"))
+    if filters.crossing != "only":
+        items.append(
+            LegendItem(
+                x=70 + WIDTH / 2,
+                y=y,
+                text=f"Grey and thin: a tie inside one {boundary}",
+                dash="none",
+                crossing=False,
+            )
+        )
+    y += LEGEND_ROW
     if mode == "people":
         y = _kind_items(items, filters.kinds, y)
         stale_text = (
@@ -89,6 +124,7 @@ def legend(
             "Line width: strength of the tie (1 to 5).",
             f"Node size: {SIZES[filters.size]}.",
             "Thick dark outline: a broker (top tenth by broker score).",
+            f"Names: the top brokers across {boundary}s always, then others where there is room.",
         ]
     else:
         stale_text = (
@@ -111,7 +147,8 @@ def _group_items(nodes: list[Node], y: float) -> tuple[list[LegendItem], float, 
     seen: dict[str, GroupStyle] = {}
     for node in nodes:
         seen.setdefault(node.style.key, node.style)
-    groups = sorted(seen.values(), key=lambda s: (s.key == "", s.label.casefold()))
+    # Sectors and tiers in the models' order (national first), organisations by name.
+    groups = sorted(seen.values(), key=lambda s: (s.key == "", s.rank, s.label.casefold()))
     hidden = max(0, len(groups) - LEGEND_MAX_GROUPS)
     items = []
     for i, style in enumerate(groups[:LEGEND_MAX_GROUPS]):
@@ -121,7 +158,7 @@ def _group_items(nodes: list[Node], y: float) -> tuple[list[LegendItem], float, 
             LegendItem(
                 x=x + 24,
                 y=row_y,
-                text=short_label(style.label, 34),
+                text=short_label(style.label, 40),
                 style=style,
                 path=shape_path(style.shape, x + 8, row_y - 5, 7),
             )

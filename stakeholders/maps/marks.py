@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 
 from stakeholders.analysis.inputs import LAYOUT_BOX
-from stakeholders.models import RelationshipKind
+from stakeholders.models import RelationshipKind, Sector, Tier
 
 # Kind -> (label, SVG stroke-dasharray or "", directed).
 EDGE_STYLES = {
@@ -28,6 +28,83 @@ class GroupStyle:
     label: str
     colour: str
     shape: str
+    rank: int = 0  # order in the key: sectors and tiers as the models list them
+
+
+# Colour by sector (the default): the Okabe-Ito palette (Okabe and Ito, "Color
+# Universal Design", 2008), whose hues stay apart for people with protanopia,
+# deuteranopia and tritanopia. Several are light (orange is 2.3:1 against white),
+# so every node and key swatch has a dark outline (15:1 against the map's white
+# and its light discs, WCAG 1.4.11) and each sector has its own shape as well:
+# colour is never the only cue.
+SECTOR_STYLES = {
+    Sector.NHS: ("#0072b2", "circle"),  # blue
+    Sector.LOCAL_GOVERNMENT: ("#d55e00", "square"),  # vermilion
+    Sector.SOCIAL_CARE: ("#009e73", "triangle"),  # bluish green
+    Sector.VCSE: ("#e69f00", "diamond"),  # orange
+    Sector.NATIONAL_BODY: ("#56b4e9", "inverted triangle"),  # sky blue
+    Sector.OTHER: ("#cc79a7", "hexagon"),  # reddish purple
+}
+# Colour by tier: five steps of viridis (perceptually even, ordered dark to light,
+# readable with every common colour-vision deficiency), national darkest; with
+# the same dark outlines and one shape per tier.
+TIER_STYLES = {
+    Tier.NATIONAL: ("#440154", "inverted triangle"),
+    Tier.REGIONAL: ("#3b528b", "diamond"),
+    Tier.SYSTEM: ("#21918c", "circle"),
+    Tier.PLACE: ("#5ec962", "square"),
+    Tier.NEIGHBOURHOOD: ("#fde725", "triangle"),
+}
+# Colour by organisation: many groups, so colours repeat; each at least 4.5:1
+# against white (tests check), paired with a shape.
+ORGANISATION_PALETTE = (
+    "#005eb8",  # blue
+    "#b3401b",  # vermilion
+    "#00703c",  # green
+    "#8c2a7a",  # purple-pink
+    "#7a5c00",  # ochre
+    "#4c2c92",  # violet
+    "#a4123f",  # crimson
+    "#006778",  # teal
+)
+ORGANISATION_SHAPES = ("circle", "square", "triangle", "diamond", "inverted triangle")
+NO_GROUP_COLOUR = "#4c6272"  # grey-blue: no organisation, so no sector or tier
+OUTLINE = "#212b32"
+
+
+def colour_styles(
+    colour: str, organisations: dict[int, tuple[str, str, str, str]]
+) -> dict[int | None, GroupStyle]:
+    """Each organisation's node style when the map is coloured by `colour`; None: no organisation.
+
+    `organisations` maps id -> (name, short name, sector, tier). Sectors and tiers
+    keep the models' order (national to neighbourhood, never alphabetical).
+    """
+    if colour == "organisation":
+        ordered = sorted(organisations.items(), key=lambda kv: (kv[1][0].casefold(), kv[0]))
+        styles: dict[int | None, GroupStyle] = {
+            pk: GroupStyle(
+                str(pk),
+                values[0],
+                ORGANISATION_PALETTE[i % len(ORGANISATION_PALETTE)],
+                ORGANISATION_SHAPES[i % len(ORGANISATION_SHAPES)],
+                i,
+            )
+            for i, (pk, values) in enumerate(ordered)
+        }
+    else:
+        index, choices, table = (
+            (3, Tier, TIER_STYLES) if colour == "tier" else (2, Sector, SECTOR_STYLES)
+        )
+        ranks = {value: i for i, value in enumerate(choices.values)}
+        styles = {}
+        for pk, values in organisations.items():
+            key = values[index]
+            fill, shape = table.get(key, (NO_GROUP_COLOUR, "circle"))
+            label = choices(key).label if key in ranks else key
+            styles[pk] = GroupStyle(key, label, fill, shape, ranks.get(key, len(ranks)))
+    styles[None] = GroupStyle("", "No organisation", NO_GROUP_COLOUR, "circle", 10_000)
+    return styles
 
 
 @dataclass(frozen=True)
@@ -53,6 +130,7 @@ class Node:
     importance: float = 0.0  # who is named first when labels would overlap
     label_x: float = 0.0  # where the label's middle sits (set with short_label)
     label_y: float = 0.0
+    focus: str = ""  # "focus", "near" or "dim" while a person is in focus (maps.focus)
 
 
 @dataclass(frozen=True)
@@ -67,6 +145,12 @@ class Edge:
     directed: bool
     count: int = 1
     stale: bool = False
+    crossing: bool = True  # joins two different groups of the boundary
+    # The people it joins (organisation view: organisations, -1 for none), and
+    # "focus" or "dim" while a person is in focus (maps.focus).
+    source: int | None = None
+    target: int | None = None
+    focus: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +162,7 @@ class Disc:
     full_label: str
     label_shown: bool = True
     label_y: float = 0.0
+    pk: int | None = None  # the organisation (None: people with no organisation)
 
 
 @dataclass(frozen=True)
@@ -90,6 +175,8 @@ class LegendItem:
     dash: str = ""
     directed: bool = False
     stale: bool = False
+    crossing: bool = True  # a line sample: across the boundary (dark) or inside (light)
+    heading: bool = False
 
 
 @dataclass
@@ -125,6 +212,11 @@ class MapData:
     notes: list[str] = field(default_factory=list)
     stale_months: int | None = None  # retention on: ties older than this are stale
     stale_ties: int = 0  # stale ties among those matching the filters
+    # Issue #13: the tier view's bands (maps.arrange.BandMark), the person in focus
+    # (None: nobody) and why nobody is, when the address asked for someone not drawn.
+    bands: list = field(default_factory=list)
+    focus: int | None = None
+    focus_note: str = ""
 
 
 def short_label(text: str, limit: int) -> str:
@@ -152,6 +244,16 @@ def shape_path(shape: str, x: float, y: float, r: float) -> str:
     if shape == "diamond":
         d = r * 1.25
         return f"M{x:.1f} {y - d:.1f}L{x + d:.1f} {y:.1f}L{x:.1f} {y + d:.1f}L{x - d:.1f} {y:.1f}Z"
+    if shape == "hexagon":
+        h = r * 1.1
+        return (
+            "M"
+            + "L".join(
+                f"{x + h * math.cos(a):.1f} {y + h * math.sin(a):.1f}"
+                for a in (i * math.pi / 3 for i in range(6))
+            )
+            + "Z"
+        )
     big = r * 1.35
     sign = 1 if shape == "triangle" else -1
     points = [

@@ -1,14 +1,27 @@
 """The map's side panel: one person, their ties both ways and an ego map.
 
-Drawn from the stored layout (PersonPosition) like the map itself; ties last
-observed before the workspace's retention cutoff are marked stale.
+The ego map (issue #13) puts the person on the left and their contacts in a
+column beside them, one row each, named and grouped under their organisation,
+so no two names overlap however many there are (the strongest EGO_LIMIT). Ties
+last observed before the workspace's retention cutoff are marked stale.
 """
 
 import datetime
 from dataclasses import dataclass
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from stakeholders.bidi import isolate
 from stakeholders.maps.data import NO_GROUP_COLOUR, _edge
-from stakeholders.maps.marks import EDGE_STYLES, Edge, GroupStyle, Node, shape_path
+from stakeholders.maps.marks import (
+    EDGE_STYLES,
+    Edge,
+    GroupStyle,
+    Node,
+    shape_path,
+    short_label,
+)
 from stakeholders.models import (
     Affiliation,
     Boundary,
@@ -54,6 +67,7 @@ class PersonPanel:
     ties_in_total: int
     mini_nodes: list[Node]
     mini_edges: list[Edge]
+    ego_svg: str = ""
 
 
 PANEL_TIES = 20
@@ -108,6 +122,7 @@ def person_panel(
             ).values_list("person_id", "x", "y")
         }
         mini_nodes, mini_edges = _ego_map(person, neighbours, positions, out + into)
+    ego_svg = ego_map_svg(person.name, out + into, _organisations_of(out + into))
     group = ""
     if score is not None:
         group = score.group
@@ -133,6 +148,7 @@ def person_panel(
         ties_in_total=len(into),
         mini_nodes=mini_nodes,
         mini_edges=mini_edges,
+        ego_svg=ego_svg,
     )
 
 
@@ -183,3 +199,130 @@ def _ego_map(person, neighbours, positions, ties) -> tuple[list[Node], list[Edge
                 _edge(x1, y1, x2, y2, 8, tie.kind, dash, directed, tie.strength, tie.stale)
             )
     return nodes, edges
+
+
+# --- The ego map: the person in the middle, their contacts named by organisation ---
+
+# As wide as the side panel, so its words show at about their real size.
+EGO_WIDTH = 300
+EGO_PERSON_X = 24  # the person, on the left
+EGO_COLUMN = 96  # the contacts' nodes; names run from here to the right edge
+EGO_ROW = 24  # one contact (or organisation heading) per row: names never overlap
+EGO_LIMIT = 30
+EGO_NAME = 26  # characters of a name or organisation shown (whole words, then …)
+EGO_COLOUR = "#005eb8"
+
+
+def _organisations_of(ties: list[PanelTie]) -> dict[int, str]:
+    """Each contact's primary organisation name (one query)."""
+    return dict(
+        Affiliation.objects.filter(
+            person_id__in={t.person_id for t in ties}, is_primary=True
+        ).values_list("person_id", "organisation__name")
+    )
+
+
+def ego_map_svg(
+    name: str, ties: list[PanelTie], organisation_of: dict[int, str]
+) -> SafeString | str:
+    """The person and their contacts as SVG markup (all text escaped); "" with no ties.
+
+    Contacts are grouped under their organisation in one column, one row each,
+    the strongest EGO_LIMIT; lines join each to the person, dashed by kind, with
+    an arrowhead where influence flows one way.
+    """
+    if not ties:
+        return ""
+    contacts: dict[int, list[PanelTie]] = {}
+    for tie in ties:
+        contacts.setdefault(tie.person_id, []).append(tie)
+
+    def strength(pk: int) -> tuple:
+        best = max(contacts[pk], key=lambda t: t.strength)
+        return (-best.strength, best.name.casefold(), pk)
+
+    shown = sorted(contacts, key=strength)[:EGO_LIMIT]
+    groups: dict[str, list[int]] = {}
+    for pk in shown:
+        groups.setdefault(organisation_of.get(pk, "No organisation"), []).append(pk)
+    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold()))
+    # One row per organisation heading and per person: biggest groups first.
+    column: list[tuple[str, object]] = []
+    for organisation, people in ordered:
+        column.append(("heading", organisation))
+        for pk in sorted(people, key=lambda p: contacts[p][0].name.casefold()):
+            column.append(("person", pk))
+    top = 30  # below the person's name
+    height = top + len(column) * EGO_ROW + 12
+    middle_x, middle_y = EGO_PERSON_X, top + len(column) * EGO_ROW / 2
+    lines: list[str] = []
+    marks: list[str] = []
+    x, anchor, shift = EGO_COLUMN, "start", 9
+    for row, (kind, value) in enumerate(column):
+        y = top + row * EGO_ROW + EGO_ROW / 2
+        if kind == "heading":
+            marks.append(
+                f'<text x="{x - 6:.0f}" y="{y + 4:.0f}" text-anchor="{anchor}"'
+                f' font-size="13" font-weight="bold" fill="#4c6272">'
+                f"{escape(isolate(short_label(str(value), EGO_NAME + 3)))}</text>"
+            )
+            continue
+        pk = int(value)  # type: ignore[arg-type]
+        ties_here = contacts[pk]
+        best = max(ties_here, key=lambda t: t.strength)
+        _, dash, directed = EDGE_STYLES[best.kind]
+        stale = all(t.stale for t in ties_here)
+        outgoing = any(t.outgoing for t in ties_here)
+        incoming = any(not t.outgoing for t in ties_here)
+        colour = "#a7b3bb" if stale else "#425563"
+        arrows = ""
+        if directed and outgoing:
+            arrows += ' marker-end="url(#ego-arrow)"'
+        if directed and incoming:
+            arrows += ' marker-start="url(#ego-arrow)"'
+        # Stop short of both nodes, so arrowheads show.
+        dx, dy = x - middle_x, y - middle_y
+        length = max((dx * dx + dy * dy) ** 0.5, 1)
+        x1, y1 = middle_x + dx * 12 / length, middle_y + dy * 12 / length
+        x2, y2 = x - dx * 7 / length, y - dy * 7 / length
+        lines.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}"'
+            f' stroke-width="{0.6 + 0.4 * best.strength:.1f}"'
+            + (f' stroke-dasharray="{dash}"' if dash else "")
+            + f"{arrows}/>"
+        )
+        marks.append(
+            f'<circle cx="{x:.0f}" cy="{y:.0f}" r="5" fill="{NO_GROUP_COLOUR}"'
+            f' stroke="#ffffff"><title>{escape(isolate(best.name))}</title></circle>'
+            f'<text x="{x + shift:.0f}" y="{y + 4:.0f}"'
+            f' text-anchor="{anchor}" font-size="14" fill="#212b32">'
+            f"{escape(isolate(short_label(best.name, EGO_NAME)))}</text>"
+        )
+    more = len(contacts) - len(shown)
+    label = (
+        f"{name} in the middle and the {len(shown)} people they have ties with, grouped by"
+        " organisation" + (f" (the strongest {len(shown)} of {len(contacts)})" if more else "")
+    )
+    return mark_safe(  # noqa: S308 - every text in it went through escape()
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-map-ego" viewBox="0 0 {EGO_WIDTH}'
+        f' {height:.0f}" width="{EGO_WIDTH}" height="{height:.0f}" role="img"'
+        f' aria-label="{escape(label)}" font-family="Arial, sans-serif">'
+        '<defs><marker id="ego-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7"'
+        ' markerHeight="7" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        '<path d="M0 0L10 5L0 10Z" fill="#425563"/></marker></defs>'
+        f'<rect x="0.5" y="0.5" width="{EGO_WIDTH - 1}" height="{height - 1:.0f}" fill="#ffffff"'
+        ' stroke="#c4ced4"/>'
+        + "".join(lines)
+        + "".join(marks)
+        + f'<circle cx="{middle_x:.0f}" cy="{middle_y:.0f}" r="10" fill="{EGO_COLOUR}"'
+        ' stroke="#212b32" stroke-width="1.5"/>'
+        f'<text x="8" y="20" font-size="14" font-weight="bold" fill="#212b32">'
+        f"{escape(isolate(short_label(name, 36)))}</text>"
+        + (
+            f'<text x="{EGO_WIDTH / 2:.0f}" y="{height - 6:.0f}" text-anchor="middle"'
+            f' font-size="11" fill="#4c6272">and {more} more: see the lists below</text>'
+            if more
+            else ""
+        )
+        + "</svg>"
+    )

@@ -1,8 +1,9 @@
 """The influence map pages: the map, a person's side panel, and the SVG and PNG downloads."""
 
+import dataclasses
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 
 from stakeholders.http import (
@@ -15,12 +16,23 @@ from stakeholders.http import (
 from stakeholders.maps.data import PEOPLE_LIMIT, map_data
 from stakeholders.maps.document import svg_document
 from stakeholders.maps.drawing import draw_map, organisation_link_base
-from stakeholders.maps.filters import SIZES, MapFilterError, parse_filters
+from stakeholders.maps.filters import COLOURS, SIZES, MapFilterError, MapFilters, parse_filters
+from stakeholders.maps.focus_context import focus_base, focus_context
 from stakeholders.maps.marks import EDGE_STYLES
 from stakeholders.maps.panel import person_panel
 from stakeholders.maps.png import svg_to_png
-from stakeholders.models import Boundary, Membership, Person, RelationshipKind, Sector, Tier
+from stakeholders.models import (
+    Boundary,
+    Membership,
+    Person,
+    RelationshipKind,
+    ScoreRun,
+    Sector,
+    Tier,
+)
 from stakeholders.retention import stale_cutoff
+from stakeholders.selectors import ScoresChoice, choice_status
+from stakeholders.services import scores_request
 
 TEMPLATE = "stakeholders/map.html"
 
@@ -29,19 +41,26 @@ def _map_context(request: HtmxHttpRequest, membership: Membership, *, page: bool
     context = analysis_context(request, membership)
     try:
         filters = parse_filters(request.GET)
+        snapshot = context["scores_choice"].snapshot
+        if snapshot is not None:
+            # A snapshot's map draws the ties in force on its day.
+            filters = dataclasses.replace(filters, as_of=snapshot.as_of)
         run = context["status"].run
+        layout_run = _layout_run(context) if run is not None else None
         data = None
-        if run is not None:
+        if layout_run is not None:
             data = map_data(
                 workspace=context["workspace"],
                 run=run,
                 filters=filters,
                 today=timezone.localdate(),
+                layout_run=layout_run,
             )
     except MapFilterError as error:
         raise Refusal(str(error)) from None
-    # Person links are built from this prefix: reversing a URL per node is slow.
-    panel_base = reverse("stakeholders:map", kwargs={"slug": context["workspace"].slug}) + "person/"
+    # Person links put them in focus: this map's address ending in `person=`, built once
+    # (reversing a URL per node is slow).
+    panel_base = focus_base(request.path, _query(filters, context["scores_choice"]))
     # The organisation links of the map and its table, built once (a {% querystring %}
     # per row is slow).
     link_base = organisation_link_base(request.path, request.GET)
@@ -58,15 +77,44 @@ def _map_context(request: HtmxHttpRequest, membership: Membership, *, page: bool
         organisation_link_base=link_base,
         filters=filters,
         map=data,
-        query=filters.querydict().urlencode(),
+        query=_query(filters, context["scores_choice"]),
         sectors=Sector.choices,
         tiers=Tier.choices,
         kinds=[(k, label) for k, label in RelationshipKind.choices],
         sizes=SIZES,
+        colours=COLOURS,
+        colour_label=COLOURS[filters.colour],
         people_limit=PEOPLE_LIMIT,
         edge_styles=EDGE_STYLES,
     )
+    if data is not None and page:
+        context.update(focus_context(context, data, filters, panel_base))
     return context
+
+
+def _layout_run(context: dict) -> ScoreRun | None:
+    """Where people sit: the scores' own run, or for informal and formal scores (which
+    have no layout) the informal run of the same day, asked for if not stored yet."""
+    choice, run = context["scores_choice"], context["status"].run
+    if not choice.formal:
+        return run
+    informal = dataclasses.replace(choice, formal=False)
+    workspace = context["workspace"]
+    status = choice_status(workspace=workspace, choice=informal)
+    status = scores_request(workspace=workspace, choice=informal, status=status)
+    if status.run is None:
+        context["status"] = dataclasses.replace(context["status"], updating=True)
+    return status.run
+
+
+def _query(filters: MapFilters, choice: ScoresChoice) -> str:
+    """The map's address query: its filters and which scores it shows (as_of is a filter)."""
+    query = filters.querydict()
+    if choice.snapshot is not None:
+        query.pop("as_of", None)  # the snapshot's own day
+    for key, value in choice.params():
+        query[key] = value
+    return query.urlencode()
 
 
 @member_page

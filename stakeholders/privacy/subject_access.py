@@ -53,7 +53,7 @@ SCORE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("Boundary", "boundary", "What counts as a group: organisation, sector or tier."),
     ("Group", "group", "The person's group under that boundary (from their primary affiliation)."),
     ("Broker score", "broker_score", _SCORE_NOTES["Broker score"]),
-    ("Why", "why", "The broker score explained in one sentence."),
+    ("Why", "why", "What the broker score means, in plain words."),
     ("Degree in", "degree_in", "Relationships recorded towards the person."),
     ("Degree out", "degree_out", "Relationships recorded from the person."),
     ("External ties", "external_ties", _SCORE_NOTES["External ties"]),

@@ -12,19 +12,15 @@ a history entry or an access log. Ids in addresses are record numbers, never nam
 
 from collections.abc import Iterable
 
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseRedirect,
-    StreamingHttpResponse,
-)
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from stakeholders.exports.tables import csv_chunks, export_filename
+from stakeholders.exports.downloads import table_download
+from stakeholders.exports.tables import about_rows
 from stakeholders.http import (
     HtmxHttpRequest,
     Refusal,
@@ -37,7 +33,6 @@ from stakeholders.scenarios import leaves, room, routes
 from stakeholders.scenarios.choices import BadChoice, PersonChoice, parse_ids
 from stakeholders.selectors import current_run, organisation_page, person_page, search_terms
 
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 # There is no link from a login to a person in the map: the start of a route is
 # remembered per workspace for the session instead, once the user has chosen it.
 REMEMBERED_START = "scenario-route-from:{}"
@@ -109,7 +104,7 @@ def _route_page(request: HttpRequest, membership: Membership) -> routes.RoutePag
 @member_page
 def scenario_route(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The most trusted route from one person to another, and up to three alternatives."""
-    context = analysis_context(request, membership)
+    context = analysis_context(request, membership, layers=False)
     page = _route_page(request, membership)
     context.update(
         route=page,
@@ -121,12 +116,14 @@ def scenario_route(request: HtmxHttpRequest, membership: Membership) -> HttpResp
 
 
 @member_page
-def scenario_route_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """The routes as CSV: one row per hop, route 1 the most trusted."""
+def scenario_route_csv(
+    request: HttpRequest, membership: Membership, fmt: str = "csv"
+) -> HttpResponse:
+    """The routes as CSV (or .xlsx): one row per hop, route 1 the most trusted."""
     page = _route_page(request, membership)
     if page.answer is None:
         raise Refusal("Choose both people: the start (from) and the person to reach (to).")
-    return _csv(routes.route_rows(page.answer), membership, "route")
+    return _download(routes.route_rows(page.answer), membership, "route", fmt)
 
 
 def _room_question(request: HttpRequest) -> room.RoomQuestion:
@@ -158,7 +155,7 @@ def _room_page(request: HttpRequest, membership: Membership, run: ScoreRun | Non
 @member_page
 def scenario_room(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The smallest set of people who together reach every chosen partner; the best k."""
-    context = analysis_context(request, membership)
+    context = analysis_context(request, membership, layers=False)
     page = _room_page(request, membership, context["status"].run)
     context.update(
         room=page,
@@ -187,20 +184,30 @@ def scenario_room(request: HtmxHttpRequest, membership: Membership) -> HttpRespo
 
 
 @member_page
-def scenario_room_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """The chosen room as CSV: one row per person, with what they reach."""
+def scenario_room_csv(
+    request: HttpRequest, membership: Membership, fmt: str = "csv"
+) -> HttpResponse:
+    """The chosen room as CSV (or .xlsx): one row per person, with what they reach."""
     run = current_run(workspace_id=membership.workspace_id)
     page = _room_page(request, membership, run)
     if page.answer is None:
         raise Refusal("Choose at least one organisation, sector or tier the room must reach.")
-    return _csv(room.room_rows(page.answer), membership, "room")
+    return _download(room.room_rows(page.answer), membership, "room", fmt)
 
 
-def _csv(rows, membership: Membership, kind: str) -> HttpResponse:
-    response = StreamingHttpResponse(csv_chunks(rows), content_type=CSV_CONTENT_TYPE)
-    name = export_filename(workspace=membership.workspace, kind=kind, day=timezone.localdate())
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+def _download(
+    rows, membership: Membership, kind: str, fmt: str, boundary: str | None = None
+) -> HttpResponse:
+    now = timezone.now()
+    return table_download(
+        rows,
+        fmt=fmt,
+        workspace=membership.workspace,
+        kind=kind,
+        day=timezone.localdate(now),
+        qualifiers=[boundary] if boundary else (),
+        notes=about_rows(kind, workspace=membership.workspace, now=now, boundary=boundary),
+    )
 
 
 KEY_PEOPLE_TEMPLATE = "stakeholders/scenarios/key_people.html"
@@ -250,7 +257,7 @@ def _asked(request: HttpRequest, membership: Membership) -> leaves.Question:
 @member_page(methods=("GET", "POST"))
 def scenario_leaves(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """Choose who leaves; see the map before and after, what breaks and who could step in."""
-    context = analysis_context(request, membership)
+    context = analysis_context(request, membership, layers=False)
     context["max_people"] = leaves.MAX_PEOPLE
     if request.method == "POST":
         return _picker(request, membership, context)
@@ -306,9 +313,11 @@ def _picker(request: HtmxHttpRequest, membership: Membership, context: dict) -> 
 
 
 @member_page
-def scenario_leaves_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """Every table of the what-if page as one CSV, with a Table column."""
-    context = analysis_context(request, membership)
+def scenario_leaves_csv(
+    request: HttpRequest, membership: Membership, fmt: str = "csv"
+) -> HttpResponse:
+    """Every table of the what-if page as one CSV (or .xlsx), with a Table column."""
+    context = analysis_context(request, membership, layers=False)
     question = _asked(request, membership)
     if not question.asked:
         raise Refusal("Choose who leaves: one or more people (person) or an organisation.")
@@ -332,14 +341,8 @@ def scenario_leaves_csv(request: HttpRequest, membership: Membership) -> HttpRes
     answer = leaves.whatif_answer(
         workspace=membership.workspace, result=whatif.result, boundary=context["boundary"]
     )
-    response = StreamingHttpResponse(
-        csv_chunks(leaves.whatif_rows(answer)), content_type=CSV_CONTENT_TYPE
-    )
-    name = export_filename(
-        workspace=membership.workspace, kind=leaves.WHATIF_KIND, day=timezone.localdate()
-    )
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    rows = leaves.whatif_rows(answer)
+    return _download(rows, membership, leaves.WHATIF_KIND, fmt, boundary=context["boundary"])
 
 
 def _not_ready(message: str, membership: Membership) -> Refusal:

@@ -1,6 +1,5 @@
 """Writes for snapshots: take one (a worker computes its scores)."""
 
-import dataclasses
 import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -9,8 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stakeholders.models import Snapshot, Workspace
-from stakeholders.selectors import ScoreStatus
-from stakeholders.tasks import rescore_as_of_enqueue, snapshot_take
+from stakeholders.tasks import snapshot_take
 
 
 def snapshot_create(
@@ -41,18 +39,3 @@ def snapshot_create(
         if enqueue:
             transaction.on_commit(lambda: snapshot_take.enqueue(snapshot_id=snapshot.pk))
     return snapshot
-
-
-def as_of_scores_request(
-    *, workspace: Workspace, as_of: datetime.date, status: ScoreStatus
-) -> ScoreStatus:
-    """Queue a score run of the map as it was on `as_of` unless stored, coming or failing.
-
-    Pages call this and show progress; a worker computes the scores, never the request.
-    Returns the status the page shows (updating once the run is asked for).
-    """
-    if status.run is not None or status.updating or status.failed:
-        return status
-    workspace_id = workspace.pk
-    transaction.on_commit(lambda: rescore_as_of_enqueue(workspace_id=workspace_id, as_of=as_of))
-    return dataclasses.replace(status, updating=True)

@@ -5,13 +5,13 @@ its progress and refreshes itself until every snapshot is ready.
 """
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
-from stakeholders.exports.tables import csv_chunks, export_filename
+from stakeholders.exports.downloads import table_download
+from stakeholders.exports.tables import about_rows
 from stakeholders.http import (
     HtmxHttpRequest,
     Refusal,
@@ -35,6 +35,7 @@ from stakeholders.snapshots.services import snapshot_create
 TEMPLATE = "stakeholders/snapshots/snapshots.html"
 COMPARE_TEMPLATE = "stakeholders/snapshots/compare.html"
 NOW = "now"
+COMPARE_KIND = "brokers-change"  # the download's file name stem
 
 
 def _context(membership: Membership, **extra) -> dict:
@@ -107,7 +108,7 @@ def _comparison(request: HttpRequest, membership: Membership) -> ComparisonPage:
 @member_page
 def snapshot_compare(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """Then, now and the change: brokers, spanners, partnerships and whole-map figures."""
-    context = analysis_context(request, membership)
+    context = analysis_context(request, membership, layers=False)
     context.update(
         page=_comparison(request, membership),
         snapshots=[s for s in snapshot_rows(workspace=membership.workspace) if s.ready],
@@ -118,13 +119,20 @@ def snapshot_compare(request: HtmxHttpRequest, membership: Membership) -> HttpRe
 
 
 @member_page
-def snapshot_compare_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """Everyone's broker score then and now, as CSV."""
+def snapshot_compare_csv(
+    request: HttpRequest, membership: Membership, fmt: str = "csv"
+) -> HttpResponse:
+    """Everyone's broker score then and now, as CSV (or .xlsx)."""
     page = _comparison(request, membership)
     rows = comparison_rows(page, membership.workspace)
-    response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
-    name = export_filename(
-        workspace=membership.workspace, kind="brokers-change", day=timezone.localdate()
+    boundary = boundary_param(request)
+    now = timezone.now()
+    return table_download(
+        rows,
+        fmt=fmt,
+        workspace=membership.workspace,
+        kind=COMPARE_KIND,
+        day=timezone.localdate(now),
+        qualifiers=[boundary],
+        notes=about_rows(COMPARE_KIND, workspace=membership.workspace, now=now, boundary=boundary),
     )
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response

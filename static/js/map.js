@@ -1,5 +1,8 @@
 // Influence map: zoom and pan by changing the inner SVG's viewBox.
 // Buttons (+, −, reset), mouse wheel, drag, and arrow keys on the focused map.
+// Focus on a person (issue #13): their link draws the map again with them in focus
+// and person=<id> in the address; Escape clears it; a search box finds people drawn.
+// Editors pin people and organisations by dragging them, or with P and the arrow keys.
 // Loaded as a module after htmx; bound again whenever htmx swaps a new map in.
 
 const ZOOM = 1.4;
@@ -85,6 +88,8 @@ function bind(root) {
     { passive: false },
   );
 
+  bindPins(root, viewport, toMap);
+
   let drag = null;
   viewport.addEventListener("pointerdown", (event) => {
     if (event.button !== 0 || event.target.closest("a")) {
@@ -109,16 +114,356 @@ function bind(root) {
   viewport.addEventListener("pointercancel", stop);
 }
 
+// --- Focus on a person -------------------------------------------------------
+
+function regionRequest(url, push) {
+  if (!window.htmx) {
+    window.location.assign(url);
+    return;
+  }
+  window.htmx
+    .ajax("GET", url, { target: "#map-region", swap: "outerHTML" })
+    .then(() => {
+      if (push) {
+        window.history.pushState({ htmx: true }, "", url);
+      }
+      syncFocusField();
+    });
+}
+
+function focusedPerson() {
+  return new URL(window.location.href).searchParams.get("person");
+}
+
+function unfocus() {
+  const figure = document.querySelector(".app-map-figure");
+  if (figure && focusedPerson()) {
+    regionRequest(figure.dataset.unfocusUrl, true);
+    return true;
+  }
+  return false;
+}
+
+// The filters keep the person in focus: their hidden field follows the address.
+function syncFocusField() {
+  const form = document.querySelector(".app-map-filters");
+  if (!form) {
+    return;
+  }
+  let field = form.querySelector("[data-map-focus-field]");
+  const person = focusedPerson();
+  if (!person) {
+    if (field) {
+      field.remove();
+    }
+    return;
+  }
+  if (!field) {
+    field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "person";
+    field.dataset.mapFocusField = "";
+    form.appendChild(field);
+  }
+  field.value = person;
+}
+
+function choose(link) {
+  link.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true }));
+}
+
+function bindSearch(root) {
+  const box = root.querySelector("[data-map-search]");
+  if (!box || box.dataset.bound) {
+    return;
+  }
+  box.dataset.bound = "true";
+  box.hidden = false;
+  const input = box.querySelector("input");
+  const results = box.querySelector("ul");
+  const people = [...document.querySelectorAll("#map-svg a[data-person]")];
+  // Names stay in the page: the search runs here and never goes into the address.
+  input.addEventListener("input", () => {
+    const wanted = input.value.trim().toLocaleLowerCase();
+    results.replaceChildren();
+    if (!wanted) {
+      return;
+    }
+    const found = people.filter((a) => a.dataset.name.toLocaleLowerCase().includes(wanted));
+    for (const link of found.slice(0, 8)) {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "app-map-search-result";
+      button.textContent = link.dataset.name;
+      button.addEventListener("click", () => choose(link));
+      item.appendChild(button);
+      results.appendChild(item);
+    }
+    if (!found.length) {
+      const item = document.createElement("li");
+      item.textContent = "Nobody drawn on this map has that in their name.";
+      results.appendChild(item);
+    } else if (found.length > 8) {
+      const item = document.createElement("li");
+      item.textContent = `${found.length - 8} more: type more of the name.`;
+      results.appendChild(item);
+    }
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && input.value) {
+      input.value = "";
+      results.replaceChildren();
+      event.stopPropagation();
+    } else if (event.key === "Enter") {
+      const first = results.querySelector("button");
+      if (first) {
+        event.preventDefault();
+        first.click();
+      }
+    }
+  });
+}
+
+// --- Pins ----------------------------------------------------------------------
+
+function csrfToken() {
+  try {
+    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"] || "";
+  } catch {
+    return "";
+  }
+}
+
+function announce(text) {
+  let status = document.getElementById("map-move-status");
+  if (!status) {
+    status = document.createElement("p");
+    status.id = "map-move-status";
+    status.className = "nhsuk-u-visually-hidden";
+    status.setAttribute("aria-live", "assertive");
+    document.body.appendChild(status);
+  }
+  status.textContent = text;
+}
+
+async function savePin(url, field, pk, x, y) {
+  const body = new URLSearchParams({
+    [field]: pk,
+    x: Math.round(Math.min(Math.max(x, 0), 1000)),
+    y: Math.round(Math.min(Math.max(y, 0), 1000)),
+  });
+  const response = await fetch(url, {
+    method: "POST",
+    body,
+    credentials: "same-origin",
+    headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+  });
+  if (!response.ok) {
+    announce("The pin could not be saved.");
+    return;
+  }
+  announce("Pinned.");
+  regionRequest(window.location.href, false);
+}
+
+// What can be dragged: a person's link, an organisation's link (organisation view)
+// or an organisation's disc (people view); where it sits now.
+function pinTarget(element) {
+  const mark = element.closest("a[data-person], a[data-organisation], circle[data-organisation]");
+  if (!mark) {
+    return null;
+  }
+  const isDisc = mark.tagName.toLowerCase() === "circle";
+  return {
+    mark,
+    field: mark.dataset.person ? "person" : "organisation",
+    pk: mark.dataset.person || mark.dataset.organisation,
+    x: Number(isDisc ? mark.getAttribute("cx") : mark.dataset.x),
+    y: Number(isDisc ? mark.getAttribute("cy") : mark.dataset.y),
+  };
+}
+
+function bindPins(root, viewport, toMap) {
+  const figure = viewport.closest(".app-map-figure");
+  const url = figure && figure.dataset.pinUrl;
+  if (!url) {
+    return;
+  }
+  viewport.classList.add("app-map-pinnable");
+  let drag = null;
+  let swallowClick = false;
+  // A link is natively draggable (which would cancel the pointer): marks move instead.
+  viewport.addEventListener("dragstart", (event) => event.preventDefault());
+
+  viewport.addEventListener("pointerdown", (event) => {
+    const target = event.button === 0 ? pinTarget(event.target) : null;
+    if (!target) {
+      return;
+    }
+    // Not a pan: the mark may be dragged (a click stays a click until it moves).
+    event.stopImmediatePropagation();
+    drag = { ...target, start: toMap(event), moved: false, id: event.pointerId };
+  });
+  viewport.addEventListener("pointermove", (event) => {
+    if (!drag) {
+      return;
+    }
+    const p = toMap(event);
+    const dx = p.x - drag.start.x;
+    const dy = p.y - drag.start.y;
+    if (!drag.moved && Math.hypot(dx, dy) < 3) {
+      return;
+    }
+    if (!drag.moved) {
+      drag.moved = true;
+      viewport.setPointerCapture(drag.id);
+      drag.mark.classList.add("app-map-moving");
+    }
+    drag.dx = dx;
+    drag.dy = dy;
+    drag.mark.setAttribute("transform", `translate(${dx.toFixed(1)} ${dy.toFixed(1)})`);
+    event.stopImmediatePropagation();
+  });
+  const end = (event) => {
+    if (!drag) {
+      return;
+    }
+    const done = drag;
+    drag = null;
+    if (!done.moved) {
+      return;
+    }
+    event.stopImmediatePropagation();
+    swallowClick = true;
+    if (event.type === "pointercancel") {
+      done.mark.removeAttribute("transform");
+      return;
+    }
+    savePin(url, done.field, done.pk, done.x + done.dx, done.y + done.dy);
+  };
+  viewport.addEventListener("pointerup", end);
+  viewport.addEventListener("pointercancel", end);
+  // The click that ends a drag does not also open the person.
+  viewport.addEventListener(
+    "click",
+    (event) => {
+      if (swallowClick) {
+        swallowClick = false;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true,
+  );
+
+  // Keyboard: P on a focused person or organisation, arrows move it, Enter pins, Escape cancels.
+  let moving = null;
+  viewport.addEventListener("keydown", (event) => {
+    if (moving) {
+      const step = event.shiftKey ? 25 : 5;
+      const moves = {
+        ArrowLeft: [-step, 0],
+        ArrowRight: [step, 0],
+        ArrowUp: [0, -step],
+        ArrowDown: [0, step],
+      };
+      if (moves[event.key]) {
+        moving.dx += moves[event.key][0];
+        moving.dy += moves[event.key][1];
+        moving.mark.setAttribute("transform", `translate(${moving.dx} ${moving.dy})`);
+        announce(`Across ${Math.round(moving.x + moving.dx)}, down ${Math.round(moving.y + moving.dy)}.`);
+      } else if (event.key === "Enter") {
+        const done = moving;
+        moving = null;
+        savePin(url, done.field, done.pk, done.x + done.dx, done.y + done.dy);
+      } else if (event.key === "Escape") {
+        moving.mark.removeAttribute("transform");
+        moving.mark.classList.remove("app-map-moving");
+        moving = null;
+        announce("Move cancelled.");
+      } else {
+        return;
+      }
+      event.preventDefault();
+      event.stopPropagation();
+      return;
+    }
+    if (event.key === "p" || event.key === "P") {
+      const target = pinTarget(event.target);
+      if (target && target.mark === event.target) {
+        moving = { ...target, dx: 0, dy: 0 };
+        target.mark.classList.add("app-map-moving");
+        announce("Moving: arrow keys move it (with Shift, further), Enter pins it here, Escape cancels.");
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    }
+  });
+}
+
+// --- Binding -------------------------------------------------------------------
+
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || event.defaultPrevented) {
+    return;
+  }
+  const typing = event.target.closest && event.target.closest("input, select, textarea");
+  if (!typing && unfocus()) {
+    event.preventDefault();
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+
+// The map keeps its zoom and pan when it is drawn again around a new focus.
+let keptView = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  const viewport = document.getElementById("map-viewport");
+  keptView =
+    target && target.id === "map-region" && viewport
+      ? { box: viewport.getAttribute("viewBox"), initial: viewport.dataset.initialView }
+      : null;
+});
+
 bind(document);
+bindSearch(document);
+syncFocusField();
+window.addEventListener("popstate", syncFocusField);
 if (window.htmx) {
-  window.htmx.onLoad((element) => bind(element.parentElement || element));
-  // A person's panel has arrived: take focus to its heading.
+  window.htmx.onLoad((element) => {
+    bind(element.parentElement || element);
+    bindSearch(element.parentElement || element);
+  });
   document.body.addEventListener("htmx:afterSettle", (event) => {
-    if (event.detail.target && event.detail.target.id === "map-panel") {
+    const target = event.detail.target;
+    if (target && target.id === "map-panel") {
+      // A person's panel has arrived: take focus to its heading.
       const heading = document.getElementById("panel-heading");
       if (heading) {
         heading.focus({ preventScroll: false });
       }
+    }
+    syncFocusField();
+    if (!keptView) {
+      return;
+    }
+    const viewport = document.getElementById("map-viewport");
+    if (viewport && keptView.initial === viewport.dataset.initialView) {
+      viewport.setAttribute("viewBox", keptView.box);
+    }
+    keptView = null;
+    // Keyboard focus stays with the person just chosen.
+    const chosen = document.querySelector('#map-svg a[aria-current="true"]');
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (chosen && lost) {
+      chosen.focus({ preventScroll: true });
     }
   });
 }

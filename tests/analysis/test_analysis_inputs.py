@@ -143,7 +143,7 @@ def test_person_without_ties_gets_none_for_undefined_measures():
     assert lonely.broker.constraint is None
     assert lonely.betweenness == 0 and lonely.external_ties == 0
     assert lonely.broker.openness_percentile == 0
-    assert "no ties" in explain(lonely)
+    assert "No relationships are recorded for them" in explain(lonely)
     assert lonely.roles.total_z is not None  # isolates get z-scores, not None
 
 
@@ -347,6 +347,6 @@ def test_explain_reads_as_a_sentence_and_ranking_is_sorted():
     assert scores == sorted(scores, reverse=True)
     sentence = explain(ranking[0])
     assert sentence.startswith("Broker score ")
-    assert "links 2 other organisations directly" in sentence
+    assert "relationships with people in 2 other organisations" in sentence
     assert "organisations" in sentence and sentence.endswith(".")
     assert "sectors" in explain(result.persons["sector"][2])

@@ -219,3 +219,175 @@ def test_tiny_maps(org_ids, members, discs):
     assert set(result.people) == set(members)
     for x, y, r in result.organisations.values():
         assert x - r >= 0 and x + r <= layout.BOX and y - r >= 0 and y + r <= layout.BOX
+
+
+# --- Stable positions, pins and the tier view (issue #13) ---------------------
+
+
+def lay_on(before, org_ids, members, ties, pins=None):
+    return layout.compute_layout(
+        organisations=org_ids,
+        org_weights=layout.organisation_weights(members=members, person_ties=ties),
+        members=members,
+        person_ties=ties,
+        previous=before.organisations,
+        previous_people=before.people,
+        pins=pins,
+    )
+
+
+@pytest.mark.parametrize("size", [(8, 60, 120), (60, 500, 1500)])
+@pytest.mark.parametrize("change", ["person", "organisation", "tie", "all three"])
+def test_nobody_already_placed_moves_by_a_bit(size, change):
+    org_ids, members, ties = shaped(*size)
+    before = lay(org_ids, members, ties)
+    members2, orgs2, ties2 = dict(members), list(org_ids), list(ties)
+    if change in ("person", "all three"):
+        members2[10_000] = org_ids[0]
+        ties2.append((10_000, 1))
+    if change in ("organisation", "all three"):
+        orgs2.append(9_999)  # empty, as added in the admin
+    if change in ("tie", "all three"):
+        ties2.append((2, 3) if (2, 3) not in ties else (3, 4))
+    after = lay_on(before, orgs2, members2, ties2)
+    for person, xy in before.people.items():
+        assert after.people[person] == xy  # identical, not merely close
+    for org, (x, y, r) in before.organisations.items():
+        assert after.organisations[org][:2] == (x, y)
+        assert after.organisations[org][2] >= r  # a disc only grows to hold a newcomer
+    assert set(after.people) == set(members2)
+    assert set(after.organisations) >= set(orgs2)
+
+
+def test_a_new_person_sits_in_their_organisations_disc_clear_of_everyone():
+    org_ids, members, ties = shaped(20, 200, 500)
+    before = lay(org_ids, members, ties)
+    target = org_ids[3]
+    members2 = {**members, 5000: target, 5001: target}
+    after = lay_on(before, org_ids, members2, [*ties, (5000, 5001)])
+    cx, cy, r = after.organisations[target]
+    points = np.array(list(after.people.values()))
+    for newcomer in (5000, 5001):
+        x, y = after.people[newcomer]
+        assert math.dist((x, y), (cx, cy)) <= r
+        # Nearer their own organisation's centre than any other's.
+        nearest = min(
+            after.organisations, key=lambda o: math.dist((x, y), after.organisations[o][:2])
+        )
+        assert nearest == target
+        gaps = np.sqrt(((points - (x, y)) ** 2).sum(axis=1))
+        assert np.sort(gaps)[1] >= after.spacing * 0.999
+
+
+def test_a_new_organisation_goes_in_free_space_beside_its_partners():
+    org_ids, members, ties = shaped(12, 100, 250)
+    before = lay(org_ids, members, ties)
+    partner = max(org_ids, key=lambda o: (sum(1 for m in members.values() if m == o), -o))
+    friends = [p for p, o in members.items() if o == partner][:3]
+    members2 = {**members, 7000: 777, 7001: 777}
+    ties2 = [*ties, *((7000, f) for f in friends), (7001, friends[0])]
+    after = lay_on(before, [*org_ids, 777], members2, ties2)
+    x, y, r = after.organisations[777]
+    for org, (ox, oy, orad) in after.organisations.items():
+        if org != 777:
+            assert math.dist((x, y), (ox, oy)) >= r + orad  # no overlap
+    assert r <= x <= layout.BOX - r and r <= y <= layout.BOX - r
+    distances = sorted(math.dist((x, y), d[:2]) for o, d in after.organisations.items() if o != 777)
+    assert math.dist((x, y), after.organisations[partner][:2]) <= distances[len(distances) // 2]
+
+
+def test_removed_people_leave_a_gap():
+    org_ids, members, ties = shaped(10, 80, 150)
+    before = lay(org_ids, members, ties)
+    gone = sorted(members)[:5]
+    members2 = {p: o for p, o in members.items() if p not in gone}
+    ties2 = [t for t in ties if not set(t) & set(gone)]
+    after = lay_on(before, org_ids, members2, ties2)
+    assert {p: before.people[p] for p in members2} == after.people
+
+
+def test_pins_survive_a_full_relayout_and_an_incremental_one():
+    org_ids, members, ties = shaped(10, 80, 150)
+    person, org = 7, org_ids[2]
+    pins = layout.Pins(people={person: (33.0, 44.0)}, organisations={org: (900.0, 100.0)})
+    fresh = layout.compute_layout(
+        organisations=org_ids,
+        org_weights=layout.organisation_weights(members=members, person_ties=ties),
+        members=members,
+        person_ties=ties,
+        pins=pins,
+    )
+    assert fresh.people[person] == (33.0, 44.0)
+    assert fresh.organisations[org][:2] == (900.0, 100.0)
+    unpinned = lay(org_ids, members, ties)
+    # The pinned organisation's people moved with its disc.
+    for p, o in members.items():
+        if o == org and p != person:
+            ux, uy = unpinned.people[p]
+            cx, cy, _ = unpinned.organisations[org]
+            assert fresh.people[p] == pytest.approx((ux - cx + 900.0, uy - cy + 100.0))
+    again = lay_on(unpinned, org_ids, members, ties, pins=pins)
+    assert again.people[person] == (33.0, 44.0)
+    assert again.organisations[org][:2] == (900.0, 100.0)
+
+
+def test_tier_bands_run_national_to_neighbourhood_and_keep_left_to_right_order():
+    from stakeholders.analysis.layout_tiers import tier_layout
+
+    org_ids, members, ties = shaped(30, 240, 500)
+    laid = lay(org_ids, members, ties)
+    order = ["national", "regional", "system", "place", "neighbourhood"]
+    tiers = {o: order[(o * 7) % 5] for o in org_ids}
+    view = tier_layout(
+        organisations=laid.organisations,
+        people=laid.people,
+        members=members,
+        tiers=tiers,
+        order=order,
+    )
+    names = [b.tier for b in view.bands]
+    assert names == [t for t in order if t in tiers.values()] + (
+        [""] if None in laid.organisations else []
+    )
+    for band, below in zip(view.bands, view.bands[1:], strict=False):
+        assert band.bottom <= below.top + 1e-6
+    for org, tier in tiers.items():
+        band = view.bands[names.index(tier)]
+        x, y, r = view.organisations[org]
+        assert band.top <= y - r and y + r <= band.bottom + 1e-6
+        assert x - r >= 0 and x + r <= layout.BOX
+    # In a one-row band, organisations keep their usual left-to-right order.
+    for tier in set(tiers.values()):
+        in_band = [o for o in org_ids if tiers[o] == tier]
+        ys = {round(view.organisations[o][1], 1) for o in in_band}
+        if len(ys) == 1:
+            by_usual = sorted(in_band, key=lambda o: laid.organisations[o][0])
+            by_tiers = sorted(in_band, key=lambda o: view.organisations[o][0])
+            assert by_usual == by_tiers
+    # People stay inside their organisation's disc.
+    for person, org in members.items():
+        x, y, r = view.organisations[org]
+        assert math.dist((x, y), view.people[person]) <= r + 1e-6
+
+
+def test_score_runs_keep_everyone_exactly_where_they_were(workspace, small_map):
+    """The issue's case: one empty organisation, then a person and a tie, move nobody."""
+    orgs, people = small_map
+    first = score_runs.score_run_execute(workspace_id=workspace.pk)
+    before = {p.person_id: (p.x, p.y) for p in PersonPosition.objects.filter(run=first)}
+    OrganisationFactory(workspace=workspace)
+    newcomer = PersonFactory(workspace=workspace)
+    AffiliationFactory(person=newcomer, organisation=orgs[0])
+    RelationshipFactory(source=newcomer, target=people[0])
+    transaction.get_connection().run_on_commit.clear()
+    second = score_runs.score_run_execute(workspace_id=workspace.pk)
+    after = {p.person_id: (p.x, p.y) for p in PersonPosition.objects.filter(run=second)}
+    assert {p: after[p] for p in before} == before
+    assert newcomer.pk in after
+    # An editor's "Tidy the layout" lays out afresh, pins kept.
+    from stakeholders.maps.pins import map_pin_set
+
+    map_pin_set(workspace=workspace, person=people[1], x=12.0, y=34.0, user=None)
+    tidy = score_runs.score_run_execute(workspace_id=workspace.pk, force=True, fresh_layout=True)
+    tidied = {p.person_id: (p.x, p.y) for p in PersonPosition.objects.filter(run=tidy)}
+    assert tidied[people[1].pk] == (12.0, 34.0)

@@ -38,7 +38,9 @@ def test_overview_then_brokers_sorted_filtered_and_explained(
     page.get_by_label("Sort by").select_option("reach")
     # The table swaps in place and the address records the choice, so it can be shared.
     expect(page).to_have_url(re.compile(r"sort=reach"))
-    expect(page.locator("#brokers-caption")).to_contain_text("sorted by groups reached")
+    expect(page.locator("#brokers-caption")).to_contain_text(
+        "sorted by how many other sectors they reach"
+    )
 
     page.get_by_label("Show people in").select_option(label="Voluntary and community sector (VCSE)")
     expect(page.locator("#brokers-caption")).to_contain_text("10 people")

@@ -147,7 +147,7 @@ def test_query_counts_do_not_grow_with_the_map(
     build_map(workspace, people_per_org=people_per_org)
     client.force_login(viewer)
     # session + user, membership, score status, then the page's own reads
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(url("overview", workspace))
     with django_assert_num_queries(7):
         client.get(url("brokers", workspace))

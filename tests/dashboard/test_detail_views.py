@@ -1,5 +1,7 @@
 """The partnerships page and the person and organisation pages."""
 
+import re
+
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -32,7 +34,7 @@ def rescore(workspace) -> None:
 
 
 def section(page: str, heading: str) -> str:
-    return page.split(f"<h2>{heading}</h2>")[1].split("<h2")[0]
+    return re.split(rf"<h2[^>]*>{heading}</h2>", page)[1].split("<h2")[0]
 
 
 @pytest.fixture
@@ -111,21 +113,20 @@ def test_partnerships_matrix_fragile_pairs_and_pairs_with_no_ties(
     client.force_login(viewer)
     page = client.get(url("partnerships", workspace)).content.decode()
     assert "Scores as of" in page
-    assert '<caption class="nhsuk-table__caption nhsuk-table__caption--s" id="matrix-caption">' in (
-        page
-    )
-    # Rows in name order: Carers, County Council, Hospitals; one tie, trust 4, council-hospital.
-    rows = page.split('<tbody class="nhsuk-table__body">')[1].split("</tbody>")[0].split("</tr>")
+    assert '<p class="app-heat-caption" id="matrix-caption">' in page
+    # Rows by sector, then name: Hospitals (NHS), County Council (local government),
+    # Carers (VCSE); one tie, trust 4, council-hospital.
+    matrix = page.split('<table class="app-heat"')[1]
+    rows = matrix.split("<tbody>")[1].split("</tbody>")[0].split("</tr>")
     council_row = next(
-        r
-        for r in rows
-        if '<th class="nhsuk-table__header" scope="row"><bdi>Fenwick County Council' in r
+        r for r in rows if '<span class="app-heat-long"><bdi>Fenwick County Council' in r
     )
     cells = council_row.split("<td")[1:]
-    assert "None" in cells[0]  # Carers: no ties
+    assert '<span class="app-heat-count">1</span>' in cells[0]  # Hospitals
+    assert "mean trust 4.0 of 5" in cells[0]
     assert "—" in cells[1]  # itself
-    assert "1 · trust 4.0" in cells[2]  # Hospitals
-    assert page.count("1 · trust 4.0") == 2  # symmetric
+    assert "None" in cells[2]  # Carers: no ties
+    assert page.count("mean trust 4.0 of 5") == 2  # symmetric
 
     fragile = section(page, "Fragile partnerships")
     assert "1 pair of organisations is connected only through one person" in fragile
@@ -133,15 +134,15 @@ def test_partnerships_matrix_fragile_pairs_and_pairs_with_no_ties(
 
     untied = section(page, "Pairs with no ties")
     assert "2 pairs of organisations" in untied
-    assert "<li><bdi>Fenwick Carers</bdi> and <bdi>Fenwick County Council</bdi></li>" in untied
-    assert "<li><bdi>Fenwick Carers</bdi> and <bdi>Fenwick Hospitals</bdi></li>" in untied
+    assert "<li><bdi>Fenwick County Council</bdi> and <bdi>Fenwick Carers</bdi></li>" in untied
+    assert "<li><bdi>Fenwick Hospitals</bdi> and <bdi>Fenwick Carers</bdi></li>" in untied
 
 
 def test_partnerships_by_sector(client, small_map, workspace, viewer):
     client.force_login(viewer)
     page = client.get(url("partnerships", workspace, boundary="sector")).content.decode()
     assert "<h1>Partnerships between sectors</h1>" in page
-    assert '<th class="nhsuk-table__header" scope="col"><bdi>Local government</bdi></th>' in page
+    assert '<abbr title="Local government"><bdi>LG</bdi></abbr>' in page
     assert "<bdi>Local government</bdi> and <bdi>Voluntary and community sector (VCSE)</bdi>" in (
         section(page, "Pairs with no ties")
     )
@@ -167,7 +168,7 @@ def test_above_25_groups_the_matrix_keeps_the_most_tied_and_says_so(client, work
     page = client.get(url("partnerships", workspace)).content.decode()
     assert "There are 30 organisations, too many for one table" in page
     assert "(25 of 30)" in page
-    header = page.split('<thead class="nhsuk-table__head">')[1].split("</thead>")[0]
+    header = page.split('<table class="app-heat"')[1].split("</thead>")[0]
     assert header.count('scope="col"') == 25
     # The two ends of the chain have one cross tie, the rest two: the ends drop out first.
     assert "Org 00" not in header and "Org 29" not in header
@@ -175,7 +176,7 @@ def test_above_25_groups_the_matrix_keeps_the_most_tied_and_says_so(client, work
     total = 30 * 29 // 2 - 29
     assert f"{total} pairs of organisations" in untied
     assert untied.count("<li>") == dashboard.PAIR_LIST_MAX
-    assert "The first 50, alphabetically, are listed." in untied
+    assert "The first 50 are listed, in the order of the table (by sector, then name)." in untied
 
 
 def test_person_page_shows_details_affiliations_ties_both_ways_and_why(
@@ -195,7 +196,8 @@ def test_person_page_shows_details_affiliations_ties_both_ways_and_why(
     assert url("organisation_detail", workspace, small_map["hospital"].pk) in affiliations
     assert "Primary" in affiliations
     scores = section(page, "Scores across organisations")
-    assert "Broker score" in scores and "across organisations" in scores
+    assert "Broker score" in scores and "people in different organisations" in scores
+    assert "What makes up the broker score" in scores
     assert broker.scores.filter(boundary="organisation").latest("run__created_at").why in scores
 
     ties = section(page, "Relationships")

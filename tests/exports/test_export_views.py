@@ -112,7 +112,8 @@ def test_web_csv_equals_command_line_export(client, scored, viewer, tmp_path, ki
     response = client.get(_url("export_csv", kind=kind), {"boundary": "sector"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     day = timezone.localdate().isoformat()
-    assert response["Content-Disposition"] == f'attachment; filename="{SLUG}-{kind}-{day}.csv"'
+    named = f"{SLUG}-{kind}-sector-{day}.csv" if kind in SCORE_KINDS else f"{SLUG}-{kind}-{day}.csv"
+    assert response["Content-Disposition"] == f'attachment; filename="{named}"'
     body = _body(response)
     assert body == Path(target).read_bytes()
     assert body.startswith(b"\xef\xbb\xbf")
@@ -205,7 +206,9 @@ def test_notes_define_every_column(client, scored, viewer):
     for kind in KINDS:
         response = client.get(_url("export_notes", kind=kind))
         day = timezone.localdate().isoformat()
-        assert f'filename="{SLUG}-{kind}-{day}-notes.csv"' in response["Content-Disposition"]
+        boundary = "-organisation" if kind in SCORE_KINDS else ""
+        named = f"{SLUG}-{kind}{boundary}-{day}-notes.csv"
+        assert f'filename="{named}"' in response["Content-Disposition"]
         notes = _records(_rows(response))
         columns = [n["Item"] for n in notes if n["Section"] == "Column"]
         assert columns == list(exports.header(kind))
@@ -289,7 +292,7 @@ def test_graph_files_parse_with_networkx(client, scored, viewer, fmt, tmp_path):
     client.force_login(viewer)
     response = client.get(_url("export_graph", format=fmt), {"boundary": "sector"})
     day = timezone.localdate().isoformat()
-    assert f'filename="{SLUG}-graph-{day}.{fmt}"' in response["Content-Disposition"]
+    assert f'filename="{SLUG}-graph-sector-{day}.{fmt}"' in response["Content-Disposition"]
     target = tmp_path / f"map.{fmt}"
     target.write_bytes(_body(response))
     graph = nx.read_gexf(target) if fmt == "gexf" else nx.read_graphml(target)
@@ -328,7 +331,8 @@ def test_board_pack_without_a_map(client, scored, viewer, workspace, monkeypatch
     )
     assert response["Content-Type"] == "application/zip"
     day = timezone.localdate().isoformat()
-    assert f'filename="{SLUG}-board-pack-{day}.zip"' in response["Content-Disposition"]
+    named = f"{SLUG}-board-pack-organisation-fenwick-carers-{day}.zip"
+    assert f'filename="{named}"' in response["Content-Disposition"]
     pack = _pack(response)
     assert pack.namelist() == [
         "brokers.csv",
@@ -368,8 +372,11 @@ def test_board_pack_without_a_map(client, scored, viewer, workspace, monkeypatch
 def test_board_pack_includes_the_map_when_it_can_be_drawn(client, scored, viewer, monkeypatch):
     calls = []
 
-    def render_map_svg(*, workspace, boundary):
+    def render_map_svg(*, workspace, boundary, colour, run, layout_run, as_of, **focus):
         calls.append((workspace.slug, boundary))
+        assert colour == "sector"  # the map's default when the pack is not made from it
+        # Today's scores at their own positions, with today's ties.
+        assert run is not None and layout_run == run and as_of is None
         return FAKE_MAP
 
     monkeypatch.setattr(board_pack, "render_map_svg", render_map_svg)
@@ -401,7 +408,7 @@ def test_board_pack_keeps_the_svg_when_the_png_fails(client, scored, viewer, mon
 
 
 def test_board_pack_survives_a_failing_map(client, scored, viewer, monkeypatch):
-    def render_map_svg(*, workspace, boundary):
+    def render_map_svg(*, workspace, boundary, colour):
         raise RuntimeError("Zoë Ångström broke the map")
 
     monkeypatch.setattr(board_pack, "render_map_svg", render_map_svg)
@@ -464,8 +471,9 @@ def test_query_counts_are_fixed(size, client, db, django_assert_num_queries, mon
         _body(client.get(f"/w/{slug}/export/graph.gexf"))
     with (
         monkeypatch.context() as m,
-        # brokers, scores, partnerships, key people (labels and rows)
-        django_assert_num_queries(REQUEST_QUERIES + 1 + 2 + 3 + 2),
+        # brokers, scores, partnerships, key people (labels and rows), and the notes'
+        # snapshot name (whether the scores are a snapshot's)
+        django_assert_num_queries(REQUEST_QUERIES + 1 + 2 + 3 + 2 + 1),
     ):
         _no_maps_module(m)
         _body(client.get(f"/w/{slug}/export/board-pack.zip"))

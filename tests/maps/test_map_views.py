@@ -8,6 +8,7 @@ from django.urls import reverse
 from stakeholders import score_runs
 from stakeholders.maps import data as maps
 from stakeholders.maps import labels as map_labels
+from stakeholders.maps import marks as map_marks
 from stakeholders.maps import png as map_png
 from stakeholders.models import Person, Relationship
 from tests.dashboard.test_dashboard_views import build_map, url
@@ -148,7 +149,12 @@ def test_person_panel(client, workspace, viewer, scored):
     assert "Bridget Broker" in panel and "Fenwick Hospitals" in panel
     assert "Broker score" in panel and broker.scores.first().why in panel
     assert "Ties out (2)" in panel and "Ties in (0)" in panel
-    assert panel.count('class="app-map-mini"') == 1 and panel.count("<path d=") == 4
+    # The ego map: the broker in the middle, both contacts named under their organisation.
+    ego = panel.split('class="app-map-ego"')[1].split("</svg>")[0]
+    assert ego.count("<circle") == 3 and ego.count("<line") == 2
+    assert "\u2068Fenwick Hospitals\u2069</text>" in ego
+    assert "\u2068Fenwick County Council\u2069</text>" in ego
+    assert "Bridget Broker" in ego
     assert reverse("stakeholders:person_detail", args=[workspace.slug, broker.pk]) in panel
     page = client.get(panel_url(workspace, broker)).content.decode()
     assert "<html" in page and "Back to the map" in page
@@ -191,7 +197,7 @@ def test_palette_contrasts_with_white():
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
-    for colour in (*maps.PALETTE, maps.NO_GROUP_COLOUR):
+    for colour in (*map_marks.ORGANISATION_PALETTE, maps.NO_GROUP_COLOUR):
         assert 1.05 / (luminance(colour) + 0.05) >= 4.5, colour
 
 
@@ -200,7 +206,7 @@ def test_map_query_count_is_fixed(client, workspace, viewer, django_assert_num_q
     build_map(workspace, people_per_org=per_org)
     client.force_login(viewer)
     client.get(url("map", workspace))  # warm the session
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # the map's seven, one more for the pins
         assert client.get(url("map", workspace)).status_code == 200
 
 
@@ -346,9 +352,9 @@ def test_render_map_png_without_scores_is_none(workspace):
 
 
 def _node(i, x, y, importance=0.0, name=None):
-    style = maps.GroupStyle("1", "Org", "#005eb8", "circle")
+    style = map_marks.GroupStyle("1", "Org", "#005eb8", "circle")
     name = name or f"Person number {i}"
-    return maps.Node(
+    return map_marks.Node(
         pk=i,
         label=name,
         short_label=name,
@@ -389,13 +395,13 @@ def test_view_box_grows_to_hold_labels_at_the_edge():
     assert box[2] == box[3]  # still square
 
 
-def test_only_the_top_people_of_each_organisation_are_named(client, workspace, viewer):
-    build_map(workspace, people_per_org=10)  # 31 people: more than LABEL_LIMIT
+def test_the_top_broker_is_named_and_others_where_they_fit(client, workspace, viewer):
+    build_map(workspace, people_per_org=10)  # 31 people
     client.force_login(viewer)
     page = client.get(url("map", workspace)).content.decode()
     labels = page.split('class="app-map-labels"')[1].split("</g>")[0]
-    assert 3 <= labels.count("<text") <= 3 * maps.LABELS_PER_DISC
-    assert ">\u2068Bridget Broker\u2069</text>" in labels  # the hospital's top broker
+    assert 3 <= labels.count("<text") <= 31
+    assert ">\u2068Bridget Broker\u2069</text>" in labels  # the one link between the two
     # Everyone is still named in their link and in the table.
     assert page.count('aria-label="\u2068Fenwick Carers person') == 10
 
@@ -409,7 +415,7 @@ def test_download_and_drilled_map_query_counts_are_fixed(
     hospital = Person.objects.get(name="Bridget Broker").affiliations.get().organisation
     client.force_login(viewer)
     client.get(url("map", workspace))  # warm the session
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(url(name, workspace)).status_code == 200
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(url("map", workspace, organisation=hospital.pk)).status_code == 200

@@ -30,6 +30,18 @@ def test_points_run_left_to_right_and_0_to_100_bottom_to_top():
     assert chart.polyline.startswith(f"{PAD_X},{HEIGHT - PAD_Y} ")
 
 
+def test_dates_label_the_axis_without_crowding_it():
+    days = [D1 + datetime.timedelta(days=30 * i) for i in range(14)]
+    chart = score_chart([(f"S{i}", d, 10.0 * (i % 10)) for i, d in enumerate(days)])
+    assert 2 <= len(chart.dates) <= 6
+    assert chart.dates[0].label == "1 Jan 2025" and chart.dates[0].at == PAD_X
+    gaps = [b.at - a.at for a, b in zip(chart.dates, chart.dates[1:], strict=False)]
+    assert min(gaps) >= 70  # a label is about 60 units wide at this size
+    assert [t.label for t in chart.scores] == ["0", "50", "100"]
+    few = score_chart([("A", D1, 1.0), ("B", D2, 2.0)])
+    assert [t.label for t in few.dates] == ["1 Jan 2025", "1 Jan 2026"]
+
+
 def test_a_single_snapshot_sits_in_the_middle():
     (point,) = score_chart([("A", D1, 40.0)]).points
     assert point.x == WIDTH / 2
@@ -56,3 +68,4 @@ def test_person_page_charts_their_broker_score_with_a_table(client, workspace, v
     assert "Broker score over the snapshots" in page
     assert "<polyline" in page and page.count("<circle") == 2
     assert "Board 2025" in page and "Board 2026" in page  # the table alternative
+    assert ">1 Jan 2025</text>" in page and ">1 Jan 2026</text>" in page  # the date axis

@@ -17,6 +17,7 @@ from stakeholders.exports.tables import (
     export_filename,
     export_rows,
     notes_rows,
+    table_qualifiers,
     write_csv,
 )
 from stakeholders.forums.reads import FORUMS_KIND, seats_and_influence, seats_rows
@@ -176,8 +177,12 @@ class Command(OutputCommand):
         if options["output_dir"]:
             directory = Path(options["output_dir"])
             day = timezone.localdate(now)
-            data_path = directory / export_filename(workspace=ws, kind=kind, day=day)
-            notes_path = directory / export_filename(workspace=ws, kind=kind, day=day, notes=True)
+            # Scored tables are named for their boundary, as downloads from the pages are.
+            named = {"workspace": ws, "kind": kind, "day": day}
+            if kind in SCORE_KINDS:
+                named["qualifiers"] = table_qualifiers(boundary=boundary)
+            data_path = directory / export_filename(**named)
+            notes_path = directory / export_filename(**named, notes=True)
             if options["notes"]:
                 raise CommandError("--notes cannot be used with --output-dir (it writes notes).")
             write_atomically(data_path, data)

@@ -19,6 +19,7 @@ history records take the write from 15-20s to 35-75s (SQLite 46s and PostgreSQL
 per-row deletes take minutes; benchmark data needs no audit trail.
 """
 
+import datetime
 import os
 import secrets
 import time
@@ -48,6 +49,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.services import workspace_data_changed
+from stakeholders.snapshots.services import snapshot_create
 
 DEMO_USERNAME = "demo"
 BATCH_SIZE = 500
@@ -172,6 +174,14 @@ class Command(OutputCommand):
                 if not synthetic or options["score"]:
                     workspace_data_changed(workspace_id=workspace.pk)
                     self.stdout.write("Scores will be computed once this is saved.")
+                if not synthetic:
+                    # Something to compare with from the first day: the map a year ago.
+                    year_ago = timezone.localdate() - datetime.timedelta(days=365)
+                    snapshot_create(
+                        workspace=workspace,
+                        name=f"Partnership board, {year_ago:%B %Y}",
+                        as_of=year_ago,
+                    )
                 else:
                     self.stdout.write("Scores were not queued (add --score to queue them).")
             if synthetic:
@@ -400,6 +410,8 @@ def workspace_populate(
                 trust=r.trust,
                 observed_on=r.observed_on,
                 evidence=r.evidence,
+                start_date=r.start_date,
+                end_date=r.end_date,
             )
             for r in dataset.relationships
         ],

@@ -1,0 +1,114 @@
+"""The map, brokers and partnerships pages on the demo workspace at 1,400 and 375 px wide:
+the page never scrolls sideways, and the map and heat map pass axe's WCAG 2.2 A and AA rules.
+
+Screenshots go to /tmp/h6-<page>-<width>.png for a person to look at.
+"""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from playwright.sync_api import expect
+
+from stakeholders import score_runs
+from stakeholders.models import Role, Workspace
+from tests.browser.test_accessibility import assert_accessible, log_in
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (1400, 375)
+PAGES = ("map", "brokers", "partnerships")
+
+
+@pytest.fixture
+def demo():
+    """The curated North Fenwick demo (as `manage.py seed_demo` builds it), scored."""
+    call_command("seed_demo", stdout=io.StringIO())
+    workspace = Workspace.objects.get(slug="demo")
+    transaction.get_connection().run_on_commit.clear()
+    score_runs.score_run_execute(workspace_id=workspace.pk)
+    MembershipFactory(user=UserFactory(username="leader"), workspace=workspace, role=Role.VIEWER)
+    return workspace
+
+
+def _page_width(page) -> tuple[int, int]:
+    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+def _too_wide(page) -> list[str]:
+    """The elements reaching past the window's right edge (for the failure message)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 5)
+            .map(e => `${e.tagName}.${e.className} ${e.getBoundingClientRect().right}`)"""
+    )
+
+
+def test_pages_never_scroll_sideways_and_pass_axe(page, live_server, demo):
+    base = f"{live_server.url}/w/{demo.slug}"
+    log_in(page, live_server, f"/w/{demo.slug}/")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        for name in PAGES:
+            page.goto(f"{base}/{name}/")
+            page.wait_for_load_state("networkidle")
+            scroll_width, window_width = _page_width(page)
+            page.screenshot(path=f"/tmp/h6-{name}-{width}.png", full_page=True)
+            table = {
+                "map": "#map-svg",
+                "brokers": "#broker-table",
+                "partnerships": "#matrix-caption",
+            }
+            page.locator(table[name]).evaluate("e => e.scrollIntoView({block: 'start'})")
+            page.screenshot(path=f"/tmp/h6-{name}-{width}-table.png")
+            if name == "map":
+                page.locator("#map-svg").screenshot(path=f"/tmp/h6-map-svg-{width}.png")
+            assert scroll_width <= window_width, (name, width, scroll_width, _too_wide(page))
+            if name == "brokers" and width == 1400:
+                # Every column in view: the table does not even scroll inside its box.
+                box = page.locator("#broker-table .nhsuk-scroll__content")
+                assert box.evaluate("b => b.scrollWidth <= b.clientWidth + 1")
+            if name != "brokers":
+                assert_accessible(page, f"the {name} page at {width} px")
+
+
+def test_heat_map_scrolls_in_its_box_with_headers_in_view(page, live_server, demo):
+    log_in(page, live_server, f"/w/{demo.slug}/partnerships/")
+    page.set_viewport_size({"width": 375, "height": 800})
+    box = page.locator(".app-heat-scroll")
+    expect(box).to_be_visible()
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")  # it scrolls, not the page
+    first_column = page.locator(".app-heat-row").first
+    left_before = first_column.bounding_box()["x"]
+    box.evaluate("b => { b.scrollLeft = 400; b.scrollTop = 200; }")
+    assert abs(first_column.bounding_box()["x"] - left_before) < 1  # row headers stay put
+    header = page.locator(".app-heat thead th").first
+    assert header.bounding_box()["y"] >= box.bounding_box()["y"] - 1  # so do column headers
+    page.screenshot(path="/tmp/h6-partnerships-scrolled-375.png", full_page=True)
+    # A cell opens the people carrying that partnership.
+    page.set_viewport_size({"width": 1400, "height": 900})
+    box.evaluate("b => { b.scrollLeft = 0; b.scrollTop = 0; }")
+    page.locator(".app-heat td > a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("People carrying the partnership")
+    assert page.locator("tbody tr").count() >= 1
+    page.screenshot(path="/tmp/h6-carriers-1400.png", full_page=True)
+
+
+def test_map_colour_and_crossing_controls(page, live_server, demo):
+    log_in(page, live_server, f"/w/{demo.slug}/map/")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.get_by_label("Colour by").select_option("tier")
+    expect(page).to_have_url(re.compile(r"colour=tier"))
+    expect(page.locator(".app-map-legend")).to_contain_text("the tier of each")
+    page.get_by_label("Only ties across the boundary").check()
+    expect(page).to_have_url(re.compile(r"crossing=only"))
+    page.wait_for_load_state("networkidle")
+    assert page.locator('.app-map-edges line[data-crossing="false"]').count() == 0
+    assert page.locator('.app-map-edges line[data-crossing="true"]').count() > 0
+    download = page.get_by_role("link", name="PNG")
+    assert "colour=tier" in download.get_attribute("href")
+    page.locator("#map-svg").screenshot(path="/tmp/h6-map-tier-crossing-1400.png")
