@@ -250,8 +250,12 @@ class _Pair(NamedTuple):
     failure_people: list[int]
 
 
-def partnerships(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Partnerships:
+def partnerships(
+    *, workspace: Workspace, run: ScoreRun, boundary: str, all_fragile: bool = False
+) -> Partnerships:
     """Ties between every pair of groups, fragile pairs and pairs with no ties (four queries).
+
+    `all_fragile`: list every fragile pair, not only the PAIR_LIST_MAX with most ties.
 
     The matrix is ordered by sector then name (organisations) or as the models list
     sectors and tiers, and shaded by the number of ties.
@@ -321,7 +325,7 @@ def partnerships(*, workspace: Workspace, run: ScoreRun, boundary: str) -> Partn
         (p for p in pairs.values() if p.single_point_of_failure),
         key=lambda p: (-p.relationships, label(p.group_a).casefold(), label(p.group_b).casefold()),
     )
-    fragile_list = fragile_all[:PAIR_LIST_MAX]
+    fragile_list = fragile_all if all_fragile else fragile_all[:PAIR_LIST_MAX]
     carrier_ids = {pk for p in fragile_list for pk in p.failure_people}
     names = dict(
         Person.objects.filter(workspace=workspace, pk__in=carrier_ids).values_list("pk", "name")

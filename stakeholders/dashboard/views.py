@@ -119,7 +119,10 @@ def partnerships(request: HtmxHttpRequest, membership: Membership) -> HttpRespon
     run = context["status"].run
     if run is not None:
         context["partnerships"] = reads.partnerships(
-            workspace=context["workspace"], run=run, boundary=context["boundary"]
+            workspace=context["workspace"],
+            run=run,
+            boundary=context["boundary"],
+            all_fragile=request.GET.get("fragile") == "all",
         )
         context["matrix_limit"] = reads.MATRIX_MAX_GROUPS
     return render(request, "stakeholders/partnerships.html", context)

@@ -44,11 +44,26 @@ def test_fragile_partnerships_link_to_all_of_them_on_the_partnerships_page(
     assert page.count(" relationship, all through ") == reads.FRAGILE_SHOWN
     assert f"These are the {reads.FRAGILE_SHOWN} with the most relationships." in page
     href = links(page)["See all 10 partnerships that hang on one person"]
-    assert href == url("partnerships", workspace) + "?boundary=organisation#fragile-partnerships"
+    assert href == (
+        url("partnerships", workspace) + "?boundary=organisation&fragile=all#fragile-partnerships"
+    )
 
-    full = client.get(href.split("#")[0]).content.decode()
+    full = client.get(href.split("#")[0].replace("&amp;", "&")).content.decode()
     assert 'id="fragile-partnerships"' in full
     assert full.count(" all through ") >= 10
+
+
+def test_the_partnerships_page_lists_every_fragile_pair_when_asked(
+    client, workspace, viewer, pairs_on_one_person, monkeypatch
+):
+    monkeypatch.setattr(reads, "PAIR_LIST_MAX", 4)
+    client.force_login(viewer)
+    short = client.get(url("partnerships", workspace)).content.decode()
+    assert short.count(" all through ") == 4
+    assert "The 4 with the most relationships are listed." in short
+    assert "List all 10</a>" in short and "fragile=all#fragile-partnerships" in short
+    full = client.get(url("partnerships", workspace), {"fragile": "all"}).content.decode()
+    assert full.count(" all through ") == 10 and "List all" not in full
 
 
 def test_the_short_lists_link_to_the_brokers_page_keeping_the_boundary(
