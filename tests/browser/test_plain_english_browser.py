@@ -46,7 +46,7 @@ def test_see_all_fragile_partnerships_from_the_overview(
     screenshot("overview-fragile")
 
     page.get_by_role("link", name="See all 10").click()
-    address = r"/partnerships/\?boundary=organisation#fragile-partnerships$"
+    address = r"/partnerships/\?boundary=organisation&fragile=all#fragile-partnerships$"
     expect(page).to_have_url(re.compile(address))
     expect(page.get_by_role("heading", name="Fragile partnerships")).to_be_in_viewport()
     all_ten = page.get_by_text("10 pairs of organisations are connected only through one")
