@@ -101,11 +101,15 @@ def test_heat_map_scrolls_in_its_box_with_headers_in_view(page, live_server, dem
 def test_map_colour_and_crossing_controls(page, live_server, demo):
     log_in(page, live_server, f"/w/{demo.slug}/map/")
     page.set_viewport_size({"width": 1400, "height": 900})
+    # The filters swap the map through htmx: wait until the page (and htmx) has loaded.
+    expect(page.locator("#map-svg")).to_be_visible()
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Colour by").select_option("tier")
-    expect(page).to_have_url(re.compile(r"colour=tier"))
+    # Redrawing the 175-person demo map can take seconds on a busy CI machine.
+    expect(page).to_have_url(re.compile(r"colour=tier"), timeout=20_000)
     expect(page.locator(".app-map-legend")).to_contain_text("the tier of each")
     page.get_by_label("Only ties across the boundary").check()
-    expect(page).to_have_url(re.compile(r"crossing=only"))
+    expect(page).to_have_url(re.compile(r"crossing=only"), timeout=20_000)
     page.wait_for_load_state("networkidle")
     assert page.locator('.app-map-edges line[data-crossing="false"]').count() == 0
     assert page.locator('.app-map-edges line[data-crossing="true"]').count() > 0
