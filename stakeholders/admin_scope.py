@@ -5,6 +5,7 @@ and owners see and change their workspaces' data, only owners manage members, vi
 have no admin at all, and superusers see everything.
 """
 
+from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
@@ -198,3 +199,26 @@ class WorkspaceScopeMixin:
         if has_workspace and scope and len(scope) == 1 and "workspace" not in initial:
             initial["workspace"] = next(iter(scope))
         return initial
+
+
+class OwnersRecordAdmin(WorkspaceScopeMixin, admin.ModelAdmin):
+    """A record kept for the workspace's owners to read (erasures, invitations): listed
+    with every field read-only; nobody adds, changes or deletes one in the admin."""
+
+    actions = None
+    owners_only = True
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        return self.list_display
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.list_display
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

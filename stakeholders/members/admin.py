@@ -6,13 +6,11 @@ never shown.
 """
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from stakeholders.admin_scope import WorkspaceScopeMixin
-from stakeholders.models import Invitation
+from stakeholders.admin_scope import OwnersRecordAdmin
 
 
-class InvitationAdmin(WorkspaceScopeMixin, admin.ModelAdmin):
+class InvitationAdmin(OwnersRecordAdmin):
     """Who was invited where, by whom, and what became of it."""
 
     list_display = [
@@ -30,16 +28,3 @@ class InvitationAdmin(WorkspaceScopeMixin, admin.ModelAdmin):
     list_select_related = ["workspace", "invited_by", "accepted_by"]
     search_fields = ["email"]
     date_hierarchy = "created_at"
-    fields = list_display
-    readonly_fields = list_display
-    actions = None
-    owners_only = True
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
-        return False

@@ -4,13 +4,11 @@ Registered in stakeholders.admin beside every other model; scoped by the same mi
 """
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from stakeholders.admin_scope import WorkspaceScopeMixin
-from stakeholders.models import Erasure
+from stakeholders.admin_scope import OwnersRecordAdmin
 
 
-class ErasureAdmin(WorkspaceScopeMixin, admin.ModelAdmin):
+class ErasureAdmin(OwnersRecordAdmin):
     """Who erased someone, when, and how much went: nothing about who it was."""
 
     list_display = [
@@ -23,17 +21,3 @@ class ErasureAdmin(WorkspaceScopeMixin, admin.ModelAdmin):
     list_filter = [("workspace", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["workspace", "erased_by"]
     date_hierarchy = "erased_at"
-    fields = list_display
-    readonly_fields = list_display
-    actions = None
-    owners_only = True
-
-    # The record is the audit: nobody adds, changes or deletes it by hand.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Erasure | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Erasure | None = None) -> bool:
-        return False
