@@ -121,14 +121,15 @@ function regionRequest(url, push) {
     window.location.assign(url);
     return;
   }
+  // The address (and with it the filters' hidden person field) changes at once, so a
+  // filter chosen while the map is still on its way keeps the person in focus.
+  if (push) {
+    window.history.pushState({ htmx: true }, "", url);
+  }
+  syncFocusField();
   window.htmx
     .ajax("GET", url, { target: "#map-region", swap: "outerHTML" })
-    .then(() => {
-      if (push) {
-        window.history.pushState({ htmx: true }, "", url);
-      }
-      syncFocusField();
-    });
+    .then(syncFocusField);
 }
 
 function focusedPerson() {

@@ -100,6 +100,7 @@ def test_focus_by_click_keyboard_address_and_search(page, live_server, editor_ma
     search.fill("bridg")
     page.get_by_role("button", name="Bridget Broker").click()
     expect(focused(page)).to_have_attribute("data-person", str(broker.pk))
+    expect(page).to_have_url(re.compile(rf"[?&]person={broker.pk}(&|$)"))
     assert "bridg" not in page.url.lower()
 
     # The tier view: bands named on the left, the focus kept.
