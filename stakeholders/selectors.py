@@ -273,6 +273,13 @@ def person_page(
 # Score runs: pages show the newest successful run and say whether a newer one is coming.
 
 
+def in_force_q(on: datetime.date) -> Q:
+    """A filter for ties (or affiliations) in force on `on` (stakeholders.snapshots.in_force)."""
+    return (Q(start_date__isnull=True) | Q(start_date__lte=on)) & (
+        Q(end_date__isnull=True) | Q(end_date__gte=on)
+    )
+
+
 def run_key(options: Options = DEFAULT_OPTIONS, as_of: datetime.date | None = None) -> str:
     """ScoreRun.options_key: the options' key, with the date of a run as of a date."""
     key = options_key(options)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 from stakeholders.models import (
     Boundary,
@@ -22,6 +23,7 @@ from stakeholders.models import (
     Tier,
     Workspace,
 )
+from stakeholders.selectors import in_force_q
 
 HEAT_LEVELS = 5  # shades of the sequential scale, lightest (fewest ties) first
 # Longer labels are shortened in the headers (the full name is in their title).
@@ -172,10 +174,12 @@ def partnership_people(
     }
     in_a = [pk for pk, m in members.items() if m[2] == a]
     in_b = [pk for pk, m in members.items() if m[2] == b]
+    # The ties in force on the scores' day (a snapshot's, a past date's, or today).
     ties = list(
         Relationship.objects.filter(
             Q(source_id__in=in_a, target_id__in=in_b) | Q(source_id__in=in_b, target_id__in=in_a)
         )
+        .filter(in_force_q(run.as_of or timezone.localdate()))
         .order_by()
         .values_list("source_id", "target_id")
     )

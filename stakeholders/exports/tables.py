@@ -38,7 +38,7 @@ from stakeholders.models import (
 )
 from stakeholders.retention import is_stale, stale_cutoff
 from stakeholders.scenarios.leaves import key_people_ordering, pairs_from, short_routes_only
-from stakeholders.selectors import group_labels
+from stakeholders.selectors import group_labels, in_force_q
 from stakeholders.text import strip_refused
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -991,9 +991,7 @@ def _graph_data(
         cutoff = stale_cutoff(workspace, timezone.localdate())
         ties = Relationship.objects.filter(source__workspace=workspace)
         if ties_on is not None:
-            ties = ties.filter(Q(start_date__isnull=True) | Q(start_date__lte=ties_on)).filter(
-                Q(end_date__isnull=True) | Q(end_date__gte=ties_on)
-            )
+            ties = ties.filter(in_force_q(ties_on))
         ties = (
             ties.order_by("source__ref", "target__ref", "kind").values_list(
                 "pk", "source__ref", "target__ref", "kind", "strength", "trust", "observed_on"

@@ -48,6 +48,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.retention import is_stale, stale_cutoff
+from stakeholders.selectors import in_force_q
 
 # Above this many people the map opens at organisation level (one node per organisation).
 PEOPLE_LIMIT = 400
@@ -253,9 +254,7 @@ def _tie_rows(workspace: Workspace, filters: MapFilters) -> list[tuple]:
     # The network in force that day, or today (stakeholders.snapshots.in_force), as
     # scored: an ended tie is history, not part of today's map.
     on = filters.as_of or timezone.localdate()
-    ties = ties.filter(Q(start_date__isnull=True) | Q(start_date__lte=on)).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=on)
-    )
+    ties = ties.filter(in_force_q(on))
     if filters.organisation is not None:
         # Only ties touching the organisation's people (narrowed again in _select): a
         # subquery in the same query, so one organisation costs less than the whole map.

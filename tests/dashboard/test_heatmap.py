@@ -161,3 +161,23 @@ def test_broker_groups_by_tier_are_in_tier_order(client, workspace, viewer, mapp
     options = page.split('id="group"')[1].split("</select>")[0]
     assert options.index("National") < options.index("Regional") < options.index("System")
     assert options.index("System") < options.index("Place") < options.index("Neighbourhood")
+
+
+def test_ended_ties_do_not_carry_a_partnership(client, workspace, viewer, mapped):
+    import datetime
+
+    from stakeholders.models import Relationship
+
+    _, orgs = mapped
+    hospital, council = orgs["Fenwick Hospitals"].pk, orgs["Fenwick County Council"].pk
+    ended = Relationship.objects.filter(source__name="Fenwick County Council person 0")
+    assert ended.exists()
+    ended.update(end_date=datetime.date(2020, 1, 1))
+    Relationship.objects.filter(target__name="Fenwick County Council person 0").update(
+        end_date=datetime.date(2020, 1, 1)
+    )
+    client.force_login(viewer)
+    page = client.get(people_url(workspace, a=hospital, b=council)).content.decode()
+    # The only tie across (Bridget Broker's, to person 0) ended in 2020: nobody carries it.
+    assert "Bridget Broker" not in page
+    assert "Fenwick County Council person 0" not in page
