@@ -11,7 +11,8 @@ seeded, scored workspaces (bench/pages.py) and prints them side by side: median
 and p95 ms and database queries per request. At 5,000 people two last processes
 time a trusted route and a room answer beside plain networkx and greedy
 versions (bench/scenarios.py), and what-ifs for the one and the three key
-people beside plain networkx (bench/whatif_bench.py).
+people beside plain networkx (bench/whatif_bench.py). Last, a 300-person
+survey's 250 responses imported in one transaction (bench/survey_bench.py).
 """
 
 import datetime
@@ -137,6 +138,18 @@ def main() -> None:
         print(proc.stdout, end="", flush=True)
         # What if they leave: the app's answer beside plain networkx.
         print(time_whatif(f"bench-{SCENARIO_SIZE}", env), end="", flush=True)
+    # A 300-person survey's answers imported in one transaction (the survey issue).
+    subprocess.run(
+        [*manage, "seed_demo", "--people", "300", "--seed", "2", "--workspace", "bench-survey"],
+        env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.survey_bench", "bench-survey"],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    if proc.returncode:
+        sys.exit(f"Timing the survey import failed:\n{proc.stderr}")
+    print(proc.stdout, end="", flush=True)
 
 
 def time_all_pages(slugs: list[str]) -> dict[str, list[dict]]:

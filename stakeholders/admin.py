@@ -59,6 +59,7 @@ from stakeholders.models import (
     Membership,
     Organisation,
     Person,
+    Provenance,
     Relationship,
     Role,
     Snapshot,
@@ -506,6 +507,7 @@ class RelationshipAdmin(ScopedHistoryAdmin):
         "strength",
         "trust",
         "end_date",
+        "provenance",
         ("source__workspace", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = [
@@ -517,6 +519,15 @@ class RelationshipAdmin(ScopedHistoryAdmin):
     ]
     list_select_related = ["source__workspace", "target"]
     autocomplete_fields = ["source", "target"]
+    readonly_fields = ["provenance_note"]
+
+    @admin.display(description="provenance")
+    def provenance_note(self, obj: Relationship) -> str:
+        if obj.pk is None or obj.provenance != Provenance.REPORTED:
+            return Provenance.EDITOR.label
+        survey = f" in the survey {obj.survey.title}" if obj.survey_id else ""
+        day = f" on {obj.reported_on:%-d %B %Y}" if obj.reported_on else ""
+        return f"Reported by {obj.source.name}{survey}{day}"
 
     @admin.display(description="relationship", ordering="source__name")
     def tie(self, obj: Relationship) -> str:

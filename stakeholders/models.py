@@ -306,6 +306,9 @@ class Person(CleanText, models.Model):
     job_title = models.CharField(max_length=200, blank=True)
     seniority = models.CharField(max_length=20, choices=Seniority.choices)
     notes = models.TextField(blank=True)
+    email = models.EmailField(
+        blank=True, help_text="Used only to send this person a survey link; never shown on maps."
+    )
     active = models.BooleanField(default=True)
 
     # Optimistic locking: every save through a form or service checks and bumps it.
@@ -386,6 +389,11 @@ class Affiliation(CleanText, models.Model):
             )
 
 
+class Provenance(models.TextChoices):
+    EDITOR = "editor", "Entered by an editor"
+    REPORTED = "reported", "Reported by the person"
+
+
 class Relationship(CleanText, models.Model):
     source = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ties_out")
     target = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ties_in")
@@ -405,6 +413,22 @@ class Relationship(CleanText, models.Model):
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     evidence = models.TextField(blank=True)
+    # Where the tie came from: an editor, or the source person's own survey answer.
+    # Set by the survey's services only (editable=False keeps them out of every form).
+    provenance = models.CharField(
+        max_length=10, choices=Provenance.choices, default=Provenance.EDITOR, editable=False
+    )
+    survey = models.ForeignKey(
+        "Survey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="relationships",
+    )
+    reported_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="When the person reported it."
+    )
 
     # Optimistic locking: every save through a form or service checks and bumps it.
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
@@ -443,6 +467,10 @@ class Relationship(CleanText, models.Model):
                 | Q(end_date__gte=F("start_date")),
                 name="relationship_end_after_start",
                 violation_error_message="The end date cannot be before the start date.",
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("provenance", Provenance),
+                name="relationship_provenance_valid",
             ),
         ]
         indexes = [models.Index(fields=["target", "kind"])]
@@ -944,3 +972,183 @@ class MapPin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person or self.organisation} pinned at ({self.x:.0f}, {self.y:.0f})"
+
+
+# --- Relationship survey (issue #15) --------------------------------------------
+# People name their own ties from a roster; answers become relationships with provenance.
+
+
+class Survey(CleanText, models.Model):
+    """A roster survey: the people invited name who they work with, trust and so on."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="surveys")
+    title = models.CharField(max_length=200)
+    introduction = models.TextField(
+        help_text="What the survey is for, shown to each person before they answer."
+    )
+    privacy_notice = models.TextField(
+        help_text="Who will see the answers and why; each person reads it before consenting."
+    )
+    closes_at = models.DateTimeField(help_text="Links stop working at this moment.")
+    ask_strength = models.BooleanField(default=True)
+    ask_trust = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_early_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["workspace", "-created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="survey_title_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyQuestion(CleanText, models.Model):
+    """One relationship kind the survey asks about, in the editor's words."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
+    wording = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["survey", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "kind"],
+                name="surveyquestion_unique_kind",
+                violation_error_message="The survey asks about this kind of tie already.",
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("kind", RelationshipKind), name="surveyquestion_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(wording=""), name="surveyquestion_wording_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey}: {self.get_kind_display()}"
+
+
+class ResponseStatus(models.TextChoices):
+    INVITED = "invited", "Not answered yet"
+    CONSENTED = "consented", "Started"
+    DECLINED = "declined", "Declined"
+    SUBMITTED = "submitted", "Submitted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class SurveyResponse(models.Model):
+    """One invited person's place in a survey: their link, consent and answers' state.
+
+    The emailed link is signed (django.core.signing) over this row's id and nonce;
+    issuing a new link changes the nonce, so the old one stops working.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="survey_responses")
+    email = models.EmailField(blank=True, help_text="Where the link is sent; empty: copy it.")
+    nonce = models.CharField(max_length=32, editable=False)
+    status = models.CharField(
+        max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.INVITED
+    )
+    invited_at = models.DateTimeField(null=True, blank=True, help_text="When the link was emailed.")
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(default=0)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["survey", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "person"],
+                name="surveyresponse_unique_person",
+                violation_error_message="This person is invited to the survey already.",
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("status", ResponseStatus),
+                name="surveyresponse_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.survey}"
+
+
+class SurveyAnswer(CleanText, models.Model):
+    """A person the respondent named for one question, on the roster or not.
+
+    `relationship` is the tie the submitted answer made or updated; `previous` holds
+    an editor-entered tie's values that the answer replaced, restored on withdrawal.
+    A name not on the roster waits for an editor's review before it enters the map;
+    once added (to a new or an existing person) `target` is set and the name kept.
+    """
+
+    class Review(models.TextChoices):
+        NOT_NEEDED = "", "Not needed"
+        PENDING = "pending", "Waiting for review"
+        ADDED = "added", "Added to the map"
+        REJECTED = "rejected", "Not added"
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
+    target = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    unlisted_name = models.CharField(max_length=200, blank=True)
+    unlisted_organisation = models.CharField(max_length=200, blank=True)
+    strength = models.PositiveSmallIntegerField(null=True, blank=True)
+    trust = models.PositiveSmallIntegerField(null=True, blank=True)
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    previous = models.JSONField(null=True, blank=True)
+    review = models.CharField(max_length=10, choices=Review.choices, blank=True, default="")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["response", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "kind", "target"],
+                condition=Q(target__isnull=False),
+                name="surveyanswer_unique_target",
+                violation_error_message="This person is named for this question already.",
+            ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=False) | ~Q(unlisted_name=""),
+                name="surveyanswer_target_or_unlisted",
+            ),
+            models.CheckConstraint(
+                condition=Q(strength__isnull=True) | Q(strength__gte=1, strength__lte=5),
+                name="surveyanswer_strength_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(trust__isnull=True) | Q(trust__gte=1, trust__lte=5),
+                name="surveyanswer_trust_range",
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("kind", RelationshipKind), name="surveyanswer_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        named = self.target.name if self.target_id else self.unlisted_name
+        return f"{self.response.person} named {named} ({self.get_kind_display().lower()})"

@@ -451,13 +451,25 @@ def test_model_form_refuses_with_readable_message(case, workspace, other_workspa
     assert any(message in expected for message in form.errors.get(case.field, [])), form.errors
 
 
+# Constraints on fields no form edits (set by services only), checked in the database.
+SERVICE_ONLY = {"relationship_provenance_valid"}
+
+
 def test_every_database_constraint_has_a_case():
     declared = {
         constraint.name
         for model in (Membership, Organisation, Person, Affiliation, Relationship, Workspace)
         for constraint in model._meta.constraints
     }
-    assert declared == {case.constraint for case in DB_CASES.values()}
+    assert declared == {case.constraint for case in DB_CASES.values()} | SERVICE_ONLY
+
+
+def test_the_database_refuses_an_unknown_provenance(workspace):
+    from django.db import IntegrityError, transaction
+
+    tie = RelationshipFactory(source__workspace=workspace)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Relationship.objects.filter(pk=tie.pk).update(provenance="rumour")
 
 
 @pytest.mark.parametrize(
