@@ -142,7 +142,7 @@ class OrganisationAdminForm(VersionedFormMixin, forms.ModelForm):
 class PersonAdminForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["workspace", "ref", "name", "job_title", "seniority", "notes", "active"]
+        fields = ["workspace", "ref", "name", "job_title", "seniority", "email", "notes", "active"]
 
     def clean(self):
         cleaned_data = super().clean()

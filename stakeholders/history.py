@@ -3,7 +3,7 @@
 The person and organisation pages show the first page (through dashboard), the
 changes pages any later one ("show more"): the same list, newest first, in a
 fixed number of queries (two per history table and one for names). The subject
-access file reuses the labels (ACTIONS, user_label).
+access file reuses the labels (ACTIONS, user_label, record_who).
 """
 
 import datetime
@@ -62,6 +62,19 @@ def user_label(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def record_who(record) -> str:
+    """Who made the change a history record holds: the user, else its change reason.
+
+    Survey answers are written without a user but with a reason naming the respondent
+    ("Survey answer from Dev Mensah"), which is who made the change.
+    """
+    if record.history_user is None:
+        reason = (getattr(record, "history_change_reason", "") or "").strip()
+        if reason:
+            return reason
+    return user_label(record.history_user)
+
+
 def _display(model, field_name: str, value, names: dict[str, dict]) -> str:
     if value is None or value == "":
         return "(empty)"
@@ -103,7 +116,7 @@ def history_entries(
         entries.append(
             HistoryEntry(
                 when=record.history_date,
-                who=user_label(record.history_user),
+                who=record_who(record),
                 action=ACTIONS.get(record.history_type, record.history_type),
                 subject=subject(record),
                 changes=changes,

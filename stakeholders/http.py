@@ -24,6 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -33,6 +34,7 @@ from stakeholders.access import membership_or_404
 from stakeholders.models import Boundary, Membership, Role, Snapshot, Workspace
 from stakeholders.selectors import ScoresChoice, choice_status
 from stakeholders.services import scores_request
+from stakeholders.surveys.reads import completeness
 
 # `?layer=`: scores from informal ties (the default) or from informal and formal ones.
 LAYER_INFORMAL = "informal"
@@ -245,7 +247,7 @@ def scores_choice_param(
 def analysis_context(
     request: HttpRequest, membership: Membership, *, layers: bool = True
 ) -> dict[str, Any]:
-    """What every analysis page needs: membership, boundary, and the scores' status.
+    """What every analysis page needs: membership, boundary, the scores' status, completeness.
 
     The address chooses the scores (scores_choice_param): today's by default, those of
     the map as it was on a date (`?as_of=YYYY-MM-DD`), of informal and formal ties
@@ -270,6 +272,9 @@ def analysis_context(
         "scores_query": choice.query(),
         "layers": layers,
         "layer_switch": _layer_switch(boundary, choice) if layers else None,
+        # How many people's ties come from their own answers or an editor (issue #15):
+        # read (one query) only when a page shows it.
+        "completeness": SimpleLazyObject(lambda: completeness(workspace.pk)),
     }
 
 

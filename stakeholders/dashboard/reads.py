@@ -23,6 +23,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.selectors import group_labels
+from stakeholders.surveys.reads import TieSource, confirmed_among, tie_source
 
 BROKERS_PER_PAGE = 25
 # The overview's short lists; each links to the full list when there are more.
@@ -379,6 +380,8 @@ class DetailTie:
     trust: int | None
     observed_on: datetime.date | None
     evidence: str
+    # Reported in a survey (by whom, when) or entered by an editor; confirmed by both.
+    source: TieSource | None = None
 
 
 @dataclass(frozen=True)
@@ -392,7 +395,14 @@ class PersonDetail:
     history: list[HistoryEntry]
 
 
-def _ties(queryset, other: str) -> list[DetailTie]:
+def _tie_records(queryset, other: str) -> list:
+    return list(queryset.select_related(other, "survey").order_by(f"{other}__name", "kind", "pk"))
+
+
+def _ties(records: list, other: str, person: Person, confirmed: set) -> list[DetailTie]:
+    def reporter(r) -> str:
+        return person.name if other == "target" else r.source.name
+
     return [
         DetailTie(
             other_id=getattr(r, f"{other}_id"),
@@ -402,8 +412,15 @@ def _ties(queryset, other: str) -> list[DetailTie]:
             trust=r.trust,
             observed_on=r.observed_on,
             evidence=r.evidence,
+            source=tie_source(
+                provenance=r.provenance,
+                reporter=reporter(r),
+                survey=r.survey.title if r.survey_id else None,
+                reported_on=r.reported_on,
+                confirmed=(r.source_id, r.target_id, r.kind) in confirmed,
+            ),
         )
-        for r in queryset.select_related(other).order_by(f"{other}__name", "kind", "pk")
+        for r in records
     ]
 
 
@@ -424,6 +441,12 @@ def person_detail(
     score = None
     if run is not None:
         score = PersonScore.objects.filter(run=run, person=person, boundary=boundary).first()
+    out = _tie_records(person.ties_out.all(), "target")
+    into = _tie_records(person.ties_in.all(), "source")
+    # Both of a confirmed tie's directions touch the person: no further query.
+    confirmed = confirmed_among(
+        (r.source_id, r.target_id, r.kind, r.provenance) for r in out + into
+    )
     return PersonDetail(
         person=person,
         affiliations=list(
@@ -431,8 +454,8 @@ def person_detail(
                 "-is_primary", "organisation__name"
             )
         ),
-        ties_out=_ties(person.ties_out.all(), "target"),
-        ties_in=_ties(person.ties_in.all(), "source"),
+        ties_out=_ties(out, "target", person, confirmed),
+        ties_in=_ties(into, "source", person, confirmed),
         score=score,
         group=labels.get(score.group, "No organisation") if score else "",
         history=person_history(person=person, show_notes=show_notes, org_names=org_names).entries,

@@ -26,6 +26,7 @@ from stakeholders.models import (
     PairScore,
     Person,
     PersonScore,
+    Provenance,
     Relationship,
     RelationshipKind,
     ScoreRun,
@@ -39,6 +40,7 @@ from stakeholders.models import (
 from stakeholders.retention import is_stale, stale_cutoff
 from stakeholders.scenarios.leaves import key_people_ordering, pairs_from, short_routes_only
 from stakeholders.selectors import group_labels, in_force_q
+from stakeholders.surveys.reads import completeness, reported_back
 from stakeholders.text import strip_refused
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -194,6 +196,11 @@ EXTRA_COLUMNS = {
     "affiliations": ("Primary",),
     "organisations": ("People",),
     "relationships": ("Source name", "Target name"),
+}
+# Where each tie came from (issue #15), after every other column (extras included), so
+# no column moves. import_map accepts and ignores them (imports.bundle.DERIVED_COLUMNS).
+PROVENANCE_COLUMNS = {
+    "relationships": ("Provenance", "Survey", "Reported on", "Confirmed"),
 }
 
 SCORE_KINDS = ("brokers", "scores", "partnerships", "key-people")
@@ -366,6 +373,15 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "is history: it counts in scores as of dates before its end.",
         "Source name": "Name of the source person.",
         "Target name": "Name of the target person.",
+        "Provenance": "Reported by the person (the source answered a survey) or Entered by an "
+        "editor.",
+        "Survey": "The survey the source person reported the relationship in; empty when "
+        "entered by an editor.",
+        "Reported on": "When the source person reported it (YYYY-MM-DD); empty when entered by "
+        "an editor.",
+        "Confirmed": "Yes when both people reported it: the target reported the same kind of "
+        "relationship back in a survey. No otherwise, including every relationship entered by "
+        "an editor.",
     },
 }
 
@@ -402,7 +418,9 @@ def header(kind: str, *, extras: bool = False, with_notes: bool = False) -> tupl
     base += ADDED_COLUMNS.get(kind, ())
     if with_notes and kind == "people":
         base += (NOTES_COLUMN,)
-    return base + EXTRA_COLUMNS.get(kind, ()) if extras else base
+    if extras:
+        base += EXTRA_COLUMNS.get(kind, ())
+    return base + PROVENANCE_COLUMNS.get(kind, ())
 
 
 def _round(value: float | None, places: int) -> float | None:
@@ -636,19 +654,24 @@ def relationships_rows(
     ]  # fmt: skip
     if extras:
         fields += ["source__name", "target__name"]
+    fields += ["provenance", "survey__title", "reported_on", "confirmed"]
     ties = (
         _only(Relationship.objects.filter(source__workspace=workspace), ids)
+        # Both people reported it (surveys.reads.confirmed_ties), in the same query.
+        .annotate(confirmed=reported_back())
         .order_by("source__ref", "target__ref", "kind")
         .values_list(*fields)
     )
-    kinds = dict(RelationshipKind.choices)
-    for source, target, kind, strength, trust, on, evidence, start, end, *names in ties.iterator(
-        chunk_size=CHUNK_SIZE
-    ):
+    kinds, provenances = dict(RelationshipKind.choices), dict(Provenance.choices)
+    for row in ties.iterator(chunk_size=CHUNK_SIZE):
+        source, target, kind, strength, trust, on, evidence, start, end, *names = row[:-4]
+        made, survey, reported_on, back = row[-4:]
+        reported = made == Provenance.REPORTED
         stale = is_stale(on, cutoff)
         yield (
             source, target, kinds[kind], strength, trust, on, evidence, stale, start, end,
-            *names,
+            *names, provenances.get(made, made), survey or "", reported_on,
+            reported and back,
         )  # fmt: skip
 
 
@@ -757,6 +780,19 @@ def describe_network(run: ScoreRun | None) -> str:
     return words
 
 
+def completeness_rows(workspace: Workspace) -> Iterator[tuple]:
+    """Notes on how many people's ties come from their own answers or an editor (one query).
+
+    Issue #15: under 80% the scores may miss ties; each organisation under 65% is named.
+    """
+    covered = completeness(workspace.pk)
+    if not covered.people:
+        return
+    yield ("About", "Completeness", covered.sentence())
+    for sentence in covered.organisation_sentences():
+        yield ("About", "Completeness under 65%", sentence)
+
+
 def _describe_key_people(run: ScoreRun | None) -> str:
     summary = run.key_people if run is not None else {}
     if not summary:
@@ -791,6 +827,7 @@ def notes_rows(
     yield ("About", "Export", kind)
     yield ("About", "Workspace", f"{workspace.name} (slug: {workspace.slug})")
     yield ("About", "Data as of", timezone.localtime(now).isoformat(timespec="seconds"))
+    yield from completeness_rows(workspace)
     if scored:
         finished = run.finished_at if run is not None else None
         yield (
@@ -874,6 +911,7 @@ def about_rows(
     yield ("About", "Export", kind)
     yield ("About", "Workspace", f"{workspace.name} (slug: {workspace.slug})")
     yield ("About", "Data as of", timezone.localtime(now).isoformat(timespec="seconds"))
+    yield from completeness_rows(workspace)
     if boundary is not None:
         yield ("About", "Boundary", f"Groups are {Boundary(boundary).label.lower()}s")
 

@@ -117,8 +117,12 @@ COLUMNS: dict[str, dict[str, bool]] = {
 
 # Columns our exports add that are worked out from other data, not stored: accepted so
 # that an export imports back unchanged, checked to be yes or no, and otherwise ignored.
-# A relationship's Stale follows from its observed date and the workspace's retention.
-DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {RELATIONSHIPS: ("stale",)}
+# A relationship's Stale follows from its observed date and the workspace's retention;
+# where it came from (issue #15: Provenance, Survey, Reported on, Confirmed) is set by
+# the survey, never by an import.
+DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
+    RELATIONSHIPS: ("stale", "provenance", "survey", "reported_on", "confirmed")
+}
 
 CHANGE_REASON = "Imported from a CSV bundle"
 SAVE_AS_UTF8 = 'In Excel choose File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)".'

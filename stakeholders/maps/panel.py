@@ -35,6 +35,7 @@ from stakeholders.models import (
     Tier,
 )
 from stakeholders.retention import is_stale
+from stakeholders.surveys.reads import TieSource, confirmed_among, tie_source
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class PanelTie:
     outgoing: bool
     observed_on: datetime.date | None = None
     stale: bool = False
+    # Reported in a survey (by whom, when) or entered by an editor; confirmed by both.
+    source: TieSource | None = None
 
     @property
     def kind_label(self) -> str:
@@ -91,24 +94,46 @@ def person_panel(
         .select_related("organisation")
         .first()
     )
+    provenance = ("provenance", "survey__title", "reported_on")
     ties = list(
         Relationship.objects.filter(source=person).values_list(
-            "target_id", "target__name", "kind", "strength", "observed_on"
+            "target_id", "target__name", "kind", "strength", "observed_on", *provenance
         )
     )
     ties_in = list(
         Relationship.objects.filter(target=person).values_list(
-            "source_id", "source__name", "kind", "strength", "observed_on"
+            "source_id", "source__name", "kind", "strength", "observed_on", *provenance
         )
     )
+    # Both of a confirmed tie's directions touch the person: no further query.
+    confirmed = confirmed_among(
+        [(person.pk, pk, kind, made) for pk, _, kind, _, _, made, _, _ in ties]
+        + [(pk, person.pk, kind, made) for pk, _, kind, _, _, made, _, _ in ties_in]
+    )
+
+    def source(reporter: str, made: str, survey: str | None, on, key: tuple) -> TieSource:
+        return tie_source(
+            provenance=made,
+            reporter=reporter,
+            survey=survey,
+            reported_on=on,
+            confirmed=key in confirmed,
+        )
+
     out = [
-        PanelTie(pk, name, kind, s, True, seen, is_stale(seen, stale_before))
-        for pk, name, kind, s, seen in ties
-    ]
+        PanelTie(
+            pk, name, kind, s, True, seen, is_stale(seen, stale_before),
+            source(person.name, made, survey, on, (person.pk, pk, kind)),
+        )
+        for pk, name, kind, s, seen, made, survey, on in ties
+    ]  # fmt: skip
     into = [
-        PanelTie(pk, name, kind, s, False, seen, is_stale(seen, stale_before))
-        for pk, name, kind, s, seen in ties_in
-    ]
+        PanelTie(
+            pk, name, kind, s, False, seen, is_stale(seen, stale_before),
+            source(name, made, survey, on, (pk, person.pk, kind)),
+        )
+        for pk, name, kind, s, seen, made, survey, on in ties_in
+    ]  # fmt: skip
     score = None
     mini_nodes: list[Node] = []
     mini_edges: list[Edge] = []

@@ -1,8 +1,9 @@
 """Data protection: erasure and the retention setting (UK GDPR).
 
-An erasure deletes the person, their affiliations and ties, and every
-trace of them in the change history, old scores, import previews and the admin
-log, keeping only that an erasure happened (`Erasure`: by whom, when, counts).
+An erasure deletes the person, their affiliations and ties, their survey answers and
+other people's answers naming them, and every trace of them in the change history,
+old scores, import previews and the admin log, keeping only that an erasure happened
+(`Erasure`: by whom, when, counts).
 People deleted before the admin stopped offering deletes left their history behind;
 deleted_person_erase erases what remains of them by record id.
 """
@@ -35,6 +36,9 @@ from stakeholders.models import (
     Person,
     Relationship,
     ScoreRun,
+    Survey,
+    SurveyAnswer,
+    SurveyResponse,
     Workspace,
 )
 from stakeholders.selectors import current_run
@@ -120,7 +124,16 @@ def _scrub_import_previews(*, workspace: Workspace, needles: tuple[str, ...]) ->
 def _workspace_log_entries(workspace: Workspace) -> Q:
     """Admin log lines about any record of the workspace (object ids are stored as text)."""
     types = ContentType.objects.get_for_models(
-        Workspace, Membership, Organisation, Person, Affiliation, Relationship, ForumMembership
+        Workspace,
+        Membership,
+        Organisation,
+        Person,
+        Affiliation,
+        Relationship,
+        ForumMembership,
+        Survey,
+        SurveyResponse,
+        SurveyAnswer,
     )
     rows = {
         Workspace: Workspace.objects.filter(pk=workspace.pk),
@@ -130,6 +143,9 @@ def _workspace_log_entries(workspace: Workspace) -> Q:
         Affiliation: Affiliation.objects.filter(person__workspace=workspace),
         Relationship: Relationship.objects.filter(source__workspace=workspace),
         ForumMembership: ForumMembership.objects.filter(forum__workspace=workspace),
+        Survey: Survey.objects.filter(workspace=workspace),
+        SurveyResponse: SurveyResponse.objects.filter(survey__workspace=workspace),
+        SurveyAnswer: SurveyAnswer.objects.filter(response__survey__workspace=workspace),
     }
     scope = Q(pk__in=[])
     for model, queryset in rows.items():
@@ -167,6 +183,74 @@ def _scrub_admin_log(
         entry.save(update_fields=["object_repr", "change_message"])
 
 
+def _survey_rows(*, workspace: Workspace, person_id: int) -> tuple[set[int], set[int]]:
+    """Ids of the person's survey responses and of the answers to erase, live or in history.
+
+    The answers are the person's own, others' naming them (as the target), and names
+    not on the roster that mention them (an answer waiting for review, or rejected).
+    """
+    responses = set(
+        SurveyResponse.objects.filter(person_id=person_id).values_list("pk", flat=True)
+    ) | set(SurveyResponse.history.filter(person_id=person_id).values_list("id", flat=True))
+    mine_or_naming = Q(response_id__in=responses) | Q(target_id=person_id)
+    answers = set(SurveyAnswer.objects.filter(mine_or_naming).values_list("pk", flat=True)) | set(
+        SurveyAnswer.history.filter(mine_or_naming).values_list("id", flat=True)
+    )
+    # Names only: a short ref ("AN") would match unrelated names ("Anna").
+    names = tuple(
+        {
+            n.casefold()
+            for n in [
+                *Person.objects.filter(pk=person_id).values_list("name", flat=True),
+                *Person.history.filter(id=person_id).values_list("name", flat=True),
+            ]
+            if n.strip()
+        }
+    )
+    in_workspace = set(
+        SurveyResponse.objects.filter(survey__workspace=workspace).values_list("pk", flat=True)
+    )
+    for model in (SurveyAnswer.objects, SurveyAnswer.history):
+        key = "pk" if model is SurveyAnswer.objects else "id"
+        unlisted = (
+            model.filter(response_id__in=in_workspace, target__isnull=True)
+            .exclude(unlisted_name="")
+            .values_list(key, "unlisted_name", "unlisted_organisation")
+        )
+        answers |= {pk for pk, name, _ in unlisted if names and _mentions(name, names)}
+    return responses, answers
+
+
+def _scrub_change_reasons(*, workspace: Workspace, needles: tuple[str, ...]) -> None:
+    """History rows whose change reason names the person ("Survey answer from ...")."""
+    if not needles:
+        return
+    mention = Q(pk__in=[])
+    for needle in needles:
+        mention |= Q(history_change_reason__icontains=needle)
+    people = Person.history.filter(workspace_id=workspace.pk).values("id")
+    scoped = (
+        Person.history.filter(workspace_id=workspace.pk),
+        Affiliation.history.filter(person_id__in=people),
+        Relationship.history.filter(source_id__in=people),
+        Survey.history.filter(workspace_id=workspace.pk),
+        SurveyResponse.history.filter(person_id__in=people),
+        SurveyAnswer.history.filter(
+            response_id__in=SurveyResponse.history.filter(person_id__in=people).values("id")
+        ),
+    )
+    for history in scoped:
+        # SQLite's LIKE folds ASCII letters only: check each hit in Python too.
+        hits = [
+            pk
+            for pk, reason in history.filter(mention).values_list(
+                "history_id", "history_change_reason"
+            )
+            if _mentions(reason or "", needles)
+        ]
+        history.filter(history_id__in=hits).update(history_change_reason=ERASED)
+
+
 def _names_and_refs(person_id: int) -> tuple[str, ...]:
     """Every name and ref the person has been recorded under, now and in their history."""
     rows = [
@@ -200,7 +284,11 @@ def _erase(*, workspace: Workspace, person_id: int, erased_by: AbstractBaseUser 
     seat_ids = set(ForumMembership.objects.filter(person_id=pk).values_list("pk", flat=True)) | set(
         ForumMembership.history.filter(person_id=pk).values_list("id", flat=True)
     )
+    # Survey answers (issue #15): theirs, and others' naming them, with their history.
+    response_ids, answer_ids = _survey_rows(workspace=workspace, person_id=pk)
     still_there = Person.objects.filter(pk=pk).exists()
+    SurveyAnswer.objects.filter(pk__in=answer_ids).delete()
+    SurveyResponse.objects.filter(pk__in=response_ids).delete()
     ties.delete()
     Affiliation.objects.filter(person_id=pk).delete()
     ForumMembership.objects.filter(person_id=pk).delete()
@@ -209,7 +297,10 @@ def _erase(*, workspace: Workspace, person_id: int, erased_by: AbstractBaseUser 
     Relationship.history.filter(Q(source_id=pk) | Q(target_id=pk)).delete()
     Affiliation.history.filter(person_id=pk).delete()
     ForumMembership.history.filter(person_id=pk).delete()
+    SurveyAnswer.history.filter(id__in=answer_ids).delete()
+    SurveyResponse.history.filter(id__in=response_ids).delete()
     Person.history.filter(id=pk).delete()
+    _scrub_change_reasons(workspace=workspace, needles=needles)
     _scrub_scores(workspace=workspace, person_id=pk)
     _scrub_import_previews(workspace=workspace, needles=needles)
     _scrub_admin_log(
@@ -219,6 +310,8 @@ def _erase(*, workspace: Workspace, person_id: int, erased_by: AbstractBaseUser 
             Affiliation: affiliation_ids,
             Relationship: tie_ids,
             ForumMembership: seat_ids,
+            SurveyResponse: response_ids,
+            SurveyAnswer: answer_ids,
         },
         needles=needles,
         search_terms=terms,
@@ -236,8 +329,9 @@ def _erase(*, workspace: Workspace, person_id: int, erased_by: AbstractBaseUser 
 def person_erase(*, workspace: Workspace, person: Person, erased_by: AbstractBaseUser) -> Erasure:
     """Erase a person and every trace of them; keep only that an erasure happened.
 
-    One transaction: the person's ties (both ways), affiliations and record; every
-    history row of the three (simple_history also records each deletion with the
+    One transaction: the person's ties (both ways), affiliations and record, their
+    survey responses and answers and others' answers naming them; every history row
+    of these (simple_history also records each deletion with the
     full row, so those go too); score runs other than the current one (recomputed on
     commit); import previews and admin log lines that mention them, under any name or
     ref they have had. Raises Person.DoesNotExist if the person is not in this workspace.

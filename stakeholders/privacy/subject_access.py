@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from stakeholders.exports.tables import COLUMN_NOTES, iso_date, write_csv
-from stakeholders.history import ACTIONS, user_label
+from stakeholders.history import ACTIONS, record_who, user_label
 from stakeholders.models import (
     Affiliation,
     Boundary,
@@ -25,13 +25,16 @@ from stakeholders.models import (
     PersonScore,
     Relationship,
     ScoreRun,
+    Survey,
+    SurveyAnswer,
+    SurveyResponse,
     Workspace,
 )
 from stakeholders.selectors import current_run, group_labels
 
 logger = logging.getLogger(__name__)
 
-PERSON_HEADER = ("Ref", "Name", "Job title", "Seniority", "Active", "Notes")
+PERSON_HEADER = ("Ref", "Name", "Job title", "Seniority", "Active", "Notes", "Email")
 AFFILIATIONS_HEADER = ("Organisation", "Role title", "Primary", "Start date", "End date")
 TIES_HEADER = (
     "Other person ref",
@@ -119,9 +122,25 @@ FILE_NOTES = (
     ("ties_in.csv", "Relationships recorded from others to the person, with evidence notes."),
     ("scores.csv", "The person's scores from the current calculation, one row per boundary."),
     (
+        "survey_responses.csv",
+        "The relationship surveys the person was invited to: where the link was sent, and when "
+        "they consented or declined, saved, submitted or withdrew their answers.",
+    ),
+    (
+        "survey_answers.csv",
+        "The person's own survey answers: the people they named for each question, with "
+        "strength and trust.",
+    ),
+    (
+        "survey_named_by.csv",
+        "Other people's survey answers naming the person: who named them, in which survey, "
+        "for which question.",
+    ),
+    (
         "history.csv",
-        "Every recorded change to the person, their affiliations, relationships and forum seats: "
-        "one row per field changed (or set, on creation; or held, on deletion).",
+        "Every recorded change to the person, their affiliations, relationships, forum seats, "
+        "survey responses and answers: one row per field changed (or set, on creation; or "
+        "held, on deletion).",
     ),
 )
 
@@ -135,7 +154,105 @@ def _person_rows(person: Person) -> Iterator[tuple]:
         person.get_seniority_display(),
         person.active,
         person.notes,
+        person.email,
     )
+
+
+SURVEY_RESPONSES_HEADER = (
+    "Survey",
+    "Status",
+    "Email",
+    "Invited at",
+    "Reminded at",
+    "Reminders",
+    "Consent given at",
+    "Declined at",
+    "Saved at",
+    "Submitted at",
+    "Withdrawn at",
+)
+SURVEY_ANSWERS_HEADER = (
+    "Survey",
+    "Question",
+    "Named person ref",
+    "Named person name",
+    "Name not on the list",
+    "Organisation not on the list",
+    "Strength",
+    "Trust",
+    "Review",
+)
+SURVEY_NAMED_BY_HEADER = (
+    "Survey",
+    "Named by ref",
+    "Named by name",
+    "Question",
+    "Strength",
+    "Trust",
+)
+
+
+def _when(value: datetime.datetime | None) -> str:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def _survey_response_rows(person: Person) -> Iterator[tuple]:
+    yield SURVEY_RESPONSES_HEADER
+    for r in person.survey_responses.select_related("survey").order_by("survey__created_at", "pk"):
+        yield (
+            r.survey.title,
+            r.get_status_display(),
+            r.email,
+            _when(r.invited_at),
+            _when(r.reminded_at),
+            r.reminders,
+            _when(r.consent_at),
+            _when(r.declined_at),
+            _when(r.saved_at),
+            _when(r.submitted_at),
+            _when(r.withdrawn_at),
+        )
+
+
+def _survey_answer_rows(person: Person) -> Iterator[tuple]:
+    yield SURVEY_ANSWERS_HEADER
+    answers = (
+        SurveyAnswer.objects.filter(response__person=person)
+        .select_related("response__survey", "target")
+        .order_by("response__survey__created_at", "response_id", "kind", "pk")
+    )
+    for a in answers:
+        yield (
+            a.response.survey.title,
+            a.get_kind_display(),
+            a.target.ref if a.target_id else "",
+            a.target.name if a.target_id else "",
+            a.unlisted_name,
+            a.unlisted_organisation,
+            a.strength,
+            a.trust,
+            a.get_review_display() if a.review else "",
+        )
+
+
+def _survey_named_by_rows(person: Person) -> Iterator[tuple]:
+    # As ties_in.csv names who recorded a tie towards the person, this names who named them.
+    yield SURVEY_NAMED_BY_HEADER
+    answers = (
+        SurveyAnswer.objects.filter(target=person)
+        .exclude(response__person=person)
+        .select_related("response__survey", "response__person")
+        .order_by("response__survey__created_at", "response__person__name", "kind", "pk")
+    )
+    for a in answers:
+        yield (
+            a.response.survey.title,
+            a.response.person.ref,
+            a.response.person.name,
+            a.get_kind_display(),
+            a.strength,
+            a.trust,
+        )
 
 
 FORUM_SEATS_HEADER = ("Forum", "Seat", "Start date", "End date")
@@ -223,6 +340,15 @@ def _history_rows(person: Person) -> Iterator[tuple]:
             Relationship.history.filter(Q(source_id=pk) | Q(target_id=pk)),
         ),
         ("Forum seat", ForumMembership, ForumMembership.history.filter(person_id=pk)),
+        ("Survey response", SurveyResponse, SurveyResponse.history.filter(person_id=pk)),
+        (
+            "Survey answer",
+            SurveyAnswer,
+            SurveyAnswer.history.filter(
+                Q(response_id__in=SurveyResponse.history.filter(person_id=pk).values("id"))
+                | Q(target_id=pk)
+            ),
+        ),
     )
     loaded = []
     person_ids: set[int] = {pk}
@@ -233,6 +359,8 @@ def _history_rows(person: Person) -> Iterator[tuple]:
         if model is Relationship:
             for r in records:
                 person_ids.update((r.source_id, r.target_id))
+        elif model is SurveyAnswer:
+            person_ids.update(r.target_id for r in records if r.target_id)
         loaded.append((label, model, records))
     people = {
         p: f"{name} (ref {ref})"
@@ -244,7 +372,11 @@ def _history_rows(person: Person) -> Iterator[tuple]:
         Organisation.objects.filter(workspace_id=person.workspace_id).values_list("pk", "name")
     )
     forums = dict(Forum.objects.filter(workspace_id=person.workspace_id).values_list("pk", "name"))
+    surveys = dict(
+        Survey.objects.filter(workspace_id=person.workspace_id).values_list("pk", "title")
+    )
     names = {
+        "survey": surveys,
         "person": people,
         "source": people,
         "target": people,
@@ -260,7 +392,7 @@ def _history_rows(person: Person) -> Iterator[tuple]:
             if previous is not None and previous.id != record.id:
                 previous = None
             when = timezone.localtime(record.history_date).isoformat(timespec="seconds")
-            base = (when, user_label(record.history_user), label, record.id)
+            base = (when, record_who(record), label, record.id)
             action = ACTIONS.get(record.history_type, record.history_type)
             if record.history_type == "~" and previous is not None:
                 changes = record.diff_against(previous, excluded_fields=["workspace"]).changes
@@ -351,6 +483,9 @@ def subject_access_zip(
         ("ties_out.csv", _tie_rows(person.ties_out.all(), "target")),
         ("ties_in.csv", _tie_rows(person.ties_in.all(), "source")),
         ("scores.csv", _score_rows(person, run)),
+        ("survey_responses.csv", _survey_response_rows(person)),
+        ("survey_answers.csv", _survey_answer_rows(person)),
+        ("survey_named_by.csv", _survey_named_by_rows(person)),
         ("history.csv", _history_rows(person)),
     ]
     buffer = io.BytesIO()

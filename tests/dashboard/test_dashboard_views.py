@@ -146,10 +146,10 @@ def test_query_counts_do_not_grow_with_the_map(
 ):
     build_map(workspace, people_per_org=people_per_org)
     client.force_login(viewer)
-    # session + user, membership, score status, then the page's own reads
-    with django_assert_num_queries(12):
+    # session + user, membership, score status, completeness, then the page's own reads
+    with django_assert_num_queries(13):
         client.get(url("overview", workspace))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url("brokers", workspace))
 
 

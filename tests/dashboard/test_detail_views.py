@@ -348,16 +348,16 @@ def test_query_counts_do_not_grow_with_the_map(
         RelationshipFactory(source=person, target=broker, kind="trusts")
     rescore(workspace)
     client.force_login(viewer)
-    # session + user, membership, score status, then the page's own reads
-    with django_assert_num_queries(8):
+    # session + user, membership, score status, completeness, then the page's own reads
+    with django_assert_num_queries(9):
         client.get(url("partnerships", workspace))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url("partnerships", workspace, boundary="sector"))
     # ... and their broker score in each snapshot (one query, however many snapshots).
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         client.get(url("person_detail", workspace, broker.pk))
     # Including the history of the organisation and of its affiliations.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         client.get(url("organisation_detail", workspace, hospital.pk))
 
 

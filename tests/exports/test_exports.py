@@ -245,6 +245,7 @@ def test_relationships_and_affiliations_export(workspace, small_map, tmp_path):
     assert rows[0] == [
         "Source", "Target", "Kind", "Strength", "Trust", "Observed on", "Evidence", "Stale",
         "Start date", "End date", "Source name", "Target name",
+        "Provenance", "Survey", "Reported on", "Confirmed",
     ]  # fmt: skip
     assert len(rows) == Relationship.objects.count() + 1
     first = _records(rows)[0]
@@ -401,8 +402,9 @@ def test_notes_file_and_output_dir(workspace, scored, tmp_path):
     assert "Not used: this export holds recorded data only" in people_notes
 
 
-def test_every_column_is_defined():
-    ws = Workspace(name="W", slug="w")
+def test_every_column_is_defined(db):
+    # The notes state completeness (issue #15), read from the database.
+    ws = Workspace.objects.create(name="W", slug="w")
     for kind in (*exports.SCORE_KINDS, *exports.DATA_KINDS):
         for extras in (False, True) if kind in exports.DATA_KINDS else (False,):
             for with_notes in (False, True) if kind == "people" else (False,):

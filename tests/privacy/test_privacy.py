@@ -173,6 +173,9 @@ def test_subject_access_zip_holds_everything_about_the_person(client, workspace,
             "ties_out.csv",
             "ties_in.csv",
             "scores.csv",
+            "survey_responses.csv",
+            "survey_answers.csv",
+            "survey_named_by.csv",
             "history.csv",
         ]
     )
@@ -182,9 +185,9 @@ def test_subject_access_zip_holds_everything_about_the_person(client, workspace,
     assert "Broker score:" in readme  # column definitions for scores.csv
 
     person_rows = _csv(pack, "person.csv")
-    assert person_rows[0] == ["Ref", "Name", "Job title", "Seniority", "Active", "Notes"]
+    assert person_rows[0] == ["Ref", "Name", "Job title", "Seniority", "Active", "Notes", "Email"]
     # Formula-safe: the job title starts with "=", so it gets a leading '.
-    assert person_rows[1] == [REF, NAME, '\'=HYPERLINK("x")', "Director", "Yes", NOTES]
+    assert person_rows[1] == [REF, NAME, '\'=HYPERLINK("x")', "Director", "Yes", NOTES, ""]
 
     affiliations = _csv(pack, "affiliations.csv")
     assert affiliations[1][:3] == ["Fenwick County Council", "Director of place", "Primary"]

@@ -226,11 +226,12 @@ def test_query_counts_do_not_grow_with_the_map(
     transaction.get_connection().run_on_commit.clear()
     score_runs.score_run_execute(workspace_id=workspace.pk)
     client.force_login(viewer)
-    # session + user, membership, score status, then labels, count, page, set names
-    with django_assert_num_queries(8):
+    # session + user, membership, score status, completeness, then labels, count, page,
+    # set names
+    with django_assert_num_queries(9):
         client.get(url(workspace))
     # Sector and tier labels need no query.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url(workspace, boundary="sector", page=2))
     # The download: session + user, membership, current run, then labels and rows.
     with django_assert_num_queries(6):
