@@ -6,8 +6,9 @@ The admin's list search and autocomplete send what was typed in the address
 django.request, gunicorn's access and error logs through deploy/gunicorn.conf.py)
 runs this filter, so a log file keeps the path and never what was searched for.
 
-The links in invitation and password reset emails carry a token in the path itself
-(`/invitations/<token>/`, `/accounts/reset/<uidb64>/<token>/`): anyone who read it in a
+The links in invitation, survey and password reset emails carry a token in the path
+itself (`/invitations/<token>/`, `/surveys/respond/<token>/`,
+`/accounts/reset/<uidb64>/<token>/`): anyone who read it in a
 log could use a link that has not been used yet, so those segments become "[redacted]".
 """
 
@@ -24,6 +25,8 @@ _SEGMENT = r"[^/\s?\"']+"
 # /invitations/<token>/ (not /invitations/accept/, the page it redirects to, nor an
 # owner's /w/<slug>/members/invitations/<id>/...).
 _INVITATION = re.compile(rf"(?<!/members)(/invitations/)(?!accept/)({_SEGMENT})")
+# /surveys/respond/<token>/ (not the pages it redirects to: respond/ and respond/roster/).
+_SURVEY = re.compile(rf"(/surveys/respond/)(?!roster/)({_SEGMENT})")
 # /reset/<uidb64>/<token>/ (Django's view then redirects to <uidb64>/set-password/).
 _RESET = re.compile(rf"(/reset/)(?!done/)({_SEGMENT})(/(?:{_SEGMENT})?)?")
 
@@ -39,6 +42,7 @@ def without_query_strings(text: str) -> str:
     """The text with every query string and every emailed link's token removed."""
     text = _QUERY.sub(r"\1", text)
     text = _INVITATION.sub(rf"\1{REDACTED}", text)
+    text = _SURVEY.sub(rf"\1{REDACTED}", text)
     return _RESET.sub(_reset, text)
 
 

@@ -63,12 +63,14 @@ from stakeholders.models import (
     Relationship,
     Role,
     Snapshot,
+    Survey,
     Workspace,
 )
 from stakeholders.privacy.admin import ErasureAdmin
 from stakeholders.privacy.deletion import history_erase, records_delete
 from stakeholders.services import EditConflict
 from stakeholders.snapshots.admin import SnapshotAdmin
+from stakeholders.surveys.admin import SurveyAdmin
 
 admin.site.site_header = "Influence Map administration"
 admin.site.site_title = "Influence Map administration"
@@ -602,6 +604,7 @@ class ForumMembershipAdmin(ScopedHistoryAdmin):
 admin.site.register(Erasure, ErasureAdmin)
 admin.site.register(Snapshot, SnapshotAdmin)
 admin.site.register(Invitation, InvitationAdmin)
+admin.site.register(Survey, SurveyAdmin)
 
 # django-otp's device admins are for a site without workspaces: a user's two-factor is
 # theirs to turn on and off on their account page (stakeholders/accounts).

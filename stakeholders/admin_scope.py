@@ -24,6 +24,9 @@ from stakeholders.models import (
     Relationship,
     Role,
     Snapshot,
+    Survey,
+    SurveyQuestion,
+    SurveyResponse,
     Workspace,
 )
 
@@ -41,6 +44,9 @@ WORKSPACE_PATHS: dict[type[models.Model], tuple[str, ...]] = {
     ForumMembership: ("forum__workspace", "person__workspace"),
     Invitation: ("workspace",),
     Snapshot: ("workspace",),
+    Survey: ("workspace",),
+    SurveyQuestion: ("survey__workspace",),
+    SurveyResponse: ("survey__workspace", "person__workspace"),
 }
 
 # Scope ids: None means every workspace (superusers); otherwise the set of ids.

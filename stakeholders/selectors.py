@@ -273,10 +273,14 @@ def person_page(
 # Score runs: pages show the newest successful run and say whether a newer one is coming.
 
 
-def in_force_q(on: datetime.date) -> Q:
-    """A filter for ties (or affiliations) in force on `on` (stakeholders.snapshots.in_force)."""
-    return (Q(start_date__isnull=True) | Q(start_date__lte=on)) & (
-        Q(end_date__isnull=True) | Q(end_date__gte=on)
+def in_force_q(on: datetime.date, prefix: str = "") -> Q:
+    """A filter for ties (or affiliations) in force on `on` (stakeholders.snapshots.in_force).
+
+    `prefix` reaches a related row's dates, e.g. "affiliations__".
+    """
+    start, end = f"{prefix}start_date", f"{prefix}end_date"
+    return (Q(**{f"{start}__isnull": True}) | Q(**{f"{start}__lte": on})) & (
+        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": on})
     )
 
 

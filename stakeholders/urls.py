@@ -11,6 +11,8 @@ from stakeholders.members import views as member_views
 from stakeholders.privacy import views as privacy_views
 from stakeholders.scenarios import views as scenario_views
 from stakeholders.snapshots import views as snapshot_views
+from stakeholders.surveys import respondent
+from stakeholders.surveys import views as survey_views
 
 app_name = "stakeholders"
 # A page's table downloads as CSV, or as .xlsx from the same address with that extension.
@@ -116,6 +118,10 @@ urlpatterns = [
         member_views.member_invitation_cancel,
         name="member_invitation_cancel",
     ),
+    # A survey's personal link (no account); the pages first, as <str:token> matches them too.
+    path("surveys/respond/", respondent.survey_respond, name="survey_respond"),
+    path("surveys/respond/roster/", respondent.survey_roster, name="survey_roster"),
+    path("surveys/respond/<str:token>/", respondent.survey_open, name="survey_open"),
     # The emailed link; "accept/" first, as <str:token> would also match it.
     path("invitations/accept/", joining.invitation_accept_page, name="invitation_accept"),
     path("invitations/<str:token>/", joining.invitation_open, name="invitation_open"),
@@ -165,4 +171,32 @@ urlpatterns = [
     path("w/<slug:slug>/forums/", forum_views.forums_page, name="forums"),
     path("w/<slug:slug>/forums.csv", forum_views.forums_csv, name="forums_csv"),
     path("w/<slug:slug>/forums.xlsx", forum_views.forums_csv, XLSX, name="forums_xlsx"),
+    # Surveys: the editor's pages (the respondent's are under surveys/respond/).
+    path("w/<slug:slug>/surveys/", survey_views.surveys, name="surveys"),
+    path("w/<slug:slug>/surveys/new/", survey_views.survey_new, name="survey_new"),
+    path("w/<slug:slug>/surveys/<int:pk>/", survey_views.survey_detail, name="survey_detail"),
+    path(
+        "w/<slug:slug>/surveys/<int:pk>/responses.csv",
+        survey_views.survey_responses_csv,
+        name="survey_responses_csv",
+    ),
+    path(
+        "w/<slug:slug>/surveys/<int:pk>/responses.xlsx",
+        survey_views.survey_responses_csv,
+        XLSX,
+        name="survey_responses_xlsx",
+    ),
+    path("w/<slug:slug>/surveys/<int:pk>/link/", survey_views.survey_link, name="survey_link"),
+    path(
+        "w/<slug:slug>/surveys/<int:pk>/invite/", survey_views.survey_invite, name="survey_invite"
+    ),
+    path(
+        "w/<slug:slug>/surveys/<int:pk>/remind/", survey_views.survey_remind, name="survey_remind"
+    ),
+    path("w/<slug:slug>/surveys/<int:pk>/close/", survey_views.survey_close, name="survey_close"),
+    path(
+        "w/<slug:slug>/surveys/<int:pk>/names/<int:answer_pk>/",
+        survey_views.survey_review,
+        name="survey_review",
+    ),
 ]

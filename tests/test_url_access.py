@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from stakeholders import score_runs
 from stakeholders.models import (
@@ -33,7 +34,15 @@ from stakeholders.models import (
     Relationship,
     Role,
     Snapshot,
+    Survey,
+    SurveyAnswer,
     Workspace,
+)
+from stakeholders.surveys.services import (
+    AnswerInput,
+    response_consent,
+    response_save,
+    survey_create,
 )
 from tests.factories import (
     AffiliationFactory,
@@ -160,6 +169,22 @@ EXPECTED: dict[str, dict[str, object]] = {
     "stakeholders:snapshot_compare": answers(LOGIN, 404, 400, 400, 400),
     "stakeholders:snapshot_compare_csv": answers(LOGIN, 404, 400, 400, 400),
     "stakeholders:snapshot_compare_xlsx": answers(LOGIN, 404, 400, 400, 400),
+    # Surveys: any member sees the list; who has answered is for editors and owners.
+    "stakeholders:surveys": READ,
+    "stakeholders:survey_new": EDIT,
+    "stakeholders:survey_detail": EDIT,
+    "stakeholders:survey_responses_csv": EDIT,
+    "stakeholders:survey_responses_xlsx": EDIT,
+    "stakeholders:survey_link": POST_ONLY,
+    "stakeholders:survey_invite": POST_ONLY,
+    "stakeholders:survey_remind": POST_ONLY,
+    "stakeholders:survey_close": POST_ONLY,
+    "stakeholders:survey_review": POST_ONLY,
+    # A survey's personal link, as an invitation's: the token goes in the session and
+    # on to the survey; without a working token in the session, "link does not work".
+    "stakeholders:survey_open": answers(302, 302, 302, 302, 302),
+    "stakeholders:survey_respond": answers(404, 404, 404, 404, 404),
+    "stakeholders:survey_roster": answers(404, 404, 404, 404, 404),
     "admin:index": answers(ADMIN_LOGIN, 200, 200, 200, 200),
     "admin:login": answers(200, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX),
     "admin:logout": answers(ADMIN_INDEX, 405, 405, 405, 405),
@@ -190,6 +215,7 @@ ADMIN_MODELS = {
     "stakeholders_forum": "scoped",
     "stakeholders_forummembership": "scoped",
     "stakeholders_snapshot": "snapshots",
+    "stakeholders_survey": "scoped_read_only",
     "auth_user": "superuser",
     "auth_group": "superuser",
     "axes_accessattempt": "superuser",
@@ -254,6 +280,15 @@ ADMIN_ACTIONS["snapshots"] = {
     "add": answers(ADMIN_LOGIN, 403, 403, 403, 403),
     "delete": ADMIN_OWNER_OBJECT,
     # No simple_history here: Django's history page looks the id up in scope first.
+    "history": answers(ADMIN_LOGIN, ADMIN_INDEX, ADMIN_INDEX, 200, 200),
+}
+# Surveys are made and changed on their pages (through the services): in the admin
+# their workspace's editors and owners only look.
+ADMIN_ACTIONS["scoped_read_only"] = {
+    **ADMIN_ACTIONS["scoped"],
+    "add": answers(ADMIN_LOGIN, 403, 403, 403, 403),
+    "delete": answers(ADMIN_LOGIN, 403, 403, 403, 403),
+    # Django's history page looks the id up in scope first.
     "history": answers(ADMIN_LOGIN, ADMIN_INDEX, ADMIN_INDEX, 200, 200),
 }
 # No task has run in the test database: pages for one task look the id up first.
@@ -345,6 +380,8 @@ class World:
     relationship: Relationship
     membership: Membership
     preview: ImportPreview
+    survey: Survey
+    answer: SurveyAnswer
     users: dict[str, object]
     admin_objects: dict[str, object] = field(default_factory=dict)
 
@@ -375,6 +412,21 @@ def world(db) -> World:
     preview = ImportPreview.objects.create(
         workspace=a, user=users["editor"], files={}, summary={"files": [], "errors": []}
     )
+    survey = survey_create(
+        workspace=a,
+        user=users["editor"],
+        title="Partnership survey",
+        introduction="Who do you work with?",
+        privacy_notice="Members see the answers.",
+        closes_at=timezone.now() + datetime.timedelta(days=7),
+        questions=[("collaborates", "Who do you work with?")],
+        people=[person, colleague],
+    )
+    response = survey.responses.get(person=person)
+    response_consent(response=response, consent=True)
+    response_save(
+        response=response, answers=[AnswerInput("collaborates", None, "Ada Obi", strength=3)]
+    )
     return World(
         workspace=a,
         person=person,
@@ -383,6 +435,8 @@ def world(db) -> World:
         relationship=relationship,
         membership=Membership.objects.get(user=users["viewer"], workspace=a),
         preview=preview,
+        survey=survey,
+        answer=SurveyAnswer.objects.get(response=response),
         users=users,
     )
 
@@ -411,6 +465,7 @@ def _make_admin_object(world: World, model: str):
             workspace=world.workspace, erased_by=world.users["owner"]
         ),
         "stakeholders_invitation": lambda: _invitation(world),
+        "stakeholders_survey": lambda: world.survey,
         "stakeholders_snapshot": lambda: Snapshot.objects.create(
             workspace=world.workspace, name="Board", as_of=datetime.date(2026, 1, 1)
         ),
@@ -496,8 +551,12 @@ def build_url(route: Route, world: World) -> str:
                 kwargs[param] = world.organisation.pk
             elif "member" in (route.name or ""):
                 kwargs[param] = world.membership.pk
+            elif "survey" in (route.name or ""):
+                kwargs[param] = world.survey.pk
             else:
                 kwargs[param] = world.person.pk
+        elif param == "answer_pk":
+            kwargs[param] = world.answer.pk
         elif param == "token":
             kwargs[param] = world.preview.token
         elif param == "kind":

@@ -227,9 +227,13 @@ def _scale(value, what: str, where: str, required: bool) -> tuple[int | None, st
 
 
 def _clean_answers(
-    response: SurveyResponse, answers: Sequence[AnswerInput]
+    response: SurveyResponse, answers: Sequence[AnswerInput], *, complete: bool
 ) -> dict[tuple, SurveyAnswer]:
-    """The answers as unsaved rows keyed by who and what, or every problem at once."""
+    """The answers as unsaved rows keyed by who and what, or every problem at once.
+
+    `complete`: being submitted, so every answer needs its strength (when asked); a
+    draft may leave it for later.
+    """
     survey = response.survey
     asked = dict(survey.questions.values_list("kind", "wording"))
     wanted = {a.target_id for a in answers if a.target_id is not None}
@@ -272,7 +276,7 @@ def _clean_answers(
             answer.strength if survey.ask_strength else None,
             "how closely you work together",
             where,
-            required=survey.ask_strength,
+            required=survey.ask_strength and complete,
         )
         if problem:
             problems.append(problem)
@@ -310,13 +314,16 @@ def response_save(
     submit: bool = False,
     now: datetime | None = None,
 ) -> None:
-    """Keep a person's answers; on submission (or once submitted) they become ties at once."""
+    """Keep a person's answers; on submission (or once submitted) they become ties at once.
+
+    Once submitted, an answer still waiting for its strength makes no tie until it has one.
+    """
     now = now or timezone.now()
     response = _locked(response)
     _require_open(response.survey, now)
     if response.status not in (ResponseStatus.CONSENTED, ResponseStatus.SUBMITTED):
         raise ValidationError("Agree to take part before answering.")
-    cleaned = _clean_answers(response, answers)
+    cleaned = _clean_answers(response, answers, complete=submit)
     reason = _reason(response)
     old_all = list(response.answers.select_related("relationship"))
     old = {
@@ -427,9 +434,11 @@ def _snapshot(tie: Relationship) -> dict:
 def _ties_apply(survey: Survey, response_ids: Sequence[int], now: datetime) -> int:
     """Make the submitted answers of these responses ties, in bulk; returns ties written."""
     today = timezone.localdate(now)
+    answers = SurveyAnswer.objects.filter(response_id__in=response_ids, target__isnull=False)
+    if survey.ask_strength:
+        answers = answers.filter(strength__isnull=False)  # not given yet: no tie yet
     answers = list(
-        SurveyAnswer.objects.filter(response_id__in=response_ids, target__isnull=False)
-        .exclude(review__in=[SurveyAnswer.Review.PENDING, SurveyAnswer.Review.REJECTED])
+        answers.exclude(review__in=[SurveyAnswer.Review.PENDING, SurveyAnswer.Review.REJECTED])
         .select_related("response__person")
         .order_by("pk")
     )

@@ -239,6 +239,7 @@ def test_bad_answers_are_refused_together_naming_question_and_person(
                 AnswerInput(C, people[3].pk, strength=4),
                 AnswerInput(C, None, unlisted_name="  ", strength=3),
             ],
+            submit=True,
         )
     problems = caught.value.message_dict["answers"]
     assert problems == [
@@ -251,6 +252,24 @@ def test_bad_answers_are_refused_together_naming_question_and_person(
         '"Collaborates with", answer 8: enter the name of the person.',
     ]
     assert not response.answers.exists()
+
+
+def test_a_draft_may_wait_for_strength_and_makes_no_tie_until_given(survey, people):
+    response = _consented(survey, people[0])
+    response_save(response=response, answers=[AnswerInput(C, people[1].pk)])
+    with pytest.raises(ValidationError, match="choose how closely"):
+        response_save(response=response, answers=[AnswerInput(C, people[1].pk)], submit=True)
+    response_save(
+        response=response, answers=[AnswerInput(C, people[1].pk, strength=2)], submit=True
+    )
+    # Once submitted, a person added without a strength yet has no tie until given one.
+    response_save(
+        response=response,
+        answers=[AnswerInput(C, people[1].pk, strength=2), AnswerInput(T, people[2].pk)],
+    )
+    assert list(Relationship.objects.filter(source=people[0]).values_list("target", flat=True)) == [
+        people[1].pk
+    ]
 
 
 def test_strength_not_asked_records_the_middle(workspace, people):
