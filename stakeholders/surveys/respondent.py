@@ -24,10 +24,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from influence_map.proxy import client_ip
 from stakeholders.http import HtmxHttpRequest
 from stakeholders.models import RelationshipKind, ResponseStatus, SurveyResponse
 from stakeholders.surveys.roster import primary_organisations, roster_matches
@@ -50,9 +50,13 @@ SCALE = [1, 2, 3, 4, 5]
 
 
 def _refusals_key(request: HtmxHttpRequest) -> str:
-    # Behind deploy/'s proxy (TRUSTED_PROXY), the client's address as login throttling sees it.
-    trusted = getattr(settings, "AXES_CLIENT_IP_CALLABLE", "") == "influence_map.proxy.client_ip"
-    address = client_ip(request) if trusted else request.META.get("REMOTE_ADDR", "")
+    # The client's address as login throttling sees it (behind deploy/'s proxy, with
+    # TRUSTED_PROXY, the one the proxy names).
+    callable_path = getattr(settings, "AXES_CLIENT_IP_CALLABLE", None)
+    if callable_path:
+        address = import_string(callable_path)(request)
+    else:
+        address = request.META.get("REMOTE_ADDR", "")
     return _REFUSALS_KEY.format(address or "unknown")
 
 

@@ -253,3 +253,19 @@ def test_one_survey_session_never_shows_another_persons_answers(client, survey, 
     _consented(client, survey, people["Ada"])
     body = client.get(RESPOND).content.decode()
     assert "Cal Reyes" not in body
+
+
+def test_behind_the_proxy_refusals_count_per_client_address(client, survey, people, settings):
+    settings.AXES_CLIENT_IP_CALLABLE = "influence_map.proxy.client_ip"
+    for _ in range(REFUSALS_PER_HOUR):
+        client.get(
+            reverse("stakeholders:survey_open", args=["not-a-token"]),
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+        client.get(RESPOND, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    good = reverse(
+        "stakeholders:survey_open",
+        args=[response_token(survey.responses.get(person=people["Ada"]))],
+    )
+    assert client.get(good, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
+    assert client.get(good, HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 302
