@@ -6,7 +6,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("numba", "scipy", "networkx", "stakeholders.score_runs", "stakeholders.analysis.engine")
+# openpyxl (which loads numpy) is for reading and writing workbooks, when a page asks.
+HEAVY = (
+    "numba",
+    "scipy",
+    "networkx",
+    "numpy",
+    "openpyxl",
+    "stakeholders.score_runs",
+    "stakeholders.analysis.engine",
+)
 
 
 def _modules_loaded_by(code: str) -> set[str]:

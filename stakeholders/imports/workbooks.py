@@ -21,14 +21,13 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-from openpyxl import load_workbook
-from openpyxl.cell.read_only import EmptyCell, ReadOnlyCell
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING, Any
 
 from stakeholders.imports.bundle import BUNDLE_FILES, ImportError_, SheetCells
 from stakeholders.text import strip_refused
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is read, not with the URL conf
+    from openpyxl.cell.read_only import EmptyCell, ReadOnlyCell
 
 WORKBOOK_SUFFIX = ".xlsx"
 # No file of the bundle has more than ten columns: a row that reaches past this many
@@ -95,7 +94,7 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _cell_text(cell: ReadOnlyCell | EmptyCell) -> str | None:
+def _cell_text(cell: "ReadOnlyCell | EmptyCell") -> str | None:
     """The cell as CSV text, or None when it shows an Excel error (#N/A, #REF!...)."""
     value: Any = cell.value
     if value is None:
@@ -122,6 +121,8 @@ def _read_sheet(
     values: Any, formulas: Any | None, max_rows: int
 ) -> tuple[list[tuple[int, list[str]]], dict[tuple[int, int], str]]:
     """(row number, cells) for each row with a cell, and the cells that cannot be read."""
+    from openpyxl.utils import get_column_letter
+
     rows: list[tuple[int, list[str]]] = []
     problems: dict[tuple[int, int], str] = {}
     # Read-only sheets pad every row to the width the sheet declares; a wrong or hostile
@@ -216,6 +217,8 @@ def _open(book: WorkbookBundle, data: bytes, max_bytes: int) -> bool:
 
 def workbook_read(*, name: str, data: bytes, max_bytes: int, max_rows: int) -> WorkbookBundle:
     """The bundle files of an .xlsx workbook; `book.errors` says why it cannot be read."""
+    from openpyxl import load_workbook
+
     book = WorkbookBundle(name=name)
     if not _open(book, data, max_bytes):
         return book
