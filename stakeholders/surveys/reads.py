@@ -40,8 +40,28 @@ def completeness_level(covered: int, people: int) -> str | None:
     return WARNING
 
 
+class _Covered:
+    """The share of `people` who are `covered`: as a fraction, a percentage and a level."""
+
+    people: int
+    covered: int
+
+    @property
+    def share(self) -> float | None:
+        return self.covered / self.people if self.people else None
+
+    @property
+    def percent(self) -> int | None:
+        """The share as a whole percentage, rounded down (79.9% is not 80%)."""
+        return self.covered * 100 // self.people if self.people else None
+
+    @property
+    def level(self) -> str | None:
+        return completeness_level(self.covered, self.people)
+
+
 @dataclass(frozen=True)
-class OrganisationCompleteness:
+class OrganisationCompleteness(_Covered):
     """One organisation's people (by current primary affiliation) and how many are covered."""
 
     id: int
@@ -51,43 +71,17 @@ class OrganisationCompleteness:
     covered: int
 
     @property
-    def share(self) -> float | None:
-        return self.covered / self.people if self.people else None
-
-    @property
-    def percent(self) -> int | None:
-        """The share as a whole percentage, rounded down (79.9% is not 80%)."""
-        return self.covered * 100 // self.people if self.people else None
-
-    @property
-    def level(self) -> str | None:
-        return completeness_level(self.covered, self.people)
-
-    @property
     def label(self) -> str:
         return self.short_name or self.name
 
 
 @dataclass(frozen=True)
-class Completeness:
+class Completeness(_Covered):
     """The share of active people whose ties come from their own answers or an editor."""
 
     people: int
     covered: int
     organisations: list[OrganisationCompleteness]
-
-    @property
-    def share(self) -> float | None:
-        return self.covered / self.people if self.people else None
-
-    @property
-    def percent(self) -> int | None:
-        """The share as a whole percentage, rounded down (79.9% is not 80%)."""
-        return self.covered * 100 // self.people if self.people else None
-
-    @property
-    def level(self) -> str | None:
-        return completeness_level(self.covered, self.people)
 
     @property
     def caution(self) -> bool:
