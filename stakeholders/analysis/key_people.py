@@ -441,7 +441,8 @@ def _df_source(
                 if du < dt:
                     m |= s2[u]
                 elif du == dt:
-                    m |= s1[u] & low[info[_lca(t, u, idom, info), 0]]
+                    if s1[u] & full & ~m:  # only then can the common dominator add bits
+                        m |= s1[u] & low[info[_lca(t, u, idom, info), 0]]
                 else:
                     m |= full & ~low[info[_lca(t, u, idom, info), 0]]
                 if (m & full) == full:
@@ -463,8 +464,9 @@ def _df_source(
             if du < dt:
                 m |= s3[u]
             elif du == dt:
-                m |= s2[u] & low[info[_lca(t, u, idom, info), 0]]
-            else:
+                if s2[u] & full & ~m:  # only then can the common dominator add bits
+                    m |= s2[u] & low[info[_lca(t, u, idom, info), 0]]
+            elif s1[u] & full & ~m:
                 m |= s1[u] & low[info[_lca(t, u, idom, info), 0]]
             if (m & full) == full:
                 break
