@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from bench.pages import print_table, time_pages
+from bench.startup import time_startup
 from bench.whatif_bench import time_whatif
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +75,11 @@ def main() -> None:
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True, cwd=ROOT)
     engine = env["DATABASE_URL"].split(":")[0]
     print(f"Influence Map benchmark: {os.cpu_count()} cores, database {engine}")
+
+    # --- Start-up (#16): manage.py check, and the score command until it can work ---
+    time_startup(env)
+    # --- end of start-up ---
+
     for n in SIZES:
         slug = f"bench-{n}"
         t = time.perf_counter()

@@ -32,7 +32,6 @@ from stakeholders.admin_scope import (
     WorkspaceScopeMixin,
     is_superuser,
 )
-from stakeholders.exports.tables import csv_chunks, export_filename, export_rows
 from stakeholders.forms import (
     AffiliationAdminForm,
     ForumAdminForm,
@@ -120,6 +119,10 @@ def export_selected_csv(
             level=messages.ERROR,
         )
         return None
+    # The exporters load the pages' reads: imported when an export is asked for, not with
+    # the admin, which every command and worker loads at start (#16).
+    from stakeholders.exports.tables import csv_chunks, export_filename, export_rows
+
     workspace = Workspace.objects.get(pk=workspace_ids[0])
     kind = EXPORT_KINDS[queryset.model]
     rows = export_rows(kind, workspace=workspace, run=None, ids=queryset.order_by().values("pk"))

@@ -10,7 +10,6 @@ import math
 from base64 import b32encode
 from dataclasses import dataclass
 
-import segno
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -62,6 +61,8 @@ def secret_in_groups(device: TOTPDevice) -> str:
 
 def qr_code_svg(device: TOTPDevice) -> SafeString:
     """The device's otpauth:// address as an inline SVG QR code (no image request, no style)."""
+    import segno  # only the two-factor set-up page draws a QR code: not loaded at start
+
     svg = segno.make(device.config_url, error="m").svg_inline(
         scale=5, border=4, dark="#000", light="#fff", svgclass="app-qr-code", omitsize=False
     )

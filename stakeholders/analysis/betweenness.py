@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
-from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from .graph import Csr, Network, build_csr, chunk_count
+from .reordering import reverse_cuthill_mckee
 
 # Strengths 1..5 become integer lengths 60 / strength (60, 30, 20, 15, 12): exact,
 # so equal-length paths compare equal, and strong ties make short paths.
@@ -37,13 +37,11 @@ class Renumbered:
 def renumber(net: Network) -> Renumbered:
     """Renumber vertices by reverse Cuthill-McKee on the undirected tie graph."""
     n = net.n
+    # As scipy's CSR holds them: the index type it picks decides how equal degrees sort.
     sym = sp.csr_array(
         (np.ones(net.sym.idx.shape[0], dtype=np.int8), net.sym.idx, net.sym.ptr), shape=(n, n)
     )
-    if n == 0:
-        perm = np.zeros(0, dtype=np.int64)
-    else:
-        perm = reverse_cuthill_mckee(sym, symmetric_mode=True).astype(np.int64)
+    perm = reverse_cuthill_mckee(sym.indices, sym.indptr)
     new = np.empty(n, dtype=np.int32)
     new[perm] = np.arange(n, dtype=np.int32)
     out = build_csr(n, new[net.arc_src], new[net.arc_dst], net.arc_strength)

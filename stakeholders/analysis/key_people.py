@@ -65,11 +65,11 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
-from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from .depth_first import count_between, forest
 from .graph import PARALLEL_MIN_PEOPLE, build_grouping
 from .inputs import Tie
+from .reordering import reverse_cuthill_mckee
 
 # Exhaustive key-set search runs when C(n, k - 1) DFS passes over n + 2m entries
 # stay under this many steps (about a tenth of a second).
@@ -1193,7 +1193,7 @@ def _renumbered(net: _Net) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     adjacency = sp.csr_array(
         (np.ones(net.idx.shape[0], dtype=np.int8), net.idx, net.ptr), shape=(n, n)
     )
-    perm = reverse_cuthill_mckee(adjacency, symmetric_mode=True).astype(np.int64)
+    perm = reverse_cuthill_mckee(adjacency.indices, adjacency.indptr)
     renumbered = adjacency[perm][:, perm].tocsr()
     renumbered.sort_indices()
     return perm, renumbered.indptr.astype(np.uint32), renumbered.indices.astype(np.uint32)

@@ -42,12 +42,14 @@ import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 
-import networkx as nx
 import numpy as np
 from numba import njit, prange
-from scipy.spatial import cKDTree
 
 from .inputs import LAYOUT_BOX
+
+# networkx (Kamada-Kawai, for a full layout of few organisations) and scipy.spatial
+# (nearest people, for a layout extended by newcomers) are imported where used: a
+# score run that needs neither does not pay about 0.2 s to load them (#16).
 
 # Bump when the layout changes, so stored layouts are recomputed.
 VERSION = 1
@@ -260,6 +262,8 @@ def _start_positions(keys, radius, edges, previous, side) -> tuple[np.ndarray, b
 
 def _kamada_kawai(n, radius, edges, start) -> np.ndarray:
     """Kamada-Kawai on the organisation graph; disconnected parts kept a step apart."""
+    import networkx as nx
+
     g = nx.Graph()
     g.add_nodes_from(range(n))
     # Graph distance between two organisations: their disc sizes plus a gap,
@@ -449,6 +453,8 @@ def _spacing_estimate(points: np.ndarray) -> float:
     """The layout's spacing: the closest two people (every layout keeps them that far apart)."""
     if len(points) < 2:
         return 0.0
+    from scipy.spatial import cKDTree
+
     nearest, _ = cKDTree(points).query(points, 2)
     gaps = nearest[:, 1]
     gaps = gaps[gaps > 1e-6]
@@ -584,6 +590,8 @@ def _place_newcomers(
 
     False (people and discs half done) when some newcomer finds no free spot in the box.
     """
+    from scipy.spatial import cKDTree
+
     by_org: dict[OrgKey, list[int]] = {}
     for key, person in newcomers:
         by_org.setdefault(key, []).append(person)
