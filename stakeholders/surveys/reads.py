@@ -19,6 +19,7 @@ from stakeholders.models import (
     ResponseStatus,
     SurveyResponse,
 )
+from stakeholders.selectors import in_force_q
 
 # --- Completeness ------------------------------------------------------------------
 
@@ -139,11 +140,7 @@ def completeness(workspace_id: int, *, today: datetime.date | None = None) -> Co
     entered = Relationship.objects.filter(
         source=OuterRef("pk"), provenance=Provenance.EDITOR
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-    primary = (
-        Q(affiliations__is_primary=True)
-        & (Q(affiliations__start_date__isnull=True) | Q(affiliations__start_date__lte=on))
-        & (Q(affiliations__end_date__isnull=True) | Q(affiliations__end_date__gte=on))
-    )
+    primary = Q(affiliations__is_primary=True) & in_force_q(on, prefix="affiliations__")
     rows = (
         Person.objects.filter(workspace_id=workspace_id, active=True)
         .annotate(

@@ -169,8 +169,8 @@ def _questions(
     ]
 
 
-def _inputs(response: SurveyResponse, post) -> list[AnswerInput]:
-    """The answers kept so far, with the strength and trust chosen on the page."""
+def _inputs(response: SurveyResponse, post) -> list[tuple[int, AnswerInput]]:
+    """The answers kept so far (by id), with the strength and trust chosen on the page."""
 
     def number(key: str, current: int | None) -> int | None | str:
         if key not in post:
@@ -179,13 +179,16 @@ def _inputs(response: SurveyResponse, post) -> list[AnswerInput]:
         return value or None
 
     return [
-        AnswerInput(
-            kind=a.kind,
-            target_id=None if a.unlisted_name else a.target_id,
-            unlisted_name=a.unlisted_name,
-            unlisted_organisation=a.unlisted_organisation,
-            strength=number(f"strength-{a.pk}", a.strength),
-            trust=number(f"trust-{a.pk}", a.trust),
+        (
+            a.pk,
+            AnswerInput(
+                kind=a.kind,
+                target_id=None if a.unlisted_name else a.target_id,
+                unlisted_name=a.unlisted_name,
+                unlisted_organisation=a.unlisted_organisation,
+                strength=number(f"strength-{a.pk}", a.strength),
+                trust=number(f"trust-{a.pk}", a.trust),
+            ),
         )
         for a in response.answers.order_by("pk")
     ]
@@ -193,10 +196,8 @@ def _inputs(response: SurveyResponse, post) -> list[AnswerInput]:
 
 def _answers_after(response: SurveyResponse, post) -> tuple[list[AnswerInput], bool]:
     """What the POST asks for: the answers to keep, and whether to submit them."""
-    inputs = _inputs(response, post)
-    ids = list(response.answers.order_by("pk").values_list("pk", flat=True))
-    if remove := post.get("remove"):
-        inputs = [i for i, pk in zip(inputs, ids, strict=True) if str(pk) != remove]
+    remove = post.get("remove")
+    inputs = [answer for pk, answer in _inputs(response, post) if str(pk) != remove]
     if add := post.get("add"):
         kind, _, pk = add.partition(":")
         if pk.isdigit():
@@ -259,7 +260,8 @@ def survey_respond(request: HtmxHttpRequest) -> HttpResponse:
                 found = _found(response, post)
                 searched = {kind: post.get(f"q-{kind}", "") for kind in found}
                 # Keep the strength and trust chosen so far before showing the matches.
-                response_save(response=response, answers=_inputs(response, post))
+                kept = [answer for _, answer in _inputs(response, post)]
+                response_save(response=response, answers=kept)
             else:
                 answers, submit = _answers_after(response, post)
                 response_save(response=response, answers=answers, submit=submit)

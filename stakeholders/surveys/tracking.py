@@ -21,6 +21,7 @@ from stakeholders.models import (
     SurveyAnswer,
     SurveyResponse,
 )
+from stakeholders.selectors import in_force_q
 from stakeholders.surveys.reads import completeness_level
 
 # Statuses still waiting for an answer: reminders go to them.
@@ -48,16 +49,8 @@ def _is_open(closes_at: datetime.datetime, closed_early_at, now: datetime.dateti
 
 def _primary_on(day: datetime.date) -> Q:
     """A person's primary affiliation in force on `day` (as completeness groups people)."""
-    return (
-        Q(person__affiliations__is_primary=True)
-        & (
-            Q(person__affiliations__start_date__isnull=True)
-            | Q(person__affiliations__start_date__lte=day)
-        )
-        & (
-            Q(person__affiliations__end_date__isnull=True)
-            | Q(person__affiliations__end_date__gte=day)
-        )
+    return Q(person__affiliations__is_primary=True) & in_force_q(
+        day, prefix="person__affiliations__"
     )
 
 
