@@ -303,10 +303,11 @@ def _source_piece(s, v, tin, tout, sep_ptr, sep_child, pc_src, pc_val):  # pragm
 
 @njit(cache=True)
 def _df_source(
-    s, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, w, info, masks, sub, corr, flist,
-    qn, qd, loss,
+    s, times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, w, info, masks, sub, corr,
+    flist, qn, qd, loss,
 ):  # fmt: skip  # pragma: no cover - compiled
-    """One source: returns its sum of 1/d, and adds to loss[v] what removing v costs it.
+    """One source: returns its sum of 1/d, and adds to loss[v] what removing v costs it
+    (times over: s stands for that many sources, see _closed_twins).
 
     Removing v lengthens d(s, t) exactly for the t that v dominates in the
     shortest-path DAG. Their stretch d' - d is read from masks over t's chain
@@ -325,7 +326,8 @@ def _df_source(
     pc_src, pc_val = w[13], w[14]
     # info[x]: depth in the dominator tree, then x's dominators at depths 1, 2
     # and 3 (x itself at its own depth, -1 beyond): one cache line per person.
-    s1, s2, s3 = masks[0], masks[1], masks[2]
+    # masks[x]: S_1, S_2 and S_3, then (for the people in todo) all of x's
+    # dominators' bits, also one cache line.
     zero = np.uint64(0)
     one = np.uint64(1)
     dist[s] = 0
@@ -335,7 +337,7 @@ def _df_source(
     info[s, 1] = -1
     info[s, 2] = -1
     info[s, 3] = -1
-    s1[s] = zero
+    masks[s, 0] = zero
     head, tail = 0, 1
     ntodo = 0
     reach = 0.0
@@ -373,12 +375,14 @@ def _df_source(
                     idom[x] = v
                 elif dx == dn:
                     idom[x] = v if idom[x] == v else s
-            s1[v] = zero
-            s2[v] = zero
-            s3[v] = zero
+            masks[v, 0] = zero
+            masks[v, 1] = zero
+            masks[v, 2] = zero
             continue
         # One scan serves the search (successors), the dominator tree and S_1
         # (predecessors, and siblings outside the dominator's subtree).
+        c1, c2, c3 = info[v, 1], info[v, 2], info[v, 3]
+        not1, not2 = full & ~low[1], full & ~low[2]
         for e in range(ptr[v], ptr[v + 1]):
             x = idx[e]
             dx = dist[x]
@@ -391,94 +395,88 @@ def _df_source(
                 a = idom[x]
                 if a != s and a != v:
                     if info[a, 0] == 1:
-                        idom[x] = a if info[v, 1] == a else s
+                        idom[x] = a if c1 == a else s
                     # Both at depth 2 or more: compare chains from the top.
-                    elif info[a, 1] != info[v, 1]:
+                    elif info[a, 1] != c1:
                         idom[x] = s
-                    elif info[a, 2] != info[v, 2]:
-                        idom[x] = info[v, 1]
-                    elif info[a, 3] != info[v, 3]:
-                        idom[x] = info[v, 2]
+                    elif info[a, 2] != c2:
+                        idom[x] = c1
+                    elif info[a, 3] != c3:
+                        idom[x] = c2
                     else:
                         idom[x] = _lca(a, v, idom, info)
             elif m != full:
                 if dx < dv:
-                    m |= s1[x]
+                    m |= masks[x, 0]
                 elif dx == dv:
                     # Depth of the common dominator of two siblings (neither
                     # dominates the other), comparing chains from the top. x
                     # may not be finished yet, but its idom px is.
                     px = idom[x]
                     dpx = info[px, 0]
-                    if (info[px, 1] if dpx >= 1 else x) != info[v, 1]:
+                    if (info[px, 1] if dpx >= 1 else x) != c1:
                         m = full
-                    elif (info[px, 2] if dpx >= 2 else (x if dpx == 1 else -1)) != info[v, 2]:
-                        m |= full & ~low[1]
-                    elif (info[px, 3] if dpx >= 3 else (x if dpx == 2 else -1)) != info[v, 3]:
-                        m |= full & ~low[2]
+                    elif (info[px, 2] if dpx >= 2 else (x if dpx == 1 else -1)) != c2:
+                        m |= not1
+                    elif (info[px, 3] if dpx >= 3 else (x if dpx == 2 else -1)) != c3:
+                        m |= not2
                     else:  # x is no ancestor of v, so their LCA is px's with v
                         m |= full & ~low[info[_lca(v, px, idom, info), 0]]
         m &= full
-        s1[v] = m
-        s2[v] = m
-        s3[v] = m
+        masks[v, 0] = m
+        masks[v, 1] = m
+        masks[v, 2] = m
         if m != full:
             todo[ntodo] = v
+            masks[v, 3] = full
             ntodo += 1
     if too_deep:
         # Chains too long for 64-bit masks: measure every subtree directly.
-        return _df_subtrees(s, tail, ptr, idx, inv, w, qn, qd, loss, reach)
+        return _df_subtrees(s, times, tail, ptr, idx, inv, w, qn, qd, loss, reach)
     # S_2: a predecessor stretched by two, a sibling by one, a successor outside.
     for i in range(ntodo):
         t = todo[i]
-        full = low[info[idom[t], 0]]
+        full = masks[t, 3]
         dt = dist[t]
-        m = s1[t]
+        m = masks[t, 0]
         if m != full:
             for e in range(ptr[t], ptr[t + 1]):
                 u = idx[e]
                 du = dist[u]
                 if du < dt:
-                    m |= s2[u]
+                    m |= masks[u, 1]
                 elif du == dt:
-                    if s1[u] & full & ~m:  # only then can the common dominator add bits
-                        m |= s1[u] & low[info[_lca(t, u, idom, info), 0]]
-                else:
-                    m |= full & ~low[info[_lca(t, u, idom, info), 0]]
+                    if masks[u, 0] & full & ~m:  # only then can the common dominator add bits
+                        m |= masks[u, 0] & low[info[_lca(t, u, idom, info), 0]]
+                else:  # a successor's common dominator with t is its idom
+                    m |= full & ~low[info[idom[u], 0]]
                 if (m & full) == full:
                     break
         m &= full
-        s2[t] = m
-        s3[t] = m
+        masks[t, 1] = m
+        masks[t, 2] = m
     # S_3: a predecessor by three, a sibling by two, a successor by one.
     for i in range(ntodo):
         t = todo[i]
-        full = low[info[idom[t], 0]]
-        if s2[t] == full:
+        full = masks[t, 3]
+        if masks[t, 1] == full:
             continue
         dt = dist[t]
-        m = s2[t]
+        m = masks[t, 1]
         for e in range(ptr[t], ptr[t + 1]):
             u = idx[e]
             du = dist[u]
             if du < dt:
-                m |= s3[u]
+                m |= masks[u, 2]
             elif du == dt:
-                if s2[u] & full & ~m:  # only then can the common dominator add bits
-                    m |= s2[u] & low[info[_lca(t, u, idom, info), 0]]
-            elif s1[u] & full & ~m:
-                m |= s1[u] & low[info[_lca(t, u, idom, info), 0]]
+                if masks[u, 1] & full & ~m:  # only then can the common dominator add bits
+                    m |= masks[u, 1] & low[info[_lca(t, u, idom, info), 0]]
+            elif masks[u, 0] & full & ~m:
+                m |= masks[u, 0] & low[info[idom[u], 0]]
             if (m & full) == full:
                 break
-        s3[t] = m & full
-    # Everything dominated, stretched by one, summed up the dominator tree
-    # (sub is all zero between sources)...
-    for i in range(tail - 1, 0, -1):
-        t = order[i]
-        p = idom[t]
-        if p != s:  # s is not removed
-            sub[p] += gain[1, dist[t]] + sub[t]
-    # ...then corrections where the stretch is 2, 3 or infinite; the rest
+        masks[t, 2] = m & full
+    # Corrections to a stretch of one where it is 2, 3 or infinite; the rest
     # (stretch 4 or more, rare) is listed per dominator and measured below.
     far = w[3]  # dominators with a list (the row is free until _df_subtrees)
     nfar = 0
@@ -489,13 +487,13 @@ def _df_source(
         a = idom[t]
         k = info[a, 0]
         d = dist[t]
-        missing = low[k] & ~s1[t]
+        missing = low[k] & ~masks[t, 0]
         while missing != 0:
             bit = one << np.uint64(k)
             if missing & bit:
-                if s2[t] & bit:
+                if masks[t, 1] & bit:
                     corr[a] += gain[2, d] - gain[1, d]
-                elif s3[t] & bit:
+                elif masks[t, 2] & bit:
                     corr[a] += gain[3, d] - gain[1, d]
                 elif sep_ptr[a + 1] > sep_ptr[a] and _piece(
                     t, a, tin, tout, sep_ptr, sep_child
@@ -520,26 +518,33 @@ def _df_source(
         for i in range(tail):
             sub[order[i]] = 0.0
             corr[order[i]] = 0.0
-        return _df_subtrees(s, tail, ptr, idx, inv, w, qn, qd, loss, reach)
+        return _df_subtrees(s, times, tail, ptr, idx, inv, w, qn, qd, loss, reach)
     for i in range(nfar):
         v = far[i]
         corr[v] += _stretched_far(
-            v, fhead[v], flist, ptr, idx, inv, gain, dist, info, idom, s1, s2, s3, mark, nd,
+            v, fhead[v], flist, ptr, idx, inv, gain, dist, info, idom, masks, mark, nd,
             sval, snode, qn, qd,
         )  # fmt: skip
         fhead[v] = -1
+    # Everything dominated, stretched by one, summed up the dominator tree farthest
+    # first, plus the corrections (sub and corr are all zero between sources).
     # Only the people reached have anything to add, or to reset for the next source.
-    for i in range(tail):
-        v = order[i]
-        loss[v] += sub[v] + corr[v]
-        sub[v] = 0.0
-        corr[v] = 0.0
-        dist[v] = -1
+    for i in range(tail - 1, 0, -1):
+        t = order[i]
+        p = idom[t]
+        below = sub[t]
+        if p != s:  # s is not removed
+            sub[p] += gain[1, dist[t]] + below
+        loss[t] += times * (below + corr[t])
+        sub[t] = 0.0
+        corr[t] = 0.0
+        dist[t] = -1
+    dist[s] = -1
     return reach
 
 
 @njit(cache=True)
-def _df_subtrees(s, tail, ptr, idx, inv, w, qn, qd, loss, reach):  # pragma: no cover - compiled
+def _df_subtrees(s, times, tail, ptr, idx, inv, w, qn, qd, loss, reach):  # pragma: no cover
     """Fallback for one source: measure every dominator subtree by BFS."""
     dist, order, idom = w[0], w[1], w[2]
     size, pre, nxt, node_at, nd, sval, snode = w[3], w[4], w[5], w[6], w[7], w[8], w[9]
@@ -547,7 +552,7 @@ def _df_subtrees(s, tail, ptr, idx, inv, w, qn, qd, loss, reach):  # pragma: no 
     for i in range(1, tail):
         v = order[i]
         if size[v] > 1:
-            loss[v] += _region_loss(
+            loss[v] += times * _region_loss(
                 v, ptr, idx, inv, dist, size, pre, node_at, nd, sval, snode, qn, qd
             )
     for i in range(tail):
@@ -557,7 +562,7 @@ def _df_subtrees(s, tail, ptr, idx, inv, w, qn, qd, loss, reach):  # pragma: no 
 
 @njit(cache=True)
 def _stretched_far(
-    v, head, flist, ptr, idx, inv, gain, dist, info, idom, s1, s2, s3, mark, nd, sval, snode,
+    v, head, flist, ptr, idx, inv, gain, dist, info, idom, masks, mark, nd, sval, snode,
     qn, qd,
 ):  # fmt: skip  # pragma: no cover - compiled
     """Correction to v's stretch-one loss for the people it stretches by 4 or more.
@@ -586,11 +591,11 @@ def _stretched_far(
             while info[a, 0] > k:
                 a = idom[a]
             if a == v:  # y is dominated by v too: its stretch is known
-                if s1[y] & bit:
+                if masks[y, 0] & bit:
                     dy += 1
-                elif s2[y] & bit:
+                elif masks[y, 1] & bit:
                     dy += 2
-                elif s3[y] & bit:
+                elif masks[y, 2] & bit:
                     dy += 3
                 else:
                     continue  # cut off along with v
@@ -618,8 +623,57 @@ def _stretched_far(
 
 
 @njit(cache=True)
-def _df_chunk(c, nchunks, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, reach, loss):  # noqa: E501  # pragma: no cover
-    """Sources c, c + nchunks, ...: scratch arrays are reused across them."""
+def _same_closed(ptr, idx, u, v):  # pragma: no cover - compiled
+    """Whether u and v are adjacent with the same neighbours otherwise (sorted lists)."""
+    if ptr[u + 1] - ptr[u] != ptr[v + 1] - ptr[v]:
+        return False
+    i, j = ptr[u], ptr[v]
+    adjacent = False
+    while i < ptr[u + 1] or j < ptr[v + 1]:
+        if i < ptr[u + 1] and idx[i] == v:
+            adjacent = True
+            i += 1
+        elif j < ptr[v + 1] and idx[j] == u:
+            j += 1
+        elif i < ptr[u + 1] and j < ptr[v + 1] and idx[i] == idx[j]:
+            i += 1
+            j += 1
+        else:
+            return False
+    return adjacent
+
+
+@njit(cache=True)
+def _twins(ptr, idx, order, key):  # pragma: no cover - compiled
+    """(twin, times): who stands for v as a source, and how many v stands for (0 or more).
+
+    People with the same key (a hash of the closed neighbourhood; `order` sorts
+    by it) are compared exactly; the first of each run stands for those that
+    match it.
+    """
+    n = ptr.shape[0] - 1
+    times = np.ones(n, np.float64)
+    twin = np.arange(n)
+    i = 0
+    while i < n:
+        first = order[i]
+        j = i + 1
+        while j < n and key[order[j]] == key[first]:
+            v = order[j]
+            if ptr[first + 1] > ptr[first] and _same_closed(ptr, idx, first, v):
+                times[first] += 1.0
+                times[v] = 0.0
+                twin[v] = first
+            j += 1
+        i = j
+    return twin, times
+
+
+@njit(cache=True)
+def _df_chunk(
+    c, nchunks, times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, reach, loss
+):  # noqa: E501  # pragma: no cover
+    """Sources c, c + nchunks, ... that stand for someone (times > 0): scratch reused."""
     n = ptr.shape[0] - 1
     # Rows: dist, order, idom, size, pre, nxt, node_at, nd, sval, snode, todo,
     # fhead, mark, pc_src, pc_val (see _df_source and _df_subtrees).
@@ -631,21 +685,22 @@ def _df_chunk(c, nchunks, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_chil
     w[13, :] = -1  # pc_src: no piece cached
     flist = np.empty((2, 8 * n + 8), np.int32)
     info = np.zeros((n, 4), np.int32)
-    masks = np.zeros((3, n), np.uint64)
+    masks = np.zeros((n, 4), np.uint64)
     sub = np.zeros(n)
     corr = np.zeros(n)
     qn = np.empty(idx.shape[0] + 1, np.int32)
     qd = np.empty(idx.shape[0] + 1, np.int32)
     for s in range(c, n, nchunks):
-        reach[s] = _df_source(
-            s, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, w, info, masks, sub, corr,
-            flist, qn, qd, loss,
-        )  # fmt: skip
+        if times[s] > 0:
+            reach[s] = _df_source(
+                s, times[s], ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, w, info,
+                masks, sub, corr, flist, qn, qd, loss,
+            )  # fmt: skip
 
 
 @njit(cache=True, parallel=True)
 def _df_parallel(
-    ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, nchunks
+    times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, nchunks
 ):  # pragma: no cover
     """Per-source sums of 1/d, and per-chunk losses per removed person."""
     n = ptr.shape[0] - 1
@@ -653,14 +708,15 @@ def _df_parallel(
     loss = np.zeros((nchunks, n))
     for c in prange(nchunks):
         _df_chunk(
-            c, nchunks, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, reach, loss[c]
-        )
+            c, nchunks, times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, reach,
+            loss[c],
+        )  # fmt: skip
     return reach, loss
 
 
 @njit(cache=True)
 def _df_serial(
-    ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, nchunks
+    times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, nchunks
 ):  # pragma: no cover
     """As _df_parallel, in this thread (same chunks, so the same bits)."""
     n = ptr.shape[0] - 1
@@ -668,8 +724,9 @@ def _df_serial(
     loss = np.zeros((nchunks, n))
     for c in range(nchunks):
         _df_chunk(
-            c, nchunks, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, reach, loss[c]
-        )
+            c, nchunks, times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, reach,
+            loss[c],
+        )  # fmt: skip
     return reach, loss
 
 
@@ -1216,13 +1273,29 @@ def _distance_losses(net: _Net) -> tuple[np.ndarray, np.ndarray]:
     child = child[np.lexsort((tin[child], parent[child]))]
     sep_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(parent[child], minlength=n), out=sep_ptr[1:])
+    twin, times = _closed_twins(ptr, idx)
     nchunks, parallel = _chunks(n)
     kernel = _df_parallel if parallel else _df_serial
-    reach, loss = kernel(ptr, idx, inv, gain, _LOW_BITS, tin, tout, sep_ptr, child, nchunks)
+    reach, loss = kernel(times, ptr, idx, inv, gain, _LOW_BITS, tin, tout, sep_ptr, child, nchunks)
     out_reach, out_loss = np.empty(n), np.empty(n)
-    out_reach[perm] = reach
+    out_reach[perm] = reach[twin]
     out_loss[perm] = loss.sum(axis=0)
     return out_reach, out_loss
+
+
+def _closed_twins(ptr: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sources that search alike: (who stands for each person, how many each stands for).
+
+    Two people with the same closed neighbourhood (adjacent, same other
+    neighbours) are at the same distance from everyone else, with or without
+    any third person; neither lies on a shortest path from the other. So each
+    adds the same to every other person's loss, and one search counts for both.
+    """
+    n = ptr.shape[0] - 1
+    rnd = np.random.default_rng(0).integers(0, 2**63, size=n, dtype=np.int64).view(np.uint64)
+    key = rnd.copy()
+    np.add.at(key, np.repeat(np.arange(n), np.diff(ptr.astype(np.int64))), rnd[idx])
+    return _twins(ptr, idx, np.argsort(key, kind="stable"), key)
 
 
 def _inverse_sum(net: _Net, alive: np.ndarray) -> float:

@@ -11,6 +11,7 @@ import random
 
 import networkx as nx
 import numba
+import numpy as np
 import pytest
 from conftest import close
 from hypothesis import given, settings
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from stakeholders.analysis import BOUNDARIES, KINDS, Tie
 from stakeholders.analysis import key_people as kp_module
-from stakeholders.analysis.key_people import KeyPeople, key_people, removal
+from stakeholders.analysis.key_people import KeyPeople, _closed_twins, key_people, removal
 
 KIND_LIST = sorted(KINDS)
 NO_GROUPS = {b: {} for b in BOUNDARIES}
@@ -204,6 +205,21 @@ STRUCTURED = {
     "diamonds after a long tail": nx.compose(
         nx.path_graph(70), nx.Graph([(69, 70), (69, 71), (70, 72), (71, 72), (72, 73), (72, 74)])
     ),
+    # Closed twins (one search stands for several sources): teams whose members
+    # know each other and the same outsiders, and a complete graph.
+    "teams round a cycle": nx.compose(
+        nx.cycle_graph(9),
+        nx.Graph(
+            [(t, m) for t in range(0, 9, 3) for m in range(10 + 4 * t, 14 + 4 * t)]
+            + [
+                (a, b)
+                for t in range(0, 9, 3)
+                for a in range(10 + 4 * t, 14 + 4 * t)
+                for b in range(a + 1, 14 + 4 * t)
+            ]
+        ),
+    ),
+    "complete": nx.complete_graph(7),
 }
 
 
@@ -218,6 +234,18 @@ def test_structured_graphs_match_the_naive_oracle(name):
         after.remove_node(person.person)
         assert close(person.fragmentation, naive_f(after)), person.person
         assert close(person.distance_fragmentation, naive_df(after)), person.person
+
+
+def test_closed_twins_share_one_search():
+    # A triangle 0-1-2 with 1 and 2 also joined to 3: 1 and 2 have the same
+    # closed neighbourhood; 0 and 3 have not (and are not adjacent).
+    graph = nx.Graph([(0, 1), (0, 2), (1, 2), (1, 3), (2, 3), (3, 4)])
+    ptr = np.zeros(6, dtype=np.int64)
+    np.cumsum([graph.degree(v) for v in range(5)], out=ptr[1:])
+    idx = np.array([u for v in range(5) for u in sorted(graph[v])], dtype=np.uint32)
+    twin, times = _closed_twins(ptr.astype(np.uint32), idx)
+    assert twin.tolist() == [0, 1, 1, 3, 4]
+    assert times.tolist() == [1.0, 2.0, 0.0, 1.0, 1.0]
 
 
 def test_a_parallel_run_gives_the_same_bits_as_a_serial_one():
