@@ -14,7 +14,7 @@ RUN_ENV := DEBUG=true
 find_python = $(shell for p in $(PYTHON) python3.13 python3.12 python3 $(wildcard /root/.pyenv/versions/3.1[3-9]*/bin/python3 /root/.pyenv/versions/3.12*/bin/python3 $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3); do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: help install run test test-browser lint bench loadtest clean
+.PHONY: help install run test test-browser lint bench igraph-peer loadtest clean
 
 help:
 	@echo "make run           set up everything and serve the demo on http://127.0.0.1:$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make install       virtualenv and pinned dependencies only"
 	@echo "make lint          ruff and the architecture contracts (lint-imports)"
 	@echo "make bench         speed and memory of a full score run"
+	@echo "make igraph-peer   python-igraph in its own environment, the yardstick make bench times"
 	@echo "make loadtest      gunicorn on PostgreSQL: 50 readers, 5 editors, nothing lost"
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -66,6 +67,12 @@ lint: install
 bench: install
 	$(TEST_ENV) $(PY) -m bench
 
+# python-igraph is GPL: a yardstick in its own environment, never a dependency of the app.
+IGRAPH_VENV := .bench-igraph
+igraph-peer: install
+	@[ -x $(IGRAPH_VENV)/bin/python ] || $$($(PY) -c 'import sys; print(sys._base_executable)') -m venv $(IGRAPH_VENV)
+	$(IGRAPH_VENV)/bin/python -m pip install --quiet python-igraph==1.0.0
+
 # Drops and rebuilds the PostgreSQL database influence_map_load (see loadtest/run.sh).
 $(VENV)/.installed-loadtest: $(VENV)/.installed
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev,loadtest]'
@@ -75,4 +82,4 @@ loadtest: $(VENV)/.installed-loadtest
 	bash loadtest/run.sh
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(IGRAPH_VENV) staticfiles .pytest_cache .ruff_cache

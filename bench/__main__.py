@@ -5,7 +5,9 @@ a throwaway SQLite database (or BENCH_DATABASE_URL), then a fresh process
 times one full score run (load, analyse, layout, key people, store) and reports
 its peak RSS. At 1,000 people the same process also times plain networkx calls
 computing the same measures, side by side, and prints the ratio. At 5,000
-people a snapshot of the map a year ago is taken, so that the pages include the
+people whole score processes alternate with igraph computing part of the same
+work, when python-igraph is installed in its own environment (bench/yardstick.py,
+`make igraph-peer`), and a snapshot of the map a year ago is taken, so that the pages include the
 comparison with now. Then one more fresh process times every page on the
 seeded, scored workspaces (bench/pages.py) and prints them side by side: median
 and p95 ms and database queries per request. At 5,000 people two last processes
@@ -28,6 +30,7 @@ from pathlib import Path
 from bench.pages import print_table, time_pages
 from bench.startup import time_startup
 from bench.whatif_bench import time_whatif
+from bench.yardstick import time_yardstick
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,5000,20000").split(",")]
@@ -42,9 +45,16 @@ def measure(slug: str, baseline: bool) -> dict:
     django.setup()
     from bench.analysis_bench import networkx_baseline, synthetic
     from stakeholders import analysis, score_runs
+    from stakeholders.analysis import key_people
     from stakeholders.models import Workspace
 
-    analysis.analyse(**synthetic(60, 0))  # load the compiled kernels (numba cache)
+    # Load the compiled kernels (numba cache), serial and threaded, as a long-running
+    # worker has them: the run's stages are then timed alike. A whole process,
+    # loading included, is timed beside igraph (bench/yardstick.py).
+    for warm in (60, 600):
+        small = synthetic(warm, 0)
+        analysis.analyse(**small)
+        key_people.key_people(people=small["people"], groups=small["groups"], ties=small["ties"])
     workspace = Workspace.objects.get(slug=slug)
     started = time.perf_counter()
     run = score_runs.score_run_execute(workspace_id=workspace.pk, force=True)
@@ -111,6 +121,8 @@ def main() -> None:
                 flush=True,
             )
         if n == SCENARIO_SIZE:
+            # The igraph yardstick (#16), when it is installed in its own environment.
+            print(time_yardstick(slug, env), end="", flush=True)
             # A snapshot of the map a year ago, for the comparison page (bench/pages.py).
             a_year_ago = (datetime.date.today() - datetime.timedelta(days=365)).isoformat()
             subprocess.run(
@@ -158,6 +170,24 @@ def main() -> None:
     print(proc.stdout, end="", flush=True)
 
 
+def dump_network(slug: str, path: str) -> None:
+    """Write what a score run of `slug` reads, as JSON, for bench/igraph_peer.py."""
+    import django
+
+    django.setup()
+    from stakeholders import score_runs
+    from stakeholders.models import Workspace
+
+    data = score_runs.score_input(workspace_id=Workspace.objects.get(slug=slug).pk)
+    network = {
+        "people": list(data.people),
+        "groups": {b: {str(p): str(g) for p, g in m.items()} for b, m in data.groups.items()},
+        "ties": [[t.source, t.target, t.kind, t.strength] for t in data.ties],
+    }
+    with open(path, "w") as f:
+        json.dump(network, f)
+
+
 def time_all_pages(slugs: list[str]) -> dict[str, list[dict]]:
     """In a fresh process: every page timed on each workspace (already scored)."""
     import django
@@ -169,6 +199,8 @@ def time_all_pages(slugs: list[str]) -> dict[str, list[dict]]:
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--measure":
         print(json.dumps(measure(sys.argv[2], "--baseline" in sys.argv)))
+    elif len(sys.argv) > 3 and sys.argv[1] == "--dump":
+        dump_network(sys.argv[2], sys.argv[3])
     elif len(sys.argv) > 2 and sys.argv[1] == "--pages":
         print(json.dumps(time_all_pages(sys.argv[2:])))
     else:
