@@ -32,7 +32,9 @@ How it is fast enough for every person at once (5,000 people, ~20,000 ties):
   t off are read from the depth-first pieces; the rare stretch of 4 or more is
   measured by a small BFS among just those people. Chains deeper than 63, or
   too many far-stretched people, fall back to re-measuring each dominated
-  subtree by BFS, which is exact but slower.
+  subtree by BFS, which is exact but slower. People with the same closed
+  neighbourhood (closed twins: a team who all know each other and the same
+  outsiders) search alike, so one search counts for each such class.
 - removal() needs two sums of 1/d only (before and after), from a bit-parallel
   BFS: 64 sources share each machine word.
 - Paths lost between groups: only v's component changes, and a lost pair must
