@@ -119,8 +119,7 @@ def role_zscores(counts: np.ndarray, codes: np.ndarray, arcs: int) -> list[list[
     m, v = mean[codes], var[codes]
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (raw - m) / np.sqrt(v)
-    defined = v > 0
-    return [
-        [float(x) if ok else None for x, ok in zip(row, oks, strict=True)]
-        for row, oks in zip(z.tolist(), defined.tolist(), strict=True)
-    ]
+    # As Python floats and None, converted in C rather than per value in Python.
+    out = z.astype(object)
+    out[v <= 0] = None
+    return out.tolist()
