@@ -49,6 +49,13 @@ def node(page, pk):
     return page.locator(f'#map-svg a[data-person="{pk}"]')
 
 
+def settled(page) -> None:
+    """Wait until no htmx request, swap or settle is under way (the map redraws)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def focused(page):
     return page.locator('#map-svg a[aria-current="true"]')
 
@@ -94,6 +101,7 @@ def test_focus_by_click_keyboard_address_and_search(page, live_server, editor_ma
     shot("focus-address")
     page.keyboard.press("Escape")
     expect(page).not_to_have_url(re.compile(r"person="))
+    settled(page)  # the redraw without the focus brings a fresh search box
 
     # The search box finds people drawn, by name; the name never goes in the address.
     search = page.get_by_label("Find a person on this map")
