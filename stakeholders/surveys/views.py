@@ -249,9 +249,14 @@ def _absolute_link(request: HttpRequest, response: SurveyResponse) -> str:
     return emails.survey_link(base_url=_base_url(request), response=response)
 
 
-def _emailed(request: HttpRequest, survey: Survey, send, what: str) -> HttpResponse:
+def _emailed(
+    request: HttpRequest, membership: Membership, survey: Survey, send, what: str
+) -> HttpResponse:
+    """Send with `send`; say how many went, or refuse with the reason it could not start."""
     try:
         sent = send(survey=survey, base_url=_base_url(request))
+    except ValidationError as exc:
+        raise _refuse(membership, survey, " ".join(exc.messages)) from None
     except SendingStopped as stopped:
         messages.error(
             request,
@@ -270,21 +275,17 @@ def _emails(n: int) -> str:
 @editor_action
 def survey_invite(request: HtmxHttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """Email their link to everyone with an address who has not been emailed yet."""
-    survey = _survey(membership, pk)
-    try:
-        return _emailed(request, survey, survey_invitations_send, "invitations")
-    except ValidationError as exc:
-        raise _refuse(membership, survey, " ".join(exc.messages)) from None
+    return _emailed(
+        request, membership, _survey(membership, pk), survey_invitations_send, "invitations"
+    )
 
 
 @editor_action
 def survey_remind(request: HtmxHttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """Remind everyone with an address who has not submitted, declined or withdrawn."""
-    survey = _survey(membership, pk)
-    try:
-        return _emailed(request, survey, survey_reminders_send, "reminders")
-    except ValidationError as exc:
-        raise _refuse(membership, survey, " ".join(exc.messages)) from None
+    return _emailed(
+        request, membership, _survey(membership, pk), survey_reminders_send, "reminders"
+    )
 
 
 @editor_action
