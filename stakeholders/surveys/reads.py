@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, FilteredRelation, OuterRef, Q
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
 from stakeholders.models import (
@@ -141,32 +141,29 @@ def completeness(workspace_id: int, *, today: datetime.date | None = None) -> Co
         source=OuterRef("pk"), provenance=Provenance.EDITOR
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
     primary = Q(affiliations__is_primary=True) & in_force_q(on, prefix="affiliations__")
+    # Counted per organisation in the database: a few thousand rows at most, where
+    # one row per person took twice as long at 20,000 people.
     rows = (
         Person.objects.filter(workspace_id=workspace_id, active=True)
-        .annotate(
-            primary=FilteredRelation("affiliations", condition=primary),
-            answered=Exists(submitted),
-            entered=Exists(entered),
-        )
+        .annotate(primary=FilteredRelation("affiliations", condition=primary))
         .order_by()
         .values_list(
-            "answered",
-            "entered",
             "primary__organisation_id",
             "primary__organisation__name",
             "primary__organisation__short_name",
         )
+        .annotate(
+            people=Count("pk"),
+            covered=Count("pk", filter=Q(Exists(submitted)) | Q(Exists(entered))),
+        )
     )
     people = covered = 0
     organisations: dict[int, list] = {}
-    for answered, entered_tie, org_id, name, short_name in rows:
-        is_covered = bool(answered or entered_tie)
-        people += 1
-        covered += is_covered
+    for org_id, name, short_name, count, done in rows:
+        people += count
+        covered += done
         if org_id is not None:
-            row = organisations.setdefault(org_id, [name, short_name, 0, 0])
-            row[2] += 1
-            row[3] += is_covered
+            organisations[org_id] = [name, short_name, count, done]
     return Completeness(
         people=people,
         covered=covered,
