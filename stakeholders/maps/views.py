@@ -21,6 +21,7 @@ from stakeholders.maps.focus_context import focus_base, focus_context
 from stakeholders.maps.marks import EDGE_STYLES
 from stakeholders.maps.panel import person_panel
 from stakeholders.maps.png import svg_to_png
+from stakeholders.maps.table import organisation_options, organisation_rows, person_rows
 from stakeholders.models import (
     Boundary,
     Membership,
@@ -89,6 +90,19 @@ def _map_context(request: HtmxHttpRequest, membership: Membership, *, page: bool
     )
     if data is not None and page:
         context.update(focus_context(context, data, filters, panel_base))
+        context.update(
+            organisation_options=organisation_options(data.organisations, filters.organisation),
+            map_table_rows=(
+                organisation_rows(data.nodes, link_base, data.stale_months)
+                if data.mode == "organisations"
+                else person_rows(
+                    data.nodes,
+                    slug=context["workspace"].slug,
+                    boundary=filters.boundary,
+                    stale_months=data.stale_months,
+                )
+            ),
+        )
     return context
 
 
