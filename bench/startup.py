@@ -1,7 +1,8 @@
 """Start-up (#16): how long a command takes before it can work, in fresh processes.
 
 `manage.py check` is timed from start to exit: it loads settings, the apps, the admin
-and the URL conf with every page's view, as a web worker does. The score command is
+and the URL conf, as a web worker does (each feature's views wait for their first
+request, stakeholders/urls.py). The score command is
 timed from the start of its process to the moment its handle() would begin work
 (system checks and every module it imports at start included); a stand-in handle()
 reports the time and stops there, so the database is not touched.
