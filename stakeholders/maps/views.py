@@ -1,6 +1,7 @@
 """The influence map pages: the map, a person's side panel, and the SVG and PNG downloads."""
 
 import dataclasses
+import functools
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -91,7 +92,10 @@ def _map_context(request: HtmxHttpRequest, membership: Membership, *, page: bool
     if data is not None and page:
         context.update(focus_context(context, data, filters, panel_base))
         context.update(
-            organisation_options=organisation_options(data.organisations, filters.organisation),
+            # Called by the template only where drawn: not in the map region's htmx swap.
+            organisation_options=functools.partial(
+                organisation_options, data.organisations, filters.organisation
+            ),
             map_table_rows=(
                 organisation_rows(data.nodes, link_base, data.stale_months)
                 if data.mode == "organisations"

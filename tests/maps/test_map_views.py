@@ -75,6 +75,14 @@ def test_filters_change_what_is_drawn(client, workspace, viewer, scored):
     assert "Fenwick County Council person 0" in region
     assert "Fenwick Carers person" not in region
 
+    # The whole page's picker lists every organisation, the chosen one selected; the
+    # swap above replaces only the map region, so it carries no picker.
+    page = client.get(url("map", workspace, organisation=hospital.pk)).content.decode()
+    picker = page.split('id="map-organisation"')[1].split("</select>")[0]
+    assert f'<option value="{hospital.pk}" selected>{hospital.name}</option>' in picker
+    assert picker.count("<option") == 1 + workspace.organisations.count()
+    assert 'id="map-organisation"' not in region
+
     sector = client.get(url("map", workspace, sector="vcse")).content.decode()
     assert sector.count("data-person=") == 3 and "<line x1=" not in sector.split("Key")[0]
 
