@@ -9,12 +9,11 @@ holds the template these replace and checks that the two agree.
 
 from collections.abc import Callable, Iterable
 
-from django.template.defaultfilters import floatformat
-from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from stakeholders.maps.marks import GroupStyle, Node
+from stakeholders.rows import person_url, whole
 
 
 def _number(value) -> str:
@@ -71,17 +70,18 @@ def person_rows(
 ) -> SafeString:
     """One row per person: name (a link to their page), job, style, broker score, ties."""
     query = f"?boundary={conditional_escape(boundary)}"
+    url = person_url(slug)
     style_cell = _style_cells()
     rows = []
     for node in nodes:
-        href = reverse("stakeholders:person_detail", kwargs={"slug": slug, "pk": node.pk})
+        href = url(node.pk)
         broker = ' <strong class="app-map-broker-tag">broker</strong>' if node.broker else ""
         rows.append(
             '<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">'
             f'<a href="{href}{query}"><bdi>{conditional_escape(node.label)}</bdi></a>{broker}'
             f'<span class="app-table-secondary"><bdi>{conditional_escape(node.job_title)}</bdi>, '
             f"<bdi>{conditional_escape(node.organisation)}</bdi></span></th>{style_cell(node.style)}"
-            f"{_number(floatformat(node.broker_score, 0))}{_ties(node, stale_months)}</tr>\n"
+            f"{_number(whole(node.broker_score))}{_ties(node, stale_months)}</tr>\n"
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 
