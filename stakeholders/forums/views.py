@@ -12,6 +12,7 @@ from stakeholders.analysis.forums import HIGH_BROKER_SCORE, LITTLE_REACH
 from stakeholders.exports.downloads import table_download
 from stakeholders.exports.tables import about_rows
 from stakeholders.forums.reads import FORUMS_KIND, seats_and_influence, seats_rows
+from stakeholders.forums.table import broker_rows
 from stakeholders.http import HtmxHttpRequest, analysis_context, member_page
 from stakeholders.models import Membership
 
@@ -22,8 +23,10 @@ TEMPLATE = "stakeholders/forums/seats.html"
 def forums_page(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """Informal brokers without a seat, seat-holders with little reach, forums, joint posts."""
     context = analysis_context(request, membership, layers=False)
+    page = seats_and_influence(workspace=membership.workspace, run=context["status"].run)
     context.update(
-        page=seats_and_influence(workspace=membership.workspace, run=context["status"].run),
+        page=page,
+        broker_rows=broker_rows(page.brokers_without_seat, slug=membership.workspace.slug),
         high_broker_score=HIGH_BROKER_SCORE,
         little_reach=LITTLE_REACH,
     )

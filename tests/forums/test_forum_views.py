@@ -43,6 +43,17 @@ def test_viewers_and_editors_see_seats_and_influence(client, workspace, forum_ma
     assert "informal ties" in html  # says which layer is shown
 
 
+def test_the_page_lists_brokers_without_a_seat(client, workspace, forum_map, viewer):
+    bea = forum_map["people"]["Bea"]
+    PersonScore.objects.filter(person=bea, boundary=Boundary.ORGANISATION).update(broker_score=95.0)
+    client.force_login(viewer)
+    html = client.get(page_url(workspace)).content.decode()
+    table = html.split("informal broker without a seat")[1].split("</table>")[0]
+    link = reverse("stakeholders:person_detail", kwargs={"slug": workspace.slug, "pk": bea.pk})
+    assert f'<a href="{link}"><bdi>Bea</bdi></a>' in table
+    assert ">95</td>" in table and "None: every" not in table
+
+
 def test_the_page_finds_the_divergence(workspace, forum_map):
     people = forum_map["people"]
     PersonScore.objects.filter(person=people["Bea"], boundary=Boundary.ORGANISATION).update(
