@@ -20,8 +20,16 @@ def person_url(slug: str) -> Callable[[int], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
-def whole(value: float | None) -> str:
-    """As `{{ value|floatformat:0 }}` prints a score: rounded half up, "" for None."""
+def fixed(value: float | None, places: int = 0) -> str:
+    """As `{{ value|floatformat:places }}` prints a score (places >= 0): rounded half up
+    to that many decimals, never "-0", and "" for None."""
     if value is None:
         return ""
-    return str(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    exp = Decimal(1).scaleb(-places)
+    rounded = Decimal(repr(value)).quantize(exp, rounding=ROUND_HALF_UP)
+    return str(rounded if rounded else abs(rounded))
+
+
+def whole(value: float | None) -> str:
+    """As `{{ value|floatformat:0 }}`."""
+    return fixed(value, 0)

@@ -6,17 +6,20 @@ import pytest
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 
-from stakeholders.rows import person_url, whole
+from stakeholders.rows import fixed, person_url, whole
 
 
-def test_whole_is_floatformat_0():
+@pytest.mark.parametrize("places", [0, 1, 2])
+def test_fixed_is_floatformat(places):
     rng = random.Random(7)
     values = [0.0, 0.5, 1.5, 2.5, 49.5, 99.5, 100.0, 0.49999999, 1e-7, 33.333, 66.6667]
-    values += [rng.uniform(0, 100) for _ in range(2000)]
-    values += [round(rng.uniform(0, 100), 1) for _ in range(2000)]  # many exact halves
+    values += [-0.4, -0.5, -2.5, -0.04, -99.5, 3, -7, 0.05, 0.15, 4.25]
+    values += [rng.uniform(-100, 100) for _ in range(2000)]
+    values += [round(rng.uniform(-100, 100), places + 1) for _ in range(2000)]  # halves
     for value in values:
-        assert whole(value) == floatformat(value, 0), value
-    assert whole(None) == floatformat(None, 0) == ""
+        assert fixed(value, places) == floatformat(value, places), (value, places)
+    assert fixed(None, places) == floatformat(None, places) == ""
+    assert whole(73.5) == floatformat(73.5, 0)
 
 
 @pytest.mark.parametrize("slug", ["demo", "nhs-west-2", "a", "ws-987654321"])
