@@ -31,6 +31,7 @@ from stakeholders.snapshots.comparison import (
 )
 from stakeholders.snapshots.reads import ready_snapshot, snapshot_rows
 from stakeholders.snapshots.services import snapshot_create
+from stakeholders.snapshots.table import comparison_tables
 
 TEMPLATE = "stakeholders/snapshots/snapshots.html"
 COMPARE_TEMPLATE = "stakeholders/snapshots/compare.html"
@@ -109,8 +110,10 @@ def _comparison(request: HttpRequest, membership: Membership) -> ComparisonPage:
 def snapshot_compare(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """Then, now and the change: brokers, spanners, partnerships and whole-map figures."""
     context = analysis_context(request, membership, layers=False)
+    page = _comparison(request, membership)
     context.update(
-        page=_comparison(request, membership),
+        page=page,
+        tables=comparison_tables(page, slug=membership.workspace.slug),
         snapshots=[s for s in snapshot_rows(workspace=membership.workspace) if s.ready],
         chosen_from=request.GET.get("from", ""),
         chosen_to=request.GET.get("to", "") or NOW,
