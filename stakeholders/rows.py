@@ -20,6 +20,11 @@ def person_url(slug: str) -> Callable[[int], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
+def numeric_cell(value: object) -> str:
+    """A right-aligned table cell; `value` is text already escaped, or a number."""
+    return f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">{value}</td>'
+
+
 def fixed(value: float | None, places: int = 0) -> str:
     """As `{{ value|floatformat:places }}` prints a score (places >= 0): rounded half up
     to that many decimals, never "-0", and "" for None."""

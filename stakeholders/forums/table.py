@@ -12,12 +12,11 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from stakeholders.forums.reads import PersonRow
-from stakeholders.rows import person_url, whole
+from stakeholders.rows import numeric_cell, person_url, whole
 
 
 def broker_rows(rows: Iterable[PersonRow], *, slug: str) -> SafeString:
     """One row per broker: name (a link to their page), organisation, score, reach."""
-    cell = '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">'
     url = person_url(slug)
     html = []
     for row in rows:
@@ -26,7 +25,7 @@ def broker_rows(rows: Iterable[PersonRow], *, slug: str) -> SafeString:
             '<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">'
             f'<a href="{href}"><bdi>{conditional_escape(row.person.name)}</bdi></a></th>'
             f'<td class="nhsuk-table__cell"><bdi>{conditional_escape(row.organisation)}</bdi></td>'
-            f"{cell}{whole(row.broker_score)}</td>"
-            f"{cell}{row.organisations_reached}</td></tr>\n"
+            f"{numeric_cell(whole(row.broker_score))}"
+            f"{numeric_cell(row.organisations_reached)}</tr>\n"
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped

@@ -13,11 +13,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from stakeholders.maps.marks import GroupStyle, Node
-from stakeholders.rows import person_url, whole
-
-
-def _number(value) -> str:
-    return f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">{value}</td>'
+from stakeholders.rows import numeric_cell, person_url, whole
 
 
 def _ties(node: Node, stale_months: int | None) -> str:
@@ -28,7 +24,7 @@ def _ties(node: Node, stale_months: int | None) -> str:
             f'<span class="app-table-secondary">{node.stale_ties} not observed for '
             f"{conditional_escape(stale_months)} months</span>"
         )
-    return _number(f"{node.ties}{stale}")
+    return numeric_cell(f"{node.ties}{stale}")
 
 
 def _style_cells() -> Callable[[GroupStyle], str]:
@@ -60,7 +56,7 @@ def organisation_rows(
         rows.append(
             '<tr class="nhsuk-table__row">'
             f'<th class="nhsuk-table__header" scope="row">{name}</th>{style_cell(node.style)}'
-            f"{_number(node.people)}{_ties(node, stale_months)}</tr>\n"
+            f"{numeric_cell(node.people)}{_ties(node, stale_months)}</tr>\n"
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 
@@ -81,7 +77,7 @@ def person_rows(
             f'<a href="{href}{query}"><bdi>{conditional_escape(node.label)}</bdi></a>{broker}'
             f'<span class="app-table-secondary"><bdi>{conditional_escape(node.job_title)}</bdi>, '
             f"<bdi>{conditional_escape(node.organisation)}</bdi></span></th>{style_cell(node.style)}"
-            f"{_number(whole(node.broker_score))}{_ties(node, stale_months)}</tr>\n"
+            f"{numeric_cell(whole(node.broker_score))}{_ties(node, stale_months)}</tr>\n"
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 

@@ -12,12 +12,11 @@ from collections.abc import Iterable
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from stakeholders.rows import fixed, person_url, whole
+from stakeholders.rows import fixed, numeric_cell, person_url, whole
 from stakeholders.snapshots.comparison import ComparisonPage, NamedBroker, NamedPair
 
 BROKER_TABLES = ("risers", "fallers", "new_spanners", "lost_spanners")
 PAIR_TABLES = ("pairs_gained", "pairs_lost", "failures_created", "failures_resolved")
-_CELL = '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">'
 
 
 def _signed(value: float | int, text: str) -> str:
@@ -37,7 +36,8 @@ def broker_rows(rows: Iterable[NamedBroker], *, slug: str) -> SafeString:
         html.append(
             '<tr class="nhsuk-table__row">'
             f'<th scope="row" class="nhsuk-table__header">{name}</th>'
-            f"{_CELL}{then}</td>{_CELL}{now}</td>{_CELL}{_signed(b.change, whole(b.change))}</td>"
+            f"{numeric_cell(then)}{numeric_cell(now)}"
+            f"{numeric_cell(_signed(b.change, whole(b.change)))}"
             "</tr>\n"
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
@@ -62,7 +62,7 @@ def pair_rows(rows: Iterable[NamedPair]) -> SafeString:
             '<tr class="nhsuk-table__row"><th scope="row" class="nhsuk-table__header">'
             f"<bdi>{conditional_escape(p.group_a)}</bdi> and "
             f"<bdi>{conditional_escape(p.group_b)}</bdi></th>"
-            + "".join(f"{_CELL}{cell}</td>" for cell in cells)
+            + "".join(numeric_cell(cell) for cell in cells)
             + "</tr>\n"
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
