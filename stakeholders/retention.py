@@ -3,7 +3,8 @@
 A tie is stale when it was last observed before ``today`` minus the workspace's
 ``retention_months``. A tie with no ``observed_on`` is never stale: its date is
 unknown, so it is not flagged. ``retention_months = None`` turns flagging off.
-Pure functions (no ORM access) so callers can apply them to plain rows.
+Pure functions (no ORM access) so callers can apply them to plain rows, and
+the same rule as an SQL expression (stale_flag) for reads that only count.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import calendar
 from datetime import date
 from typing import Protocol
+
+from django.db.models import Case, IntegerField, Value, When
 
 
 class HasRetention(Protocol):
@@ -39,3 +42,11 @@ def is_stale(observed_on: date | None, cutoff: date | None) -> bool:
     if cutoff is None or observed_on is None:
         return False
     return observed_on < cutoff
+
+
+def stale_flag(cutoff: date | None, field: str = "observed_on") -> Case | Value:
+    """is_stale in SQL: 1 where `field` is before the cutoff, else 0 (unknown dates, no cutoff)."""
+    if cutoff is None:
+        return Value(0)
+    before = When(**{f"{field}__lt": cutoff}, then=Value(1))
+    return Case(before, default=Value(0), output_field=IntegerField())

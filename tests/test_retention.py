@@ -3,7 +3,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from stakeholders.retention import is_stale, months_before, stale_cutoff
+from stakeholders.models import Relationship
+from stakeholders.retention import is_stale, months_before, stale_cutoff, stale_flag
+from tests.factories import RelationshipFactory
 
 
 def _ws(months):
@@ -57,3 +59,18 @@ def test_works_with_a_real_workspace_model():
     ws = Workspace(name="W", slug="w", retention_months=6)
     assert stale_cutoff(ws, date(2026, 11, 26)) == date(2026, 5, 26)
     assert Workspace(name="W", slug="w").retention_months == 24
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cutoff", [None, date(2024, 11, 26)])
+def test_the_sql_flag_agrees_with_is_stale(cutoff):
+    """The map's organisation level counts stale ties in SQL (stakeholders.maps.data)."""
+    days = [None, date(2024, 11, 25), date(2024, 11, 26), date(2024, 11, 27), date(1990, 1, 1)]
+    ties = [RelationshipFactory(observed_on=day) for day in days]
+    flags = dict(
+        Relationship.objects.filter(pk__in=[t.pk for t in ties])
+        .annotate(old=stale_flag(cutoff))
+        .values_list("pk", "old")
+    )
+    assert flags == {t.pk: int(is_stale(t.observed_on, cutoff)) for t in ties}
+    assert sum(flags.values()) == (2 if cutoff else 0)

@@ -3,16 +3,20 @@
 Nothing here computes a layout. People sit where the newest default-options
 score run put them (PersonPosition, a 1000 x 1000 box); organisations are the
 run's discs (OrganisationPosition). Filters only choose what is drawn.
-map_data reads the stored rows first (_read, six queries), then chooses and
-shapes what is drawn; legend.py words the caption and key, and
-stakeholders/maps/drawing.py turns the result into SVG markup, escaping all text.
+map_data reads the stored rows first (_read, five queries), chooses who is
+drawn, then reads the ties: in full for people, as bare rows counted per pair
+of organisations (links.py) for the organisation level, and shapes what is
+drawn; legend.py words the caption and key, and stakeholders/maps/drawing.py
+turns the result into SVG markup, escaping all text.
 """
 
 import dataclasses
 import datetime
+import heapq
 import math
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -23,6 +27,7 @@ from stakeholders.maps.filters import MapFilterError, MapFilters
 from stakeholders.maps.focus import focus_marks
 from stakeholders.maps.labels import Box, place_labels
 from stakeholders.maps.legend import caption, legend
+from stakeholders.maps.links import NO_ORGANISATION, Links, organisation_links
 from stakeholders.maps.marks import (
     EDGE_STYLES,
     NO_GROUP_COLOUR,
@@ -47,7 +52,7 @@ from stakeholders.models import (
     ScoreRun,
     Workspace,
 )
-from stakeholders.retention import is_stale, stale_cutoff
+from stakeholders.retention import is_stale, stale_cutoff, stale_flag
 from stakeholders.selectors import in_force_q
 
 # Above this many people the map opens at organisation level (one node per organisation).
@@ -73,8 +78,6 @@ class _Stored:
     scores: dict[int, tuple]
     positions: dict[int, tuple[float, float]]
     primary: dict[int, int]  # person -> primary organisation
-    # Source, target, kind, strength, observed on as ISO text (None if unknown).
-    ties: list[tuple[int, int, str, int, str | None]]
     discs: dict[int | None, tuple[float, float, float]]  # organisation -> x, y, r
 
 
@@ -85,7 +88,6 @@ class _Selection:
     chosen: set[int]
     ties: list[tuple[int, int, str, int, bool]]
     organisation_name: str
-    unplaced: int  # people entered since the scores (not on the map yet)
 
 
 def map_data(
@@ -112,23 +114,34 @@ def map_data(
         positions, discs, bands = in_tiers(positions, discs, stored.primary, stored.organisations)
     stored = dataclasses.replace(stored, positions=positions, discs=discs)
     styles = colour_styles(filters.colour, stored.organisations)
-    selection = _select(stored, filters, stale_cutoff(workspace, today))
-    chosen, ties = selection.chosen, selection.ties
-    if filters.crossing == "only":
-        ties = [t for t in ties if _crosses(stored, t[0], t[1])]
-
-    mode = "people"
+    cutoff = stale_cutoff(workspace, today)
+    placed, chosen = _choose(stored, filters)
     if len(chosen) > PEOPLE_LIMIT and filters.organisation is None:
         mode = "organisations"
-    if mode == "organisations":
-        nodes, edges, disc_list, links = _organisation_view(chosen, ties, stored, styles, filters)
+        counted = organisation_links(
+            _tie_rows(workspace, filters, stale=stale_flag(cutoff)),
+            chosen,
+            stored.primary,
+            groups=_groups(stored) if filters.crossing == "only" else None,
+            person=filters.person,
+        )
+        nodes, edges, links = _organisation_view(chosen, counted, stored, styles, filters)
+        disc_list, ties, stale_ties = [], counted.person_ties, counted.stale
+        organisation_name = ""
     else:
+        mode = "people"
+        rows = _tie_rows(workspace, filters)
+        selection = _select(stored, filters, cutoff, placed, chosen, rows)
+        chosen, ties = selection.chosen, selection.ties
+        organisation_name = selection.organisation_name
+        if filters.crossing == "only":
+            ties = [t for t in ties if _crosses(stored, t[0], t[1])]
         nodes, edges, disc_list = _people_view(chosen, ties, stored, styles, filters)
         links = len(edges)
+        stale_ties = sum(1 for t in ties if t[4])
     nodes, edges, focus_note = focus_marks(mode, nodes, edges, filters.person, stored.primary, ties)
 
     months = workspace.retention_months  # None exactly when cutoff is None
-    stale_ties = sum(1 for t in ties if t[4])
     legend_items, legend_top, height, hidden = legend(
         nodes, mode, filters, months, len(edges), links, stale_ties
     )
@@ -147,7 +160,7 @@ def map_data(
         run=run,
         filters=filters,
         mode=mode,
-        organisation_name=selection.organisation_name,
+        organisation_name=organisation_name,
         today=today,
     )
     words[1] += _arrangement_words(filters, nodes, focus_note)
@@ -165,9 +178,9 @@ def map_data(
         organisations=sorted(
             ((pk, v[0]) for pk, v in stored.organisations.items()), key=lambda o: o[1]
         ),
-        organisation_name=selection.organisation_name,
+        organisation_name=organisation_name,
         hidden_groups=hidden,
-        unplaced=selection.unplaced,
+        unplaced=len(stored.scores) - len(placed),  # entered since the scores
         stale_months=months,
         stale_ties=stale_ties,
         bands=bands,
@@ -196,7 +209,7 @@ def _arrangement_words(filters: MapFilters, nodes: list[Node], focus_note: str) 
 def _read(
     workspace: Workspace, run: ScoreRun, filters: MapFilters, layout_run: ScoreRun
 ) -> _Stored:
-    """The six queries, each read straight into plain values.
+    """The five queries, each read straight into plain values (the ties come later).
 
     Raises MapFilterError (after the first query) if the organisation filter names
     no organisation here.
@@ -234,18 +247,21 @@ def _read(
         .order_by()
         .values_list("person_id", "organisation_id")
     )
-    ties = _tie_rows(workspace, filters)
     discs = {
         org: (x, y, r)
         for org, x, y, r in OrganisationPosition.objects.filter(run=layout_run)
         .order_by()
         .values_list("organisation_id", "x", "y", "r")
     }
-    return _Stored(organisations, scores, positions, primary, ties, discs)
+    return _Stored(organisations, scores, positions, primary, discs)
 
 
-def _tie_rows(workspace: Workspace, filters: MapFilters) -> list[tuple]:
-    """The ties matching the filters: source, target, kind, strength, observed on (ISO text)."""
+def _tie_rows(workspace: Workspace, filters: MapFilters, *, stale=None) -> list[tuple]:
+    """The ties matching the filters: source, target, kind, strength, observed on (ISO text).
+
+    `stale`: retention.stale_flag, for the organisation level's bare rows instead:
+    source, target, 1 if stale else 0.
+    """
     # No ordering anywhere here: the models' default orderings join people and sort
     # 25,000 ties by name for nothing (everything below is keyed or sorted again).
     ties = Relationship.objects.filter(
@@ -262,6 +278,14 @@ def _tie_rows(workspace: Workspace, filters: MapFilters) -> list[tuple]:
             organisation_id=filters.organisation, is_primary=True
         ).values("person_id")
         ties = ties.filter(Q(source_id__in=members) | Q(target_id__in=members))
+    if stale is not None:
+        # Straight from the cursor: Django's per-row converters cost more than the
+        # query here (about 50 ms at 95,000 ties), and these are plain integers.
+        rows = ties.annotate(old=stale).order_by().values_list("source_id", "target_id", "old")
+        sql, params = rows.query.sql_with_params()
+        with connections[rows.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     return list(
         ties.annotate(seen=Cast("observed_on", CharField()))
         .order_by()
@@ -272,8 +296,9 @@ def _tie_rows(workspace: Workspace, filters: MapFilters) -> list[tuple]:
 # --- Choosing what is drawn ---------------------------------------------------
 
 
-def _select(stored: _Stored, filters: MapFilters, cutoff: datetime.date | None) -> _Selection:
-    """The people and ties the filters choose, each tie marked stale or not."""
+def _choose(stored: _Stored, filters: MapFilters) -> tuple[list[int], set[int]]:
+    """Everyone placed on the map (scored and positioned), and those the sector and
+    tier filters choose."""
     organisations = stored.organisations
     org_of = stored.primary.get
     placed = [pk for pk in stored.scores if pk in stored.positions]
@@ -282,18 +307,34 @@ def _select(stored: _Stored, filters: MapFilters, cutoff: datetime.date | None) 
         chosen = {p for p in chosen if org_of(p) and organisations[org_of(p)][2] == filters.sector}
     if filters.tier:
         chosen = {p for p in chosen if org_of(p) and organisations[org_of(p)][3] == filters.tier}
+    return placed, chosen
 
+
+def _select(
+    stored: _Stored,
+    filters: MapFilters,
+    cutoff: datetime.date | None,
+    placed: list[int],
+    chosen: set[int],
+    rows: list[tuple],
+) -> _Selection:
+    """The people level: who and which ties are drawn, each tie marked stale or not.
+
+    `rows`: _tie_rows, in full.
+    """
+    organisations = stored.organisations
+    org_of = stored.primary.get
     # Dates come as ISO text (a per-row date converter cost ~70 ms at 25,000 ties);
     # each distinct date is judged once, by the one retention rule.
     stale_on = {
         seen: is_stale(None if seen is None else datetime.date.fromisoformat(seen[:10]), cutoff)
-        for seen in {row[4] for row in stored.ties}
+        for seen in {row[4] for row in rows}
     }
     # Both ends drawn: among the chosen, or (one organisation) among everyone placed.
     pool = set(placed) if filters.organisation is not None else chosen
     ties = [
         (source, target, kind, strength, stale_on[seen])
-        for source, target, kind, strength, seen in stored.ties
+        for source, target, kind, strength, seen in rows
         if source in pool and target in pool
     ]
     organisation_name = ""
@@ -302,7 +343,12 @@ def _select(stored: _Stored, filters: MapFilters, cutoff: datetime.date | None) 
         core = {p for p in chosen if org_of(p) == filters.organisation}
         ties = [t for t in ties if t[0] in core or t[1] in core]
         chosen = core | {p for t in ties for p in t[:2]}
-    return _Selection(chosen, ties, organisation_name, len(stored.scores) - len(placed))
+    return _Selection(chosen, ties, organisation_name)
+
+
+def _groups(stored: _Stored) -> dict[int, str]:
+    """Each scored person's group on the boundary (empty if none)."""
+    return {pk: values[2] for pk, values in stored.scores.items()}
 
 
 def _crosses(stored: _Stored, source: int, target: int) -> bool:
@@ -497,63 +543,49 @@ def _disc(disc: tuple[float, float, float], name: str, pk: int | None = None) ->
 # --- Organisation level -------------------------------------------------------
 
 
-def _organisation_view(chosen, ties, stored: _Stored, styles, filters: MapFilters):
-    """Organisations as nodes, the busiest links between them as lines; no discs.
+def _organisation_view(chosen, counted: Links, stored: _Stored, styles, filters: MapFilters):
+    """Organisations as nodes, the busiest links between them as lines (links.py).
 
     Also returns how many links there are in all (only ORG_EDGE_LIMIT are drawn).
     """
-    people, between = _organisation_links(chosen, ties, stored.primary)
-    nodes = _organisation_nodes(people, between, stored, styles, filters.boundary)
+    people: dict[int | None, int] = {}
+    for pk in chosen:
+        org = stored.primary.get(pk)
+        people[org] = people.get(org, 0) + 1
+    nodes = _organisation_nodes(people, counted.per_organisation, stored, styles)
     group: dict[int, str] = {}
     if filters.boundary != Boundary.ORGANISATION:
         # Two organisations of one sector (or tier): their link is inside the group.
         index = 2 if filters.boundary == Boundary.SECTOR else 3
         group = {pk: values[index] for pk, values in stored.organisations.items()}
-    edges, links = _organisation_edges(between, stored.discs, group)
-    return nodes, edges, [], links
+    edges, links = _organisation_edges(counted.between, stored.discs, group)
+    return nodes, edges, links
 
 
-def _organisation_links(chosen, ties, primary):
-    """People per organisation, and [ties, stale ties] per pair of organisations."""
-    people: dict[int | None, int] = {}
-    for pk in chosen:
-        org = primary.get(pk)
-        people[org] = people.get(org, 0) + 1
-    # Organisation ids are positive, so -1 stands in for "no organisation" in sort keys.
-    between: dict[tuple[int, int], list[int]] = {}
-    for source, target, _, _, is_old in ties:
-        a, b = primary.get(source, -1), primary.get(target, -1)
-        if a != b:
-            key = (a, b) if a < b else (b, a)
-            counts = between.get(key)
-            if counts is None:
-                counts = between[key] = [0, 0]
-            counts[0] += 1
-            counts[1] += is_old
-    return people, between
+def _organisation_nodes(people, per_organisation, stored: _Stored, styles) -> list[Node]:
+    """A node per organisation with people on the map; only the most populous named.
 
-
-def _organisation_nodes(people, between, stored: _Stored, styles, boundary: str) -> list[Node]:
-    ties_of: dict[int, int] = {}
-    stale_of: dict[int, int] = {}
-    for (a, b), (count, old) in between.items():
-        for org in (a, b):
-            ties_of[org] = ties_of.get(org, 0) + count
-            stale_of[org] = stale_of.get(org, 0) + old
+    Names go to the ORG_LABEL_LIMIT that labels.place_labels would try (by people,
+    then name), so it has no label to take off the rest.
+    """
+    drawn = [org for org in people if org in stored.discs]
+    name_of = {
+        org: "No organisation" if org is None else stored.organisations[org][0] for org in drawn
+    }
+    named = set(
+        heapq.nsmallest(ORG_LABEL_LIMIT, drawn, key=lambda o: (-people[o], name_of[o].casefold()))
+    )
     nodes = []
-    for org in sorted(people, key=lambda o: (o is None, o or 0)):
-        if org not in stored.discs:
-            continue
+    for org in sorted(drawn, key=lambda o: (o is None, o or 0)):
         x, y, r = stored.discs[org]
-        key = -1 if org is None else org
-        name = "No organisation" if org is None else stored.organisations[org][0]
+        name = name_of[org]
         style = styles.get(org, styles[None])
-        count = ties_of.get(key, 0)
+        count, old = per_organisation.get(NO_ORGANISATION if org is None else org, (0, 0))
         nodes.append(
             Node(
                 pk=org,
                 label=name,
-                short_label=short_label(name, 28),
+                short_label=short_label(name, 28) if org in named else "",
                 x=round(x, 1),
                 y=round(y, 1),
                 r=round(r, 1),
@@ -565,7 +597,7 @@ def _organisation_nodes(people, between, stored: _Stored, styles, boundary: str)
                 ),
                 people=people[org],
                 ties=count,
-                stale_ties=stale_of.get(key, 0),
+                stale_ties=old,
                 importance=people[org],
             )
         )
@@ -574,11 +606,11 @@ def _organisation_nodes(people, between, stored: _Stored, styles, boundary: str)
 
 def _organisation_edges(between, discs, group: dict[int, str]) -> tuple[list[Edge], int]:
     """The ORG_EDGE_LIMIT busiest links between organisations, and how many links in all."""
-    centre = {(-1 if org is None else org): xyr for org, xyr in discs.items()}
+    centre = {(NO_ORGANISATION if org is None else org): xyr for org, xyr in discs.items()}
     drawn = [(pair, c) for pair, c in between.items() if pair[0] in centre and pair[1] in centre]
-    drawn.sort(key=lambda kv: (-kv[1][0], kv[0]))
     links = len(drawn)
-    drawn = sorted(drawn[:ORG_EDGE_LIMIT])
+    # The busiest first, ties broken by the pair (a partial sort: the same as sorting).
+    drawn = sorted(heapq.nsmallest(ORG_EDGE_LIMIT, drawn, key=lambda kv: (-kv[1][0], kv[0])))
     top = max((c[0] for _, c in drawn), default=1)
     edges = []
     for (a, b), (count, old) in drawn:

@@ -111,8 +111,10 @@ def place_labels(
         if id(node) in where:
             lx, ly = where[id(node)]
             out.append(dataclasses.replace(node, label_x=lx, label_y=ly))
-        else:
+        elif node.short_label or node.label_x or node.label_y:
             out.append(dataclasses.replace(node, short_label="", label_x=0.0, label_y=0.0))
+        else:
+            out.append(node)  # unnamed already (a large map's many nodes)
     if taken:
         pad = 6 * scale
         x0 = min(box[0], min(r[0] for r in taken) - pad)
