@@ -67,23 +67,32 @@ def tier_layout(
     width = BOX - LABEL_WIDTH - MARGIN
     height = BOX - 2 * MARGIN
 
+    # Each band's discs' diameters, in order: rows_for runs some 30 times (a bisection).
+    diameters = {tier: [2 * organisations[o][2] for o in by_band[tier]] for tier in bands}
+
     def rows_for(scale: float) -> tuple[float, dict[str, list[list[OrgKey]]]]:
         total = 0.0
         packed: dict[str, list[list[OrgKey]]] = {}
         for tier in bands:
-            rows: list[list[OrgKey]] = [[]]
-            used = 0.0
-            for org in by_band[tier]:
-                d = 2 * organisations[org][2] * scale + DISC_GAP
-                if rows[-1] and used + d > width:
-                    rows.append([])
-                    used = 0.0
-                rows[-1].append(org)
+            rows: list[list[OrgKey]] = []
+            widest: list[float] = []  # each row's largest diameter, unscaled
+            row: list[OrgKey] = []
+            largest = used = 0.0
+            for org, diameter in zip(by_band[tier], diameters[tier], strict=True):
+                d = diameter * scale + DISC_GAP
+                if row and used + d > width:
+                    rows.append(row)
+                    widest.append(largest)
+                    row, largest, used = [], 0.0, 0.0
+                row.append(org)
+                if diameter > largest:
+                    largest = diameter
                 used += d
+            rows.append(row)
+            widest.append(largest)
             packed[tier] = rows
-            total += BAND_PAD + sum(
-                max(2 * organisations[o][2] * scale for o in row) + DISC_GAP for row in rows
-            )
+            # Scaling keeps the order, so a row's height is its largest diameter scaled.
+            total += BAND_PAD + sum(w * scale + DISC_GAP for w in widest)
         return total, packed
 
     lo, hi = 1e-3, 50.0  # small discs grow to fill the bands, up to 50 times
