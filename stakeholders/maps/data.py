@@ -4,10 +4,11 @@ Nothing here computes a layout. People sit where the newest default-options
 score run put them (PersonPosition, a 1000 x 1000 box); organisations are the
 run's discs (OrganisationPosition). Filters only choose what is drawn.
 map_data reads the stored rows first (_read, five queries), chooses who is
-drawn, then reads the ties: in full for people, as bare rows counted per pair
-of organisations (links.py) for the organisation level, and shapes what is
-drawn; legend.py words the caption and key, and stakeholders/maps/drawing.py
-turns the result into SVG markup, escaping all text.
+drawn, then reads the ties: in full with the people's names for the people
+level, as bare rows counted per pair of organisations (links.py) for the
+organisation level, and shapes what is drawn; legend.py words the caption and
+key, and stakeholders/maps/drawing.py turns the result into SVG markup,
+escaping all text.
 """
 
 import dataclasses
@@ -46,6 +47,7 @@ from stakeholders.models import (
     Boundary,
     Organisation,
     OrganisationPosition,
+    Person,
     PersonPosition,
     PersonScore,
     Relationship,
@@ -65,6 +67,7 @@ ORG_LABEL_LIMIT = 80  # organisation level: the most populous are named
 # Organisation level draws only the busiest links between organisations: thousands
 # of lines are unreadable and slow. Every organisation's total is in the table.
 ORG_EDGE_LIMIT = 600
+NAMES_LISTED = 2000  # the people level reads these many people's names by id, else all
 BROKER_SHARE = 0.10  # brokers: the top tenth by broker score
 __all__ = ["NO_GROUP_COLOUR", "PEOPLE_LIMIT", "map_data"]  # NO_GROUP_COLOUR: the panel's
 
@@ -74,7 +77,7 @@ class _Stored:
     """The rows the map is drawn from, as read: plain values keyed by id."""
 
     organisations: dict[int, tuple[str, str, str, str]]  # name, short name, sector, tier
-    # Person -> name, job title, group, broker score, influence percentile, betweenness.
+    # Person -> group, broker score, influence percentile, betweenness.
     scores: dict[int, tuple]
     positions: dict[int, tuple[float, float]]
     primary: dict[int, int]  # person -> primary organisation
@@ -98,7 +101,7 @@ def map_data(
     today: datetime.date,
     layout_run: ScoreRun | None = None,
 ) -> MapData:
-    """Everything the map draws, in seven queries whatever the size of the workspace.
+    """Everything the map draws, in seven queries (eight for people) whatever the size.
 
     `layout_run`: the run whose positions to draw, when `run` (informal and formal
     scores) has none of its own. Raises MapFilterError if the organisation filter
@@ -136,7 +139,8 @@ def map_data(
         organisation_name = selection.organisation_name
         if filters.crossing == "only":
             ties = [t for t in ties if _crosses(stored, t[0], t[1])]
-        nodes, edges, disc_list = _people_view(chosen, ties, stored, styles, filters)
+        names = _names(workspace, chosen)
+        nodes, edges, disc_list = _people_view(chosen, ties, stored, styles, filters, names)
         links = len(edges)
         stale_ties = sum(1 for t in ties if t[4])
     nodes, edges, focus_note = focus_marks(mode, nodes, edges, filters.person, stored.primary, ties)
@@ -228,8 +232,6 @@ def _read(
         .order_by()
         .values_list(
             "person_id",
-            "person__name",
-            "person__job_title",
             "group",
             "broker_score",
             "influence_percentile",
@@ -254,6 +256,20 @@ def _read(
         .values_list("organisation_id", "x", "y", "r")
     }
     return _Stored(organisations, scores, positions, primary, discs)
+
+
+def _names(workspace: Workspace, people: set[int]) -> dict[int, tuple[str, str]]:
+    """Person -> name and job title, for the people level (the organisation level needs none).
+
+    Above NAMES_LISTED people, everyone's: no SQL list that long.
+    """
+    rows = Person.objects.filter(workspace=workspace)
+    if len(people) <= NAMES_LISTED:
+        rows = rows.filter(pk__in=people)
+    return {
+        pk: (name, title)
+        for pk, name, title in rows.order_by().values_list("pk", "name", "job_title")
+    }
 
 
 def _tie_rows(workspace: Workspace, filters: MapFilters, *, stale=None) -> list[tuple]:
@@ -348,12 +364,12 @@ def _select(
 
 def _groups(stored: _Stored) -> dict[int, str]:
     """Each scored person's group on the boundary (empty if none)."""
-    return {pk: values[2] for pk, values in stored.scores.items()}
+    return {pk: values[0] for pk, values in stored.scores.items()}
 
 
 def _crosses(stored: _Stored, source: int, target: int) -> bool:
     """Whether a tie joins two different groups of the boundary (both ends in one)."""
-    a, b = stored.scores[source][2], stored.scores[target][2]
+    a, b = stored.scores[source][0], stored.scores[target][0]
     return bool(a and b and a != b)
 
 
@@ -415,11 +431,11 @@ def _box(nodes: list[Node]) -> Box:
 # --- People level -------------------------------------------------------------
 
 
-def _people_view(chosen, ties, stored: _Stored, styles, filters: MapFilters):
+def _people_view(chosen, ties, stored: _Stored, styles, filters: MapFilters, names):
     """People as nodes sized by the chosen measure, ties as lines, organisations as discs."""
-    measure = {"broker": 3, "influence": 4, "betweenness": 5}[filters.size]
+    measure = {"broker": 1, "influence": 2, "betweenness": 3}[filters.size]
     org_names = {pk: values[0] for pk, values in stored.organisations.items()}
-    nodes, radius = _person_nodes(chosen, ties, stored, styles, org_names, measure)
+    nodes, radius = _person_nodes(chosen, ties, stored, styles, org_names, measure, names)
     positions, primary = stored.positions, stored.primary
     edges = []
     for source, target, kind, strength, is_old in sorted(ties):
@@ -440,7 +456,7 @@ def _people_view(chosen, ties, stored: _Stored, styles, filters: MapFilters):
     return nodes, edges, disc_list
 
 
-def _person_nodes(chosen, ties, stored: _Stored, styles, org_names, measure: int):
+def _person_nodes(chosen, ties, stored: _Stored, styles, org_names, measure: int, names):
     """A node per chosen person, by name; and each one's radius unrounded, for arrowheads."""
     scores, positions, primary = stored.scores, stored.positions, stored.primary
     cut = _broker_cut(scores)
@@ -449,8 +465,9 @@ def _person_nodes(chosen, ties, stored: _Stored, styles, org_names, measure: int
     degree, stale = _tie_counts(ties)
     nodes = []
     radius = {}
-    for pk in sorted(chosen, key=lambda p: (scores[p][0].casefold(), p)):
-        name, job_title, _, broker_score, *_ = scores[pk]
+    for pk in sorted(chosen, key=lambda p: (names[p][0].casefold(), p)):
+        name, job_title = names[pk]
+        broker_score = scores[pk][1]
         x, y = positions[pk]
         value = max(scores[pk][measure], 0) / top
         r = smallest + (largest - smallest) * math.sqrt(value)
@@ -486,7 +503,7 @@ def _person_nodes(chosen, ties, stored: _Stored, styles, org_names, measure: int
 
 def _broker_cut(scores) -> float:
     """The lowest broker score among the top BROKER_SHARE of everyone scored."""
-    ranked = sorted((s[3] for s in scores.values()), reverse=True)
+    ranked = sorted((s[1] for s in scores.values()), reverse=True)
     return ranked[max(1, math.ceil(len(ranked) * BROKER_SHARE)) - 1] if ranked else 0
 
 

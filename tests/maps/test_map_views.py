@@ -1,6 +1,7 @@
 """The influence map: the page, the person panel and the SVG download."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -214,9 +215,33 @@ def test_map_query_count_is_fixed(client, workspace, viewer, django_assert_num_q
     build_map(workspace, people_per_org=per_org)
     client.force_login(viewer)
     client.get(url("map", workspace))  # warm the session
-    # The map's seven, one more for the pins, one for completeness (issue #15).
-    with django_assert_num_queries(12):
+    # The map's seven, one more for the pins, one for completeness (issue #15), one
+    # for the names of the people drawn (the people level).
+    with django_assert_num_queries(13):
         assert client.get(url("map", workspace)).status_code == 200
+
+
+def test_organisation_level_reads_no_names(
+    client, workspace, viewer, django_assert_num_queries, monkeypatch
+):
+    build_map(workspace, people_per_org=8)
+    monkeypatch.setattr(maps, "PEOPLE_LIMIT", 5)
+    client.force_login(viewer)
+    client.get(url("map", workspace))  # warm the session
+    with django_assert_num_queries(12):
+        page = client.get(url("map", workspace)).content.decode()
+    assert "so the map shows organisations" in page
+
+
+def test_many_people_drawn_read_everyones_names(client, workspace, viewer, monkeypatch):
+    build_map(workspace, people_per_org=2)
+    client.force_login(viewer)
+    listed = client.get(url("map", workspace)).content.decode()
+    monkeypatch.setattr(maps, "NAMES_LISTED", 1)
+    everyone = client.get(url("map", workspace)).content.decode()
+    names = sorted(set(re.findall(r'aria-label="\u2068([^\u2069]*)\u2069, ', everyone)))
+    assert "Bridget Broker" in names and len(names) > 5
+    assert names == sorted(set(re.findall(r'aria-label="\u2068([^\u2069]*)\u2069, ', listed)))
 
 
 def test_short_labels_keep_whole_words():
@@ -424,8 +449,8 @@ def test_download_and_drilled_map_query_counts_are_fixed(
     hospital = Person.objects.get(name="Bridget Broker").affiliations.get().organisation
     client.force_login(viewer)
     client.get(url("map", workspace))  # warm the session
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(url(name, workspace)).status_code == 200
     # The page shows completeness (issue #15): one query more than the download.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(url("map", workspace, organisation=hospital.pk)).status_code == 200
