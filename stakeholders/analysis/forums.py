@@ -48,12 +48,16 @@ def formal_ties(memberships: Iterable[tuple[int, int]]) -> tuple[Tie, ...]:
     )
 
 
-def neighbours(ties: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
-    """Undirected informal neighbours of each person (self-ties ignored)."""
+def neighbours(ties: Iterable[tuple[int, int]], among: set[int]) -> dict[int, set[int]]:
+    """Undirected informal neighbours of each person in `among` (self-ties ignored).
+
+    Only those whose reach the page shows: at 20,000 people, a few thousand of them.
+    """
     out: dict[int, set[int]] = defaultdict(set)
     for a, b in ties:
-        if a != b:
+        if a in among and a != b:
             out[a].add(b)
+        if b in among and a != b:
             out[b].add(a)
     return out
 
@@ -131,13 +135,19 @@ def seats_and_influence(
     so that one without a seat today is reported too (reaching nothing).
     """
     people = sorted(set(people))
-    near = neighbours(ties)
     orgs = {p: frozenset(affiliations.get(p, ())) for p in people}
     members: dict[int, set[int]] = defaultdict(set)
     seats_of: dict[int, set[int]] = defaultdict(set)
     for forum, person in seats:
         members[forum].add(person)
         seats_of[person].add(forum)
+    unseated_brokers = [
+        p for p in people if not seats_of.get(p) and broker_scores.get(p, 0.0) >= high_broker_score
+    ]
+    # Whose reach is shown: brokers without a seat, everyone seated, joint appointments.
+    near = neighbours(
+        ties, {*unseated_brokers, *seats_of, *(p for p in people if len(orgs[p]) >= 2)}
+    )
 
     def finding(p: int) -> PersonFinding:
         return PersonFinding(
@@ -147,11 +157,7 @@ def seats_and_influence(
             organisations_reached=len(_reach(p, near, orgs) - orgs[p]),
         )
 
-    brokers = [
-        finding(p)
-        for p in people
-        if not seats_of.get(p) and broker_scores.get(p, 0.0) >= high_broker_score
-    ]
+    brokers = [finding(p) for p in unseated_brokers]
     brokers.sort(key=lambda f: (-(f.broker_score or 0.0), f.person))
     seated = [finding(p) for p in people if seats_of.get(p)]
     little = [f for f in seated if f.organisations_reached <= little_reach]

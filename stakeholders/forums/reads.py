@@ -28,6 +28,7 @@ from stakeholders.models import (
     Tier,
     Workspace,
 )
+from stakeholders.selectors import in_force_q
 
 FORUMS_KIND = "forums"  # export_csv kind and file name stem
 
@@ -98,12 +99,13 @@ class SeatsPage:
 
 
 def seats_and_influence(*, workspace: Workspace, run: ScoreRun | None) -> SeatsPage:
-    """Where formal seats and informal influence diverge, today (seven queries)."""
+    """Where formal seats and informal influence diverge, today (seven queries).
+
+    Every read is unordered (`order_by()`): the models' default orderings join
+    people to sort 100,000 ties and 20,000 affiliations by name for nothing.
+    """
     day = timezone.localdate()
-    people = {
-        pk: name
-        for pk, name in Person.objects.filter(workspace=workspace).values_list("pk", "name")
-    }
+    people = dict(Person.objects.filter(workspace=workspace).order_by().values_list("pk", "name"))
     organisations = {
         str(pk): (label or name, sector, tier)
         for pk, name, label, sector, tier in Organisation.objects.filter(
@@ -112,17 +114,18 @@ def seats_and_influence(*, workspace: Workspace, run: ScoreRun | None) -> SeatsP
     }
     affiliations: dict[int, set[str]] = defaultdict(set)
     primary: dict[int, str] = {}
-    for person, org, is_primary, start, end in Affiliation.objects.filter(
-        person__workspace=workspace
-    ).values_list("person_id", "organisation_id", "is_primary", "start_date", "end_date"):
-        if forum_analysis.is_current(start, end, day):
-            affiliations[person].add(str(org))
-            if is_primary:
-                primary[person] = str(org)
+    for person, org, is_primary in (
+        Affiliation.objects.filter(in_force_q(day), person__workspace=workspace)
+        .order_by()
+        .values_list("person_id", "organisation_id", "is_primary")
+    ):
+        affiliations[person].add(str(org))
+        if is_primary:
+            primary[person] = str(org)
     ties = list(
-        Relationship.objects.filter(source__workspace=workspace).values_list(
-            "source_id", "target_id"
-        )
+        Relationship.objects.filter(source__workspace=workspace)
+        .order_by()
+        .values_list("source_id", "target_id")
     )
     forums = {
         pk: (name, kind, tier, host)
@@ -134,9 +137,9 @@ def seats_and_influence(*, workspace: Workspace, run: ScoreRun | None) -> SeatsP
     scores: dict[int, float] = {}
     if run is not None:
         scores = dict(
-            PersonScore.objects.filter(run=run, boundary=Boundary.ORGANISATION).values_list(
-                "person_id", "broker_score"
-            )
+            PersonScore.objects.filter(run=run, boundary=Boundary.ORGANISATION)
+            .order_by()
+            .values_list("person_id", "broker_score")
         )
     result = forum_analysis.seats_and_influence(
         people=list(people),
