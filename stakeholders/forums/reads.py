@@ -122,8 +122,9 @@ def seats_and_influence(*, workspace: Workspace, run: ScoreRun | None) -> SeatsP
         affiliations[person].add(str(org))
         if is_primary:
             primary[person] = str(org)
+    # Informal reach today: an ended tie is history, as on the map and in the scores.
     ties = list(
-        Relationship.objects.filter(source__workspace=workspace)
+        Relationship.objects.filter(in_force_q(day), source__workspace=workspace)
         .order_by()
         .values_list("source_id", "target_id")
     )

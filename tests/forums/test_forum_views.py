@@ -1,6 +1,7 @@
 """The Seats and influence page, its CSV and `export_csv forums`, through their URLs."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from stakeholders.forums import reads
 from stakeholders.models import Boundary, PersonScore
+from tests.factories import RelationshipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +74,41 @@ def test_the_page_finds_the_divergence(workspace, forum_map):
     assert joint.person.name == "Cora"
     assert joint.organisations == [("Fenwick Council", True), ("Northgate Hospital", False)]
     assert joint.works_inside_one
+
+
+def test_reach_counts_only_ties_in_force_today(workspace, forum_map):
+    """Hana ties to nobody today: a tie that ended, or starts next year, reaches no one."""
+    people = forum_map["people"]
+    today = datetime.date.today()
+    RelationshipFactory(
+        source=people["Hana"],
+        target=people["Vera"],
+        kind="trusts",
+        start_date=datetime.date(2020, 1, 1),
+        end_date=today - datetime.timedelta(days=1),
+    )
+    RelationshipFactory(
+        source=people["Hana"],
+        target=people["Vera"],
+        kind="collaborates",
+        start_date=today + datetime.timedelta(days=365),
+    )
+    run = PersonScore.objects.filter(person=people["Bea"]).first().run
+
+    def hana_and_board():
+        page = reads.seats_and_influence(workspace=workspace, run=run)
+        (hana,) = [r for r in page.seats_with_little_reach if r.person.name == "Hana"]
+        board = next(f for f in page.forums if f.forum.name == "Fenwick Board")
+        return hana, board
+
+    hana, board = hana_and_board()
+    assert hana.organisations_reached == 0
+    assert "Fenwick Carers" in board.organisations_not_reached
+    # The same tie in force today reaches the charity.
+    RelationshipFactory(source=people["Hana"], target=people["Vera"], kind="influences")
+    hana, board = hana_and_board()
+    assert hana.organisations_reached == 1
+    assert "Fenwick Carers" in board.organisations
 
 
 def test_the_page_reads_in_a_fixed_number_of_queries(
