@@ -12,7 +12,7 @@ from stakeholders.analysis.forums import HIGH_BROKER_SCORE, LITTLE_REACH
 from stakeholders.exports.downloads import table_download
 from stakeholders.exports.tables import about_rows
 from stakeholders.forums.reads import FORUMS_KIND, seats_and_influence, seats_rows
-from stakeholders.forums.table import broker_rows
+from stakeholders.forums.table import broker_rows, joint_rows
 from stakeholders.http import HtmxHttpRequest, analysis_context, member_page
 from stakeholders.models import Membership
 
@@ -27,6 +27,7 @@ def forums_page(request: HtmxHttpRequest, membership: Membership) -> HttpRespons
     context.update(
         page=page,
         broker_rows=broker_rows(page.brokers_without_seat, slug=membership.workspace.slug),
+        joint_rows=joint_rows(page.joint_appointments, slug=membership.workspace.slug),
         high_broker_score=HIGH_BROKER_SCORE,
         little_reach=LITTLE_REACH,
     )

@@ -1,12 +1,13 @@
-"""The brokers-without-a-seat rows, built in Python, against the template they replace
-(kept here, as it stood): the same HTML for the same rows, escaping included."""
+"""The brokers-without-a-seat and joint-appointment rows, built in Python, against the
+templates they replace (kept here, as they stood): the same HTML for the same rows,
+escaping included."""
 
 import pytest
 from django.template import Context, Template
 from django.test.html import parse_html
 
-from stakeholders.forums.reads import Named, PersonRow
-from stakeholders.forums.table import broker_rows
+from stakeholders.forums.reads import JointRow, Named, PersonRow
+from stakeholders.forums.table import broker_rows, joint_rows
 
 BROKER_ROWS = """{% for row in rows %}
 <tr class="nhsuk-table__row">
@@ -30,3 +31,27 @@ def test_broker_rows_match_the_template():
     assert parse_html(str(ours)) == parse_html(theirs)
     assert "&lt;i&gt;" in ours and "<i>" not in ours
     assert broker_rows([], slug="demo") == ""
+
+
+JOINT_ROWS = """{% for j in rows %}
+    <tr class="nhsuk-table__row">
+      <th class="nhsuk-table__header" scope="row"><a href="{% url 'stakeholders:person_detail' slug=slug pk=j.person.pk %}"><bdi>{{ j.person.name }}</bdi></a></th>
+      <td class="nhsuk-table__cell"><ul class="nhsuk-list nhsuk-body-s nhsuk-u-margin-bottom-0">{% for o, hit in j.organisations %}<li><bdi>{{ o }}</bdi>: {% if hit %}reached{% else %}<strong>not reached</strong>{% endif %}</li>{% endfor %}</ul></td>
+      <td class="nhsuk-table__cell">{% if j.works_inside_one %}<strong>Works inside one organisation only</strong>{% else %}Bridges its posts{% endif %}</td>
+    </tr>
+{% endfor %}"""  # noqa: E501
+
+JOINT = [
+    JointRow(Named(7, "Zoë <i>O'Neil</i>"), [('Leeds & York "NHS"', True), ("ربيع", False)], False),
+    JointRow(Named(8, "Ann"), [("A", False), ("B <b>", False)], True),
+    JointRow(Named(9, "Bo"), [("A", True), ("B", True), ("C", True)], False),
+]
+
+
+@pytest.mark.django_db
+def test_joint_rows_match_the_template():
+    ours = joint_rows(JOINT, slug="demo")
+    theirs = Template(JOINT_ROWS).render(Context({"rows": JOINT, "slug": "demo"}))
+    assert parse_html(str(ours)) == parse_html(theirs)
+    assert "&lt;b&gt;" in ours and "<b>" not in ours
+    assert joint_rows([], slug="demo") == ""
