@@ -109,3 +109,14 @@ def test_importing_the_whole_analysis_loads_only_scipy_sparse():
     loaded = set(json.loads(_run(["-c", script]).stdout.splitlines()[-1]))
     assert "scipy.sparse" in loaded
     assert _among(loaded, NOT_FOR_SCORING) == []
+
+
+def test_a_web_worker_examines_young_objects_less_often():
+    """stakeholders.apps.GC_YOUNG: big pages read 150,000 rows as tuples per request."""
+    script = (
+        "import gc, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'influence_map.settings');"
+        "import influence_map.wsgi; print(list(gc.get_threshold()))"
+    )
+    default = json.loads(_run(["-c", "import gc; print(list(gc.get_threshold()))"]).stdout)
+    worker = json.loads(_run(["-c", script]).stdout)
+    assert worker == [10_000, *default[1:]]
