@@ -110,6 +110,10 @@ def test_focus_by_click_keyboard_address_and_search(page, live_server, editor_ma
     expect(focused(page)).to_have_attribute("data-person", str(broker.pk))
     expect(page).to_have_url(re.compile(rf"[?&]person={broker.pk}(&|$)"))
     assert "bridg" not in page.url.lower()
+    # The filters carry the focus once the redraw has settled (a loaded machine
+    # can still be swapping when the next choice is made).
+    settled(page)
+    expect(page.locator("input[data-map-focus-field]")).to_have_value(str(broker.pk))
 
     # The tier view: bands named on the left, the focus kept.
     page.get_by_label("Arrange").select_option("tiers")
