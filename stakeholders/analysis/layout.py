@@ -14,6 +14,10 @@ How it works, in "natural units" where two people are at least 1 apart:
   60 organisations, a compiled Fruchterman-Reingold (O(n^2) per iteration,
   about 3 s for 2,800 organisations) above that. Repulsion measures the
   gap between disc edges, so big organisations get room.
+- A part of the organisation graph with no tie to the largest part (an
+  organisation nobody elsewhere works with; people with no organisation and no
+  ties) is brought in just outside it: left alone, repulsion drives it to the
+  edge of the box and the fit below shrinks everyone else.
 - Then, from the middle outwards, a disc that overlaps one already settled
   slides straight outwards to the first clear spot: no two discs overlap, and
   the arrangement survives.
@@ -52,7 +56,7 @@ from .inputs import LAYOUT_BOX
 # score run that needs neither does not pay about 0.2 s to load them (#16).
 
 # Bump when the layout changes, so stored layouts are recomputed.
-VERSION = 1
+VERSION = 2
 BOX = LAYOUT_BOX
 MARGIN = 20.0
 # Sunflower radius step: with r_k = STEP * sqrt(k + 0.5) and the golden angle,
@@ -224,7 +228,54 @@ def _place_discs(
     # The classic FR ideal distance: the square shared out evenly.
     k = side / math.sqrt(n)
     pos = start.copy()
-    return _fruchterman_reingold(pos, radius, indptr, indices, weights, iterations, k, temp, side)
+    pos = _fruchterman_reingold(pos, radius, indptr, indices, weights, iterations, k, temp, side)
+    return _gather(pos, radius, edges)
+
+
+def _gather(pos: np.ndarray, radius: np.ndarray, edges) -> np.ndarray:
+    """Each part of the organisation graph with no tie to the largest part, brought in
+    beside it.
+
+    Repulsion drives an organisation with no ties to the others (and the disc of
+    people with no organisation, when they have none) out to where the gravity
+    holding the whole map balances the whole map's push: at 20,000 people three
+    such discs sat at the edges of the box, and fitting the box around them shrank
+    everyone else into a fifth of its width. A part further out than the main
+    part's reach moves, as a whole, along the line from the main part's centre to
+    its own, until it is just outside; _separate then clears any overlap.
+    """
+    n = len(pos)
+    part = list(range(n))
+
+    def root(i: int) -> int:
+        while part[i] != i:
+            part[i] = part[part[i]]
+            i = part[i]
+        return i
+
+    for i, j, _ in edges:
+        part[root(i)] = root(j)
+    parts: dict[int, list[int]] = {}
+    for i in range(n):
+        parts.setdefault(root(i), []).append(i)
+    if len(parts) < 2:
+        return pos
+    # The largest part (most organisations, then the first), and how far it reaches.
+    main = max(parts.values(), key=lambda members: (len(members), -members[0]))
+    centre = pos[main].mean(axis=0)
+    reach = float((np.sqrt(((pos[main] - centre) ** 2).sum(axis=1)) + radius[main]).max())
+    out = pos.copy()
+    for members in sorted(parts.values(), key=lambda members: members[0]):
+        if members is main:
+            continue
+        middle = pos[members].mean(axis=0)
+        span = float((np.sqrt(((pos[members] - middle) ** 2).sum(axis=1)) + radius[members]).max())
+        away = middle - centre
+        distance = float(np.sqrt((away**2).sum()))
+        wanted = reach + span + GAP
+        if distance > wanted:
+            out[members] += away * (wanted / distance - 1.0)
+    return out
 
 
 def _start_positions(keys, radius, edges, previous, side) -> tuple[np.ndarray, bool]:

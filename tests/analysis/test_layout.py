@@ -391,3 +391,29 @@ def test_score_runs_keep_everyone_exactly_where_they_were(workspace, small_map):
     tidy = score_runs.score_run_execute(workspace_id=workspace.pk, force=True, fresh_layout=True)
     tidied = {p.person_id: (p.x, p.y) for p in PersonPosition.objects.filter(run=tidy)}
     assert tidied[people[1].pk] == (12.0, 34.0)
+
+
+def test_organisations_with_no_ties_elsewhere_do_not_shrink_the_map():
+    """At 20,000 people three such discs sat at the box's edges and everyone else was
+    fitted into a fifth of its width. Here: 150 organisations of all sizes, two that
+    nobody elsewhere works with, and people with no organisation and no ties."""
+    org_ids, members, ties = shaped(150, 1200, 4000)
+    alone = [900, 901]
+    for k, org in enumerate(alone):
+        team = range(5000 + 10 * k, 5005 + 10 * k)
+        members.update({p: org for p in team})
+        ties += [(p, p + 1) for p in team[:-1]]  # ties inside the organisation only
+    members.update({p: None for p in range(6000, 6040)})  # no organisation, no ties
+    result = lay([*org_ids, *alone], members, sorted(set(ties)))
+    # The force layout aims for discs covering a fifth of their square; pushed to the
+    # edges, the loners had the rest fitted into 1.7% of the box.
+    inside = (layout.BOX - 2 * layout.MARGIN) ** 2
+    cover = sum(math.pi * r * r for _, _, r in result.organisations.values()) / inside
+    assert cover > 0.1
+    # The loners sit just outside the rest, not at the edge of the box.
+    tied = np.array([result.organisations[o][:2] for o in org_ids])
+    centre = tied.mean(axis=0)
+    reach = np.sqrt(((tied - centre) ** 2).sum(axis=1)).max()
+    for org in [*alone, None]:
+        x, y, r = result.organisations[org]
+        assert math.dist((x, y), centre) < reach + 4 * r + 40
