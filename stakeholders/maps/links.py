@@ -72,14 +72,17 @@ def organisation_links(
     names, code = np.unique(organisation, return_inverse=True)
     a, b = code[at_source], code[at_target]
     across = a != b
-    low, high = np.minimum(a, b)[across], np.maximum(a, b)[across]
+    low, high, old = np.minimum(a, b)[across], np.maximum(a, b)[across], ties[across, 2]
     pairs, index = np.unique(low * len(names) + high, return_inverse=True)
     counts = np.bincount(index, minlength=len(pairs)).tolist()
-    olds = np.bincount(index, weights=ties[across, 2], minlength=len(pairs)).astype(np.int64)
-    ends = np.concatenate([low, high])
-    twice = np.concatenate([ties[across, 2], ties[across, 2]])
-    total = np.bincount(ends, minlength=len(names)).tolist()
-    total_old = np.bincount(ends, weights=twice, minlength=len(names)).astype(np.int64).tolist()
+    olds = np.bincount(index, weights=old, minlength=len(pairs)).astype(np.int64)
+
+    def per_end(weights=None) -> list[int]:
+        """Per organisation, over its ties with others: either end counts."""
+        both = np.bincount(low, weights, len(names)) + np.bincount(high, weights, len(names))
+        return both.astype(np.int64).tolist()
+
+    total, total_old = per_end(), per_end(old)
     names = names.tolist()
     between = {
         (names[pair // len(names)], names[pair % len(names)]): [count, old]
