@@ -422,10 +422,35 @@ document.addEventListener("submit", (event) => {
   }
 });
 
+// A person chosen on the map (a click, Enter, or the search) and "show everyone" take
+// the path Escape takes: the address and the filters' hidden field change at once, so
+// a filter chosen while the map is on its way keeps the choice. Without htmx the
+// links are plain links.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const link = event.detail.elt;
+  if (link.matches && link.matches("#map-svg a[data-person], a[data-map-unfocus]")) {
+    event.preventDefault();
+    regionRequest(link.getAttribute("href"), true);
+  }
+});
+
+// Only the latest request for the map region is drawn: an answer overtaken by a later
+// choice (a person, then a filter) never replaces the map the later one draws.
+let latestRegionRequest = null;
+document.addEventListener("htmx:beforeSend", (event) => {
+  if (event.detail.target && event.detail.target.id === "map-region") {
+    latestRegionRequest = event.detail.xhr;
+  }
+});
+
 // The map keeps its zoom and pan when it is drawn again around a new focus.
 let keptView = null;
 document.addEventListener("htmx:beforeSwap", (event) => {
   const target = event.detail.target;
+  if (target && target.id === "map-region" && event.detail.xhr !== latestRegionRequest) {
+    event.detail.shouldSwap = false;
+    return;
+  }
   const viewport = document.getElementById("map-viewport");
   keptView =
     target && target.id === "map-region" && viewport

@@ -124,6 +124,63 @@ def test_focus_by_click_keyboard_address_and_search(page, live_server, editor_ma
     assert page.csp_violations == []
 
 
+# Holds back the browser's map requests: those that put someone in focus on the first
+# layout by FOCUS ms, those for the tier view by TIERS ms (a slow network, a busy server).
+SLOW_REQUESTS = """
+const open = XMLHttpRequest.prototype.open;
+const send = XMLHttpRequest.prototype.send;
+XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+  this.mapUrl = String(url);
+  return open.call(this, method, url, ...rest);
+};
+XMLHttpRequest.prototype.send = function (...args) {
+  const tiers = /layout=tiers/.test(this.mapUrl);
+  const focus = /[?&]person=/.test(this.mapUrl);
+  const wait = tiers ? TIERS : focus ? FOCUS : 0;
+  setTimeout(() => send.apply(this, args), wait);
+};
+"""
+
+
+@pytest.mark.parametrize(
+    "how, focus_ms, tiers_ms",
+    [
+        ("click", 1500, 0),  # the focus answers last
+        ("search", 1500, 0),
+        ("click", 500, 1500),  # the focus answers first, while the tiers are on their way
+    ],
+)
+def test_a_filter_changed_while_the_focus_is_on_its_way_keeps_both(
+    page, live_server, editor_map, how, focus_ms, tiers_ms
+):
+    _, built = editor_map
+    broker = built["broker"]
+    page.add_init_script(
+        SLOW_REQUESTS.replace("FOCUS", str(focus_ms)).replace("TIERS", str(tiers_ms))
+    )
+    log_in(page, live_server, MAP)
+    expect(page.locator("#map-svg a[data-person]")).to_have_count(13)
+
+    # The person is chosen; before their map arrives, the tier view is chosen too.
+    if how == "click":
+        node(page, broker.pk).locator("path").click()
+    else:
+        page.get_by_label("Find a person on this map").fill("bridg")
+        page.get_by_role("button", name="Bridget Broker").click()
+    page.get_by_label("Arrange").select_option("tiers")
+
+    # Both hold, whichever answer comes back last: the tier view, with the focus.
+    expect(page.locator("#map-svg .app-map-bands text")).to_have_text(["System"])
+    expect(focused(page)).to_have_attribute("data-person", str(broker.pk))
+    page.wait_for_timeout(max(focus_ms, tiers_ms) + 500)  # every answer has come
+    settled(page)
+    expect(page.locator("#map-svg .app-map-bands text")).to_have_text(["System"])
+    expect(focused(page)).to_have_attribute("data-person", str(broker.pk))
+    expect(page).to_have_url(re.compile(r"layout=tiers"))
+    expect(page).to_have_url(re.compile(rf"[?&]person={broker.pk}(&|$)"))
+    assert page.csp_violations == []
+
+
 def test_editor_drags_a_person_to_pin_them_and_pins_by_keyboard(
     page, live_server, editor_map, shot
 ):
