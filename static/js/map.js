@@ -124,6 +124,8 @@ function regionRequest(url, push) {
   // The address (and with it the filters' hidden person field) changes at once, so a
   // filter chosen while the map is still on its way keeps the person in focus.
   if (push) {
+    // Marked as htmx marks the entries it leaves, so Back draws this map again.
+    window.history.replaceState({ htmx: true }, "", window.location.href);
     window.history.pushState({ htmx: true }, "", url);
   }
   syncFocusField();

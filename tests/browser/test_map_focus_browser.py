@@ -101,6 +101,14 @@ def test_focus_by_click_keyboard_address_and_search(page, live_server, editor_ma
     shot("focus-address")
     page.keyboard.press("Escape")
     expect(page).not_to_have_url(re.compile(r"person="))
+    # Back, to the page as it was loaded: the focus returns with the address.
+    settled(page)
+    page.go_back()
+    expect(page).to_have_url(re.compile(rf"[?&]person={broker.pk}(&|$)"))
+    expect(focused(page)).to_have_attribute("data-person", str(broker.pk))
+    settled(page)
+    page.keyboard.press("Escape")
+    expect(page).not_to_have_url(re.compile(r"person="))
     settled(page)  # the redraw without the focus brings a fresh search box
 
     # The search box finds people drawn, by name; the name never goes in the address.
@@ -178,6 +186,15 @@ def test_a_filter_changed_while_the_focus_is_on_its_way_keeps_both(
     expect(focused(page)).to_have_attribute("data-person", str(broker.pk))
     expect(page).to_have_url(re.compile(r"layout=tiers"))
     expect(page).to_have_url(re.compile(rf"[?&]person={broker.pk}(&|$)"))
+
+    # Back: the person in focus on the first layout, then the map as it opened.
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"layout=tiers"))
+    expect(focused(page)).to_have_attribute("data-person", str(broker.pk))
+    expect(page.locator("#map-svg .app-map-bands")).to_have_count(0)
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"person="))
+    expect(focused(page)).to_have_count(0)
     assert page.csp_violations == []
 
 
