@@ -271,20 +271,32 @@ def analysis_context(
         "scores_as_of": choice.as_of,
         "scores_query": choice.query(),
         "layers": layers,
-        "layer_switch": _layer_switch(boundary, choice) if layers else None,
+        "layer_switch": _layer_switch(request, boundary, choice) if layers else None,
+        "page_query": _same_page(request, boundary, choice),
+        "today_query": _same_page(
+            request, boundary, dataclasses.replace(choice, as_of=None, snapshot=None)
+        ),
         # How many people's ties come from their own answers or an editor (issue #15):
         # read (one query) only when a page shows it.
         "completeness": SimpleLazyObject(lambda: completeness(workspace.pk)),
     }
 
 
-def _layer_switch(boundary: str, choice: ScoresChoice) -> dict[str, str] | None:
+def _layer_switch(
+    request: HttpRequest, boundary: str, choice: ScoresChoice
+) -> dict[str, str] | None:
     """The queries of the informal / informal and formal switch (None on a snapshot)."""
     if choice.snapshot is not None:
         return None
-    informal = dataclasses.replace(choice, formal=False)
-    formal = dataclasses.replace(choice, formal=True)
     return {
-        "informal": urlencode([("boundary", boundary), *informal.params()]),
-        "formal": urlencode([("boundary", boundary), *formal.params()]),
+        "informal": _same_page(request, boundary, dataclasses.replace(choice, formal=False)),
+        "formal": _same_page(request, boundary, dataclasses.replace(choice, formal=True)),
     }
+
+
+def _same_page(request: HttpRequest, boundary: str, choice: ScoresChoice) -> str:
+    """The query of this page with other scores: what else the address asks (the
+    partnership, the filters, the page) is kept; the poll's own flag is not."""
+    chosen = {"boundary", "snapshot", "as_of", "layer", "waiting"}
+    kept = [(k, v) for k, values in request.GET.lists() if k not in chosen for v in values]
+    return urlencode([("boundary", boundary), *kept, *choice.params()])

@@ -161,3 +161,54 @@ def test_a_snapshot_opens_on_every_analysis_page_and_the_map(
     assert client.get(_url(workspace, snapshot="x1")).status_code == 404
     both = client.get(_url(workspace, snapshot=snapshot.pk, as_of="2025-01-01"))
     assert both.status_code == 400 and "leave out as_of" in both.content.decode()
+
+
+def test_the_layer_switch_and_today_link_keep_the_rest_of_the_address(
+    client, workspace, scored, viewer, django_capture_on_commit_callbacks
+):
+    """Switching layers, or back to today, stays on the same partnership (a 404 before)."""
+    hospital = scored["Hana"].affiliations.get().organisation_id
+    council = scored["Cyril"].affiliations.get().organisation_id
+    client.force_login(viewer)
+    with django_capture_on_commit_callbacks(execute=True):  # the scores each page asks for
+        client.get(_url(workspace, "partnership_people", a=hospital, b=council, layer="formal"))
+        client.get(_url(workspace, "partnership_people", a=hospital, b=council, as_of="2025-01-01"))
+    pair = f"a={hospital}&amp;b={council}"
+    today = client.get(_url(workspace, "partnership_people", a=hospital, b=council))
+    assert (
+        f'<a href="?boundary=organisation&amp;{pair}&amp;layer=formal">' in today.content.decode()
+    )
+    formal = client.get(
+        _url(workspace, "partnership_people", a=hospital, b=council, layer="formal")
+    )
+    assert f'<a href="?boundary=organisation&amp;{pair}">informal only' in formal.content.decode()
+    past = client.get(
+        _url(workspace, "partnership_people", a=hospital, b=council, as_of="2025-01-01")
+    ).content.decode()
+    assert f'<a href="?boundary=organisation&amp;{pair}">See today' in past
+    assert (
+        f'<a href="?boundary=organisation&amp;{pair}&amp;as_of=2025-01-01&amp;layer=formal">'
+        in past
+    )
+    base = reverse("stakeholders:partnership_people", kwargs={"slug": workspace.slug})
+    for query in (
+        f"boundary=organisation&a={hospital}&b={council}",
+        f"boundary=organisation&a={hospital}&b={council}&layer=formal",
+        f"boundary=organisation&a={hospital}&b={council}&as_of=2025-01-01&layer=formal",
+    ):
+        assert client.get(f"{base}?{query}").status_code == 200, query
+
+
+def test_the_poll_asks_with_the_page_address_and_its_links_keep_it(
+    client, workspace, scored, viewer
+):
+    client.force_login(viewer)
+    status = reverse("stakeholders:scores_status", kwargs={"slug": workspace.slug})
+    body = client.get(f"{status}?boundary=sector&a=1&b=2&as_of=2025-01-01&waiting=1").content
+    body = body.decode()
+    assert 'href="?boundary=sector&amp;a=1&amp;b=2">See today' in body
+    assert "waiting=1&amp;waiting" not in body
+    assert (
+        f'hx-get="{status}?boundary=sector&amp;a=1&amp;b=2&amp;as_of=2025-01-01&amp;waiting=1"'
+        in body
+    )
