@@ -139,6 +139,7 @@ def test_large_maps_open_at_organisation_level(client, workspace, viewer, scored
     page = client.get(url("map", workspace)).content.decode()
     assert "so the map shows organisations" in page
     assert "data-person=" not in page
+    assert "Choose an organisation to see its people." in page
     hospital = scored["broker"].affiliations.get().organisation
     assert f"organisation={hospital.pk}" in page
     assert (
@@ -146,6 +147,7 @@ def test_large_maps_open_at_organisation_level(client, workspace, viewer, scored
     ) in page
     drilled = client.get(url("map", workspace, organisation=hospital.pk)).content.decode()
     assert drilled.count("data-person=") == 5
+    assert "Choose a person on the map or in the table" in drilled
 
 
 def test_person_panel(client, workspace, viewer, scored):
