@@ -4,6 +4,8 @@ Taking a snapshot queues a worker (stakeholders.tasks.snapshot_take); the list s
 its progress and refreshes itself until every snapshot is ready.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,7 +19,6 @@ from stakeholders.http import (
     Refusal,
     analysis_context,
     boundary_param,
-    date_param,
     member_page,
     partial_or_page,
 )
@@ -66,8 +67,8 @@ def snapshot_take(request: HtmxHttpRequest, membership: Membership) -> HttpRespo
     """Take a snapshot: name and date (default today); a worker computes it."""
     name = request.POST.get("name", "")
     raw_date = request.POST.get("as_of", "").strip()
-    as_of = date_param(raw_date, "as_of") if raw_date else None
     try:
+        as_of = _form_date(raw_date) if raw_date else None
         snapshot_create(
             workspace=membership.workspace, name=name, as_of=as_of, taken_by=request.user
         )
@@ -77,6 +78,18 @@ def snapshot_take(request: HtmxHttpRequest, membership: Membership) -> HttpRespo
         return render(request, TEMPLATE, context, status=400)
     return HttpResponseRedirect(
         reverse("stakeholders:snapshots", kwargs={"slug": membership.workspace.slug})
+    )
+
+
+def _form_date(value: str) -> datetime.date:
+    """The form's date, written as people in England do (31/12/2025) or 2025-12-31."""
+    for written in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(value, written).date()
+        except ValueError:
+            pass
+    raise ValidationError(
+        {"as_of": f"'{value[:40]}' is not a date: write it as 31/12/2025 or 2025-12-31."}
     )
 
 

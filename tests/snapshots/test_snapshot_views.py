@@ -76,8 +76,10 @@ def test_the_list_refreshes_itself_while_a_snapshot_is_worked_out(client, small,
 @pytest.mark.parametrize(
     ("form", "message"),
     [
-        ({"name": "Board", "as_of": "31/03/2027"}, "as_of: &#x27;31/03/2027&#x27; is not a date"),
+        ({"name": "Board", "as_of": "31-03-2025"}, "&#x27;31-03-2025&#x27; is not a date: write"),
+        ({"name": "Board", "as_of": "31/02/2025"}, "&#x27;31/02/2025&#x27; is not a date: write"),
         ({"name": "Board", "as_of": "2999-01-01"}, "still to come"),
+        ({"name": "Board", "as_of": "31/12/2999"}, "still to come"),
         ({"name": "  ", "as_of": ""}, "This field cannot be blank."),
     ],
 )
@@ -85,8 +87,18 @@ def test_bad_input_is_a_400_that_names_the_problem(client, workspace, editor, fo
     client.force_login(editor)
     response = client.post(_take(workspace), form)
     assert response.status_code == 400
-    assert message in response.content.decode()
+    body = response.content.decode()
+    assert message in body
+    # The form comes back with what was typed, the error beside the field.
+    assert f'value="{form["name"]}"' in body and f'value="{form["as_of"]}"' in body
     assert not Snapshot.objects.exists()
+
+
+def test_a_date_written_as_in_england_is_understood(client, workspace, editor):
+    client.force_login(editor)
+    response = client.post(_take(workspace), {"name": "Board", "as_of": "31/3/2025"})
+    assert response.status_code == 302
+    assert Snapshot.objects.get().as_of == datetime.date(2025, 3, 31)
 
 
 def test_a_repeated_name_is_a_400(client, workspace, editor):
