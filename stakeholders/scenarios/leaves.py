@@ -929,8 +929,11 @@ def whatif_rows(answer: Answer) -> Iterator[tuple]:
             ("Mean trust", "mean_trust"),
             ("Hangs on one person", "single_point_of_failure"),
         ):
-            before = getattr(c.before, attr) if c.before else None
-            after = getattr(c.after, attr) if c.after else None
+            # A side with no relationships has none, and nobody carrying them (as the
+            # page shows); its mean trust and single point of failure are undefined.
+            none = 0 if attr in ("relationships", "carriers") else None
+            before = getattr(c.before, attr) if c.before else none
+            after = getattr(c.after, attr) if c.after else none
             change = (
                 after - before
                 if isinstance(before, int | float)

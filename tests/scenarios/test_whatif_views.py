@@ -418,6 +418,16 @@ def test_the_csv_has_every_table_of_the_page(client, leavers_map, viewer):
     broken = [r[2:4] + [r[7]] for r in table if r[0] == "Links that would break"]
     assert ["Fenwick Hospitals", "Fenwick County Council", "Last connection"] in broken
     assert len(broken) == 4
+    # That partnership's health: its relationships and carriers fall to 0, as on the page.
+    health = {
+        r[7]: r[8:11]
+        for r in table
+        if r[0] == "Partnership health"
+        and r[2:4] == ["Fenwick Hospitals", "Fenwick County Council"]
+    }
+    assert health["Relationships"][1:] == ["0", str(-int(health["Relationships"][0]))]
+    assert health["People carrying the ties"][1] == "0"
+    assert health["Mean trust"][1] == "" and health["Hangs on one person"][1:] == ["", ""]
     step_in = next(r for r in table if r[0] == "Who could step in")
     assert step_in[4:7] == ["LM-HANA", "Hana Hill", "Fenwick Hospitals"]
     assert step_in[9] == "3"
