@@ -557,7 +557,8 @@ def test_synthetic_reset_rebuilds_only_that_workspace(
         source=PersonFactory(workspace=workspace), target=PersonFactory(workspace=workspace)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        run("--people", "80", "--score")
+        out = run("--people", "80", "--score")
+    assert "Scores will be computed" in out and "not queued" not in out
     ws = Workspace.objects.get(slug="synthetic-80")
     assert PersonScore.objects.filter(person__workspace=ws).exists()
     before = snapshot("synthetic-80")
@@ -585,7 +586,8 @@ def test_synthetic_scores_only_on_request(db, django_capture_on_commit_callbacks
     with django_capture_on_commit_callbacks() as callbacks:
         out = run("--people", "60")
     assert callbacks == []
-    assert "--score" in out
+    assert "Scores were not queued (add --score to queue them)." in out
+    assert "will be computed" not in out
 
 
 # --- The demo user -----------------------------------------------------------------------

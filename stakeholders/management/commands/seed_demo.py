@@ -182,7 +182,7 @@ class Command(OutputCommand):
                         name=f"Partnership board, {year_ago:%B %Y}",
                         as_of=year_ago,
                     )
-                else:
+                elif not options["score"]:
                     self.stdout.write("Scores were not queued (add --score to queue them).")
             if synthetic:
                 self._synthetic_member(workspace)
