@@ -244,8 +244,12 @@ def _read(
         .order_by()
         .values_list("person_id", "x", "y")
     )
+    # Main organisations in force on the map's day, as the scores and the layout
+    # group people: someone whose post has ended sits with no organisation.
+    on = filters.as_of or timezone.localdate()
     primary = dict(
         Affiliation.objects.filter(person__workspace=workspace, is_primary=True)
+        .filter(in_force_q(on))
         .order_by()
         .values_list("person_id", "organisation_id")
     )
@@ -290,9 +294,11 @@ def _tie_rows(workspace: Workspace, filters: MapFilters, *, stale=None) -> list[
     if filters.organisation is not None:
         # Only ties touching the organisation's people (narrowed again in _select): a
         # subquery in the same query, so one organisation costs less than the whole map.
-        members = Affiliation.objects.filter(
-            organisation_id=filters.organisation, is_primary=True
-        ).values("person_id")
+        members = (
+            Affiliation.objects.filter(organisation_id=filters.organisation, is_primary=True)
+            .filter(in_force_q(on))
+            .values("person_id")
+        )
         ties = ties.filter(Q(source_id__in=members) | Q(target_id__in=members))
     if stale is not None:
         # Straight from the cursor: Django's per-row converters cost more than the

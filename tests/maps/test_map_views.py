@@ -456,3 +456,31 @@ def test_download_and_drilled_map_query_counts_are_fixed(
     # The page shows completeness (issue #15): one query more than the download.
     with django_assert_num_queries(13):
         assert client.get(url("map", workspace, organisation=hospital.pk)).status_code == 200
+
+
+def test_someone_whose_post_has_ended_is_drawn_with_no_organisation(
+    client, workspace, viewer, scored
+):
+    """As the scores and the layout group them: by the main affiliation in force today."""
+    leaver = scored["people"]["Fenwick Hospitals"][2]
+    hospital = leaver.affiliations.get().organisation
+    leaver.affiliations.update(end_date=datetime.date.today() - datetime.timedelta(days=1))
+    score_runs.score_run_execute(workspace_id=workspace.pk)
+    client.force_login(viewer)
+
+    page = client.get(url("map", workspace)).content.decode()
+    mark = re.search(rf'aria-label="([^"]*)" data-person="{leaver.pk}"', page)
+    assert "\u2068no organisation\u2069" in mark.group(1)
+    assert "\u2068Fenwick Hospitals\u2069" not in mark.group(1)
+    # The tier view puts them in the band of people with no organisation.
+    tiers = client.get(url("map", workspace, layout="tiers")).content.decode()
+    y = float(re.search(rf'data-person="{leaver.pk}"[^>]*data-y="([\d.]+)"', tiers).group(1))
+    top, height = map(
+        float, re.search(r'<rect x="0" y="([\d.]+)" width="1000" height="([\d.]+)"[^>]*/>'
+                         r'<line[^>]*/><text[^>]*>No tier</text>', tiers).groups()
+    )  # fmt: skip
+    assert top < y < top + height
+    # On their old organisation's own map they are a contact from outside it.
+    drilled = client.get(url("map", workspace, organisation=hospital.pk)).content.decode()
+    mark = re.search(rf'aria-label="([^"]*)" data-person="{leaver.pk}"', drilled)
+    assert "\u2068no organisation\u2069" in mark.group(1)
