@@ -23,11 +23,9 @@ from stakeholders.models import Relationship, RelationshipKind, Workspace
 from stakeholders.retention import is_stale, stale_cutoff
 from stakeholders.scenarios.choices import BadChoice, PersonChoice, chosen_person, people_choices
 
-# From and To follow the route; a tie may have been recorded the other way round
-# ("Kind" reads from the recorded source to the recorded target).
 ROUTE_HEADER = (
     "Route", "Hop", "From ref", "To ref", "Kind", "Strength", "Trust", "Hop reliability",
-    "Route reliability", "Recorded from ref", "Recorded to ref",
+    "Route reliability",
 )  # fmt: skip
 # A part of the map is described by its largest organisations, then "and N others".
 PART_ORGANISATIONS_SHOWN = 5
@@ -269,8 +267,6 @@ def route_rows(answer: RouteAnswer | None) -> Iterator[tuple]:
                 hop.trust,
                 round(hop.reliability, 6),
                 round(route.reliability, 6),
-                hop.recorded_from.ref,
-                hop.recorded_to.ref,
             )
 
 
