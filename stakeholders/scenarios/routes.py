@@ -23,6 +23,13 @@ from stakeholders.models import Relationship, RelationshipKind, Workspace
 from stakeholders.retention import is_stale, stale_cutoff
 from stakeholders.scenarios.choices import BadChoice, PersonChoice, chosen_person, people_choices
 
+# The CSV's Kind reads along the route, From to To: a tie recorded the other way
+# round is said in the passive ("Trusted by": To trusts From).
+KIND_THE_OTHER_WAY = {
+    RelationshipKind.TRUSTS.label: "Trusted by",
+    RelationshipKind.INFLUENCES.label: "Influenced by",
+    RelationshipKind.REPORTS_TO.label: "Reported to by",
+}
 ROUTE_HEADER = (
     "Route", "Hop", "From ref", "To ref", "Kind", "Strength", "Trust", "Hop reliability",
     "Route reliability",
@@ -262,7 +269,9 @@ def route_rows(answer: RouteAnswer | None) -> Iterator[tuple]:
                 hop.number,
                 hop.source.ref,
                 hop.target.ref,
-                hop.kind,
+                hop.kind
+                if hop.recorded_from.id == hop.source.id
+                else KIND_THE_OTHER_WAY.get(hop.kind, hop.kind),
                 hop.strength,
                 hop.trust,
                 round(hop.reliability, 6),

@@ -27,13 +27,29 @@ def test_route_prints_every_hop_of_every_route(fenwick):
     ]  # fmt: skip
     assert rows[1:] == [
         ["1", "1", "AMIRA", "BEA", "Collaborates with", "4", "4", "0.64", "0.64"],
-        ["1", "2", "BEA", "CHRIS", "Trusts", "5", "5", "1.0", "0.64"],
+        ["1", "2", "BEA", "CHRIS", "Trusted by", "5", "5", "1.0", "0.64"],
         ["2", "1", "AMIRA", "DAN", "Influences", "3", "", "0.36", "0.288"],
         ["2", "2", "DAN", "CHRIS", "Collaborates with", "5", "4", "0.8", "0.288"],
         ["3", "1", "AMIRA", "EVE", "Collaborates with", "5", "5", "0.5", "0.24"],
         ["3", "2", "EVE", "CHRIS", "Reports to", "4", "3", "0.48", "0.24"],
         ["4", "1", "AMIRA", "CHRIS", "Influences", "1", "2", "0.08", "0.08"],
     ]
+
+
+def test_route_kinds_read_along_the_route(fenwick):
+    # Recorded: Chris trusts Bea, Eve reports to Chris, Amira influences Chris and Dan.
+    # Walked from Chris, each row reads From, Kind, To: "CHRIS Influenced by AMIRA".
+    rows, _ = run("route", "--workspace", "north-fenwick", "--from", "CHRIS", "--to", "AMIRA")
+    kinds = {(r[2], r[3]): r[4] for r in rows[1:]}
+    assert kinds == {
+        ("CHRIS", "BEA"): "Trusts",
+        ("BEA", "AMIRA"): "Collaborates with",
+        ("CHRIS", "DAN"): "Collaborates with",
+        ("DAN", "AMIRA"): "Influenced by",
+        ("CHRIS", "EVE"): "Reported to by",
+        ("EVE", "AMIRA"): "Collaborates with",
+        ("CHRIS", "AMIRA"): "Influenced by",
+    }
 
 
 def test_route_with_no_route_prints_the_header_and_says_why(fenwick):

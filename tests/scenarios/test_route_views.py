@@ -246,7 +246,7 @@ def test_csv_has_the_exact_header_and_one_row_per_hop(client, fenwick, viewer):
     )  # fmt: skip
     assert lines[1:] == [
         "1,1,AMIRA,BEA,Collaborates with,4,4,0.64,0.64",
-        "1,2,BEA,CHRIS,Trusts,5,5,1.0,0.64",
+        "1,2,BEA,CHRIS,Trusted by,5,5,1.0,0.64",
         "2,1,AMIRA,DAN,Influences,3,,0.36,0.288",
         "2,2,DAN,CHRIS,Collaborates with,5,4,0.8,0.288",
         "3,1,AMIRA,EVE,Collaborates with,5,5,0.5,0.24",
