@@ -38,3 +38,8 @@ def fixed(value: float | None, places: int = 0) -> str:
 def whole(value: float | None) -> str:
     """As `{{ value|floatformat:0 }}`."""
     return fixed(value, 0)
+
+
+def whole_number(value: float) -> int:
+    """A score as a whole number, for downloads: rounded as the pages print it (62.5 is 63)."""
+    return int(fixed(value, 0))

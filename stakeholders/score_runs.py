@@ -55,7 +55,8 @@ logger = logging.getLogger(__name__)
 # Bump when the analysis changes, so stored scores with an old meaning are recomputed.
 # 4: only ties and primary affiliations in force today (start and end dates) count.
 # 5: the stored "why" sentences are plain English and name the groups a person connects.
-ANALYSIS_VERSION = 5
+# 6: the "why" sentences round the broker score half up, as every page prints it.
+ANALYSIS_VERSION = 6
 
 
 # Sectors and tiers as a sentence names them: "connect the NHS with local government".

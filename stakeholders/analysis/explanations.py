@@ -25,6 +25,7 @@ is called by its key.
 
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 from .results import PairScores, PersonScores
 
@@ -35,6 +36,12 @@ _PLURAL = {"organisation": "organisations", "sector": "sectors", "tier": "tiers"
 FEW = 5
 # A share of others is worth saying only when it stands out.
 NOTABLE = 0.75
+
+
+def _whole(score: float) -> str:
+    """A score as pages print it (floatformat:0): rounded half up, so 62.5 is 63."""
+    rounded = Decimal(repr(score)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return str(rounded if rounded else abs(rounded))
 
 
 def person_bridges(pairs: Iterable[PairScores]) -> dict[int, list[PairScores]]:
@@ -105,7 +112,7 @@ def explain(
     b = person_scores.broker
     groups = _PLURAL.get(person_scores.boundary, "groups")
     group = groups[:-1]
-    head = f"Broker score {b.score:.0f} out of 100."
+    head = f"Broker score {_whole(b.score)} out of 100."
     if person_scores.degree_in + person_scores.degree_out == 0:
         return f"{head} No relationships are recorded for them, so they connect no {groups}."
 

@@ -38,6 +38,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.retention import is_stale, stale_cutoff
+from stakeholders.rows import whole_number
 from stakeholders.scenarios.leaves import key_people_ordering, pairs_from, short_routes_only
 from stakeholders.selectors import group_labels, in_force_q
 from stakeholders.surveys.reads import completeness, reported_back
@@ -477,7 +478,7 @@ def brokers_rows(
         rank, values = (values[0], values[1:]) if ranked else (position, values)
         name, job, org, score, why, *roles = values
         role = main_brokerage_role(dict(zip(BROKERAGE_ROLES, roles, strict=True)))
-        yield (rank, name, job, org, round(score), role, why)
+        yield (rank, name, job, org, whole_number(score), role, why)
 
 
 def partnerships_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:

@@ -55,6 +55,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.retention import is_stale, stale_cutoff, stale_flag
+from stakeholders.rows import fixed
 from stakeholders.selectors import in_force_q
 
 # Above this many people the map opens at organisation level (one node per organisation).
@@ -493,7 +494,7 @@ def _person_nodes(chosen, ties, stored: _Stored, styles, org_names, measure: int
                 style=style,
                 aria_label=(
                     f"{isolate(name)}, {isolate(job_title) or 'no job title'}, "
-                    f"{isolate(organisation)}, broker score {broker_score:.0f}"
+                    f"{isolate(organisation)}, broker score {fixed(broker_score)}"
                 ),
                 broker=broker,
                 broker_score=broker_score,

@@ -12,6 +12,7 @@ from django.db.models import FilteredRelation, Q
 from stakeholders.dashboard.reads import BY_BROKER_SCORE
 from stakeholders.exports.tables import BROKERAGE_ROLES, BROKERS_HEADER, main_brokerage_role
 from stakeholders.models import PersonScore, ScoreRun, Snapshot, Workspace
+from stakeholders.rows import whole_number
 from stakeholders.selectors import group_labels
 from stakeholders.snapshots.changes import (
     BrokerChange,
@@ -161,11 +162,12 @@ def brokers_change_rows(*, run: ScoreRun, then: ScoreRun, boundary: str) -> Iter
     for rank, (person, name, job, org, score, why, *roles) in enumerate(rows, start=1):
         role = main_brokerage_role(dict(zip(BROKERAGE_ROLES, roles, strict=True)))
         then_rank, then_score = was.get(person, (None, None))
-        then_points = None if then_score is None else round(then_score)
+        points = whole_number(score)
+        then_points = None if then_score is None else whole_number(then_score)
         yield (
-            rank, name, job, org, round(score), role, why,
+            rank, name, job, org, points, role, why,
             then_points,
-            None if then_points is None else round(score) - then_points,
+            None if then_points is None else points - then_points,
             then_rank,
             None if then_rank is None else then_rank - rank,
         )  # fmt: skip

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from stakeholders.analysis import BOUNDARIES, Tie, analyse, explain, person_bridges
+from stakeholders.analysis import BOUNDARIES, Tie, analyse, explain, explanations, person_bridges
 from stakeholders.analysis.explanations import than_others
 from tests.test_plain_english import BANNED
 
@@ -55,7 +55,7 @@ def test_the_parts_of_the_score_are_each_put_in_words():
     result = analyse(people=[1, 2, 3, 4], groups=_groups(org), ties=ties)
     s = result.persons["organisation"][2]
     why = _explained(result)[2]
-    assert f"Broker score {s.broker.score:.0f} out of 100." in why
+    assert f"Broker score {explanations._whole(s.broker.score)} out of 100." in why
     assert "relationships with people in 2 other organisations" in why
     routes = f"are the go-between on {s.broker.cross_roles} routes between people in different "
     assert routes in why
@@ -114,3 +114,10 @@ def test_no_sentence_uses_jargon_on_random_maps():
             for why in _explained(result, boundary).values():
                 assert not BANNED.search(why), why
                 assert why.endswith(".") and "  " not in why
+
+
+@pytest.mark.parametrize(
+    ("score", "said"), [(62.5, "63"), (12.5, "13"), (0.5, "1"), (62.49, "62"), (0.0, "0")]
+)
+def test_the_score_in_words_is_rounded_as_the_pages_round_it(score, said):
+    assert explanations._whole(score) == said

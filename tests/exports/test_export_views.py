@@ -184,6 +184,24 @@ def test_brokers_export_honours_group_and_sort(client, scored, viewer, workspace
     assert shown == ["Only people in Fenwick Carers, sorted by influence"]
 
 
+@pytest.mark.parametrize(("stored", "shown"), [(62.5, "63"), (12.5, "13"), (62.49, "62")])
+def test_a_broker_score_is_the_same_whole_number_on_the_page_and_in_the_csv(
+    client, scored, viewer, stored, shown
+):
+    """Rounded half up everywhere, as the pages' floatformat does (the CSV said 62)."""
+    top = (
+        PersonScore.objects.filter(boundary="organisation", person__name__startswith="Person")
+        .order_by("-broker_score")
+        .first()
+    )
+    PersonScore.objects.filter(pk=top.pk).update(broker_score=stored)
+    client.force_login(viewer)
+    page = client.get(_url("brokers")).content.decode()
+    assert f'data-label="Broker score">{shown}</td>' in page
+    rows = _records(_rows(client.get(_url("export_csv", kind="brokers"))))
+    assert next(r for r in rows if r["Name"] == top.person.name)["Broker score"] == shown
+
+
 def test_boundary_is_honoured(client, scored, viewer):
     client.force_login(viewer)
     by_org = _records(_rows(client.get(_url("export_csv", kind="partnerships"))))
