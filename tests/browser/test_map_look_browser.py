@@ -13,7 +13,8 @@ from django.db import transaction
 from playwright.sync_api import expect
 
 from stakeholders import score_runs
-from stakeholders.models import Role, Workspace
+from stakeholders.models import Role, Snapshot, Workspace
+from stakeholders.snapshots.compute import snapshot_execute
 from tests.browser.test_accessibility import assert_accessible, log_in
 from tests.factories import MembershipFactory, UserFactory
 
@@ -74,6 +75,30 @@ def test_pages_never_scroll_sideways_and_pass_axe(page, live_server, demo):
                 assert box.evaluate("b => b.scrollWidth <= b.clientWidth + 1")
             if name != "brokers":
                 assert_accessible(page, f"the {name} page at {width} px")
+
+
+def test_wide_tables_scroll_in_their_own_box_at_375_px(page, live_server, demo):
+    """Seats and influence, and changes since a snapshot: the tables scroll, not the page."""
+    snapshot = Snapshot.objects.get(workspace=demo)
+    snapshot_execute(snapshot_id=snapshot.pk)
+    log_in(page, live_server, f"/w/{demo.slug}/")
+    page.set_viewport_size({"width": 375, "height": 900})
+    for name, path in (
+        ("forums", "forums/"),
+        ("compare", f"snapshots/compare/?from={snapshot.pk}&to=now"),
+    ):
+        page.goto(f"{live_server.url}/w/{demo.slug}/{path}")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=f"/tmp/h6-{name}-375.png", full_page=True)
+        scroll_width, window_width = _page_width(page)
+        assert scroll_width <= window_width, (name, scroll_width, _too_wide(page))
+        boxes = page.locator(".nhsuk-scroll__content")
+        assert boxes.count() >= 2, name
+        assert any(
+            boxes.nth(i).evaluate("b => b.scrollWidth > b.clientWidth")
+            for i in range(boxes.count())
+        ), name  # at least one table is wider than the phone, and scrolls in its box
+        assert_accessible(page, f"the {name} page at 375 px")
 
 
 def test_heat_map_scrolls_in_its_box_with_headers_in_view(page, live_server, demo):
