@@ -150,13 +150,17 @@ def _bands(add, data: MapData) -> None:
     """The tier view's bands: alternate light backgrounds, each named on the left."""
     if not data.bands:
         return
+    # Across the whole view, which widens past the box for labels near its edge.
+    x, _, width, _ = (float(v) for v in data.view_box.split())
+    lo, hi = min(x, 0.0), max(x + width, float(WIDTH))
+    left, right, span = _n(lo), _n(hi), _n(hi - lo)
     add('<g class="app-map-bands" aria-hidden="true">')
     for i, band in enumerate(data.bands):
         top, height = _n(band.top), _n(band.bottom - band.top)
         fill = "#f4f7f9" if i % 2 == 0 else "#ffffff"
         add(
-            f'<rect x="0" y="{top}" width="{WIDTH}" height="{height}" fill="{fill}"/>'
-            f'<line x1="0" y1="{top}" x2="{WIDTH}" y2="{top}" stroke="#aeb7bd"/>'
+            f'<rect x="{left}" y="{top}" width="{span}" height="{height}" fill="{fill}"/>'
+            f'<line x1="{left}" y1="{top}" x2="{right}" y2="{top}" stroke="#aeb7bd"/>'
             f'<text x="8" y="{_n(band.top + 18)}" font-size="15" font-weight="bold"'
             f' fill="{TEXT_COLOUR}">{escape(band.label)}</text>'
         )

@@ -1,11 +1,15 @@
 """Issue #13 on the map page: pins, the tier view, focus on a person, and tidying."""
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
-from stakeholders.models import MapPin, OrganisationPosition, Person, ScoreRun
+from stakeholders import score_runs
+from stakeholders.models import MapPin, OrganisationPosition, Person, ScoreRun, Workspace
 from stakeholders.selectors import current_run
 from tests.dashboard.test_dashboard_views import build_map, url
 from tests.factories import OrganisationFactory, PersonFactory
@@ -215,3 +219,20 @@ def test_the_board_pack_map_shows_the_focus_and_the_tiers(client, workspace, vie
     assert "In focus: Bridget Broker and their direct ties." in svg
     assert "Arranged in tiers, national at the top." in svg
     assert client.get(url("export_board_pack", workspace, layout="rings")).status_code == 400
+
+
+def test_tier_bands_span_the_whole_first_view(client, db):
+    """On the demo, labels near the right edge widen the view past the box (to 1068)."""
+    call_command("seed_demo", stdout=io.StringIO())
+    workspace = Workspace.objects.get(slug="demo")
+    transaction.get_connection().run_on_commit.clear()
+    score_runs.score_run_execute(workspace_id=workspace.pk)
+    client.force_login(workspace.memberships.get().user)
+    page = client.get(url("map", workspace, layout="tiers")).content.decode()
+    x, _, width, _ = map(float, re.search(r'data-initial-view="([^"]+)"', page)[1].split())
+    assert x + width > 1000
+    bands = page.split('class="app-map-bands"')[1].split("</g>")[0]
+    spans = re.findall(r'<rect x="([-\d.]+)" y="[\d.]+" width="([\d.]+)"', bands)
+    assert len(spans) == 6
+    for left, span in spans:
+        assert float(left) <= min(x, 0) + 0.1 and float(left) + float(span) >= x + width - 0.1
