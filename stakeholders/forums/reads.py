@@ -234,6 +234,12 @@ def _names(items: list[Named]) -> str:
     return "; ".join(n.name for n in items)
 
 
+def _reaches(organisations: int) -> str:
+    """How far someone's relationships reach, as the CSV says it."""
+    plural = "" if organisations == 1 else "s"
+    return f"Reaches {organisations} other organisation{plural} informally"
+
+
 def seats_rows(page: SeatsPage) -> Iterator[tuple]:
     """The Seats and influence page as one CSV (header first), a Table column per section."""
     yield SEATS_HEADER
@@ -242,7 +248,7 @@ def seats_rows(page: SeatsPage) -> Iterator[tuple]:
             "Informal broker without a seat",
             r.person.name,
             r.organisation,
-            f"Reaches {r.organisations_reached} other organisations informally",
+            _reaches(r.organisations_reached),
             r.broker_score,
             "High broker score, no current forum seat",
         )
@@ -253,7 +259,7 @@ def seats_rows(page: SeatsPage) -> Iterator[tuple]:
             r.organisation,
             f"Seats: {_names(r.forums)}",
             r.broker_score,
-            f"Reaches {r.organisations_reached} other organisations informally",
+            _reaches(r.organisations_reached),
         )
     for f in page.forums:
         yield (

@@ -412,15 +412,17 @@ def organisations_by_name(*, workspace: Workspace, names: Sequence[str]) -> list
     return ids
 
 
-def people_by_ref(*, workspace: Workspace, refs: Sequence[str], today: datetime.date) -> tuple:
-    """Current people's ids for refs (for the command); BadChoice names a bad one."""
+def people_by_ref(
+    *, workspace: Workspace, refs: Sequence[str], today: datetime.date, option: str
+) -> tuple:
+    """Current people's ids for refs (for the command); BadChoice names the option and ref."""
     if not refs:
         return ()
     by_ref = {p.ref: p.id for p in people_choices(workspace=workspace, today=today).values()}
     for ref in refs:
         if ref not in by_ref:
             raise BadChoice(
-                f"No current person with ref '{ref}' in workspace '{workspace.slug}' "
-                "(people recorded as having left cannot be chosen)."
+                f"{option}: no current person with ref '{ref}' in workspace "
+                f"'{workspace.slug}' (people recorded as having left cannot be chosen)."
             )
     return tuple(dict.fromkeys(by_ref[ref] for ref in refs))

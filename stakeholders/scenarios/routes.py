@@ -121,6 +121,20 @@ class RouteAnswer:
         return [(self.source, self.source_part), (self.target, self.target_part)]
 
 
+def part_words(person: PersonChoice, part: MapPart) -> str:
+    """Which part of the map someone is in, as a plain sentence (the command's words)."""
+    if part.size == 1:
+        return f"{person.ref} has no recorded relationship with anyone current in the map."
+    named = ", ".join(f"{org} ({n})" for org, n in part.organisations)
+    more = f" and {part.more_organisations} other organisations" if part.more_organisations else ""
+    return (
+        f"{person.ref} is in a part of the map of {part.size} people"
+        + (f", from {named}{more}" if named else "")
+        + (f"; {part.unaffiliated} with no current organisation" if part.unaffiliated else "")
+        + "."
+    )
+
+
 @dataclass(frozen=True)
 class RoutePage:
     people: list[PersonChoice]  # for the pickers, by name
@@ -286,10 +300,10 @@ def routes_by_ref(
     people = people_choices(workspace=workspace, today=today)
     by_ref = {p.ref: p for p in people.values()}
     ends = []
-    for ref in (source_ref, target_ref):
+    for option, ref in (("--from", source_ref), ("--to", target_ref)):
         if ref not in by_ref:
             raise BadChoice(
-                f"No current person with ref '{ref}' in workspace '{workspace.slug}' "
+                f"{option}: no current person with ref '{ref}' in workspace '{workspace.slug}' "
                 "(people recorded as having left are not routed)."
             )
         ends.append(by_ref[ref])

@@ -141,6 +141,12 @@ def test_the_csv_download_has_a_table_column_and_a_dated_name(client, workspace,
     assert rows[0] == list(reads.SEATS_HEADER)
     tables = {r[0] for r in rows[1:]}
     assert {"Forum", "Joint appointment", "Seat-holder with little informal reach"} <= tables
+    # Cyril (seats on both forums) reaches the hospital through Bea; Hana reaches nobody.
+    reach = {r[1]: r[5] for r in rows if r[0] == "Seat-holder with little informal reach"}
+    assert reach == {
+        "Cyril": "Reaches 1 other organisation informally",
+        "Hana": "Reaches 0 other organisations informally",
+    }
 
 
 def test_export_csv_forums_writes_the_same_rows(client, workspace, viewer, forum_map):

@@ -56,13 +56,16 @@ def test_route_with_no_route_prints_the_header_and_says_why(fenwick):
     rows, err = run("route", "--workspace", "north-fenwick", "--from", "AMIRA", "--to", "CARA")
     assert rows == [rows[0]] and rows[0][0] == "Route"
     assert "No route from AMIRA to CARA" in err
+    # As the page: which part of the map each side is in.
+    assert "AMIRA is in a part of the map of 5 people, from " in err
+    assert "CARA is in a part of the map of 2 people" in err
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--from", "NOBODY", "--to", "CHRIS"], "No current person with ref 'NOBODY'"),
-        (["--from", "AMIRA", "--to", "LARRY"], "No current person with ref 'LARRY'"),
+        (["--from", "NOBODY", "--to", "CHRIS"], "--from: no current person with ref 'NOBODY'"),
+        (["--from", "AMIRA", "--to", "LARRY"], "--to: no current person with ref 'LARRY'"),
         (["--from", "AMIRA", "--to", "AMIRA"], "Choose two different people"),
     ],
 )
@@ -120,7 +123,10 @@ def test_room_with_include_sector_and_tier(fenwick):
     ("args", "message"),
     [
         (["--organisation", "Nowhere Trust"], "No organisation called 'Nowhere Trust'"),
-        (["--organisation", "FHT", "--include", "NOBODY"], "No current person with ref 'NOBODY'"),
+        (
+            ["--organisation", "FHT", "--include", "NOBODY"],
+            "--include: no current person with ref 'NOBODY'",
+        ),
         (["--organisation", "FHT", "--size", "0"], "from 1 to 50"),
         (["--organisation", "FHT", "--min-strength", "7"], "from 1 to 5"),
         ([], "Name at least one --organisation"),

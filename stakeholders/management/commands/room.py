@@ -76,8 +76,12 @@ class Command(OutputCommand):
                 tiers=tuple(options["tier"]),
                 size=options["size"],
                 min_strength=options["min_strength"],
-                include=people_by_ref(workspace=ws, refs=options["include"], today=today),
-                exclude=people_by_ref(workspace=ws, refs=options["exclude"], today=today),
+                include=people_by_ref(
+                    workspace=ws, refs=options["include"], today=today, option="--include"
+                ),
+                exclude=people_by_ref(
+                    workspace=ws, refs=options["exclude"], today=today, option="--exclude"
+                ),
             )
             page = room_page(
                 workspace=ws, run=current_run(workspace_id=ws.pk), question=question, today=today

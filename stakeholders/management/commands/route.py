@@ -10,7 +10,7 @@ from stakeholders.management.commands.export_csv import write_stdout
 from stakeholders.management.output import OutputCommand
 from stakeholders.models import Workspace
 from stakeholders.scenarios.choices import BadChoice
-from stakeholders.scenarios.routes import route_rows, routes_by_ref
+from stakeholders.scenarios.routes import part_words, route_rows, routes_by_ref
 
 
 class Command(OutputCommand):
@@ -38,7 +38,7 @@ class Command(OutputCommand):
         if not answer.routes:
             self.stderr.write(
                 f"No route from {source} to {target}: no chain of recorded relationships "
-                "joins them."
+                "joins them. " + " ".join(part_words(person, part) for person, part in answer.parts)
             )
 
         def write(out: IO[str]) -> None:
