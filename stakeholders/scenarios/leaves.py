@@ -451,7 +451,11 @@ def whatif_question(
             )
         )
         if len(orgs) < len(organisations):
-            raise BadChoice("An organisation chosen is not in this workspace. Choose again.")
+            unknown = ", ".join(str(pk) for pk in organisations if pk not in orgs)
+            raise BadChoice(
+                f"organisation: record {unknown} is not an organisation in this workspace. "
+                "Choose again."
+            )
         current = current_affiliation(today) & (
             Q(start_date__isnull=True) | Q(start_date__lte=today)
         )
@@ -480,8 +484,9 @@ def whatif_question(
         for pk, ref, name, job, org in rows
     ]
     found = {p.id for p in leavers}
-    if any(pk not in found for pk in people):
-        raise BadChoice("Someone chosen is not in this workspace. Choose again.")
+    unknown = ", ".join(str(pk) for pk in people if pk not in found)
+    if unknown:
+        raise BadChoice(f"person: record {unknown} is not someone in this workspace. Choose again.")
     return Question(
         person_ids=people,
         organisations=[

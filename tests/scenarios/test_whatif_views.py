@@ -220,8 +220,8 @@ BAD_QUESTIONS = {
     "person=1e3": "is not a record number",
     "person=99999999999999999999999": "is not a record number",
     "organisation=x": "is not a record number",
-    "person=999999": "Someone chosen is not in this workspace",
-    "organisation=999999": "An organisation chosen is not in this workspace",
+    "person=999999": "person: record 999999 is not someone in this workspace",
+    "organisation=999999": "organisation: record 999999 is not an organisation in this workspace",
     "boundary=galaxy": "Choose the boundary organisation, sector or tier",
 }
 
@@ -368,7 +368,7 @@ def test_a_bad_choice_in_the_picker_is_said_in_the_picker(client, leavers_map, v
         headers={"HX-Request": "true", "HX-Target": "picker"},
     )
     body = response.content.decode()
-    assert "Someone chosen is not in this workspace" in plain(body)
+    assert "is not someone in this workspace" in plain(body)
     assert "Stranger Danger" not in body
     assert "Kieran Leach" in plain(body)
 
