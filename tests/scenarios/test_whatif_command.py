@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -50,6 +51,31 @@ def test_several_refs_and_a_boundary(leavers_map):
     broken = {(r[1], r[2], r[3]) for r in table if r[0] == "Links that would break"}
     assert ("Sector", "NHS", "Local government") in broken
     assert not WhatIf.objects.exists()  # computed in the command, nothing stored
+
+
+def test_an_organisation_leaves_as_on_the_page(client, leavers_map, viewer):
+    """A merger or a closure: everyone at the hospital today, by its name; the same CSV."""
+    m = leavers_map
+    table = run("--workspace", m.workspace.slug, "--organisation", "Fenwick Hospitals")
+    who = [r[5] for r in table if r[0] == "Who leaves"]
+    assert who == ["Hana Hill", "Harry Hunt", "Hugo Hart", "Kieran Leach", "Tom Green"]
+    question = leaves.whatif_question(
+        workspace=m.workspace, people=(), organisations=(m.hospital.pk,), today=date.today()
+    )
+    whatif = leaves.whatif_ask(workspace=m.workspace, run=m.run, people=question.ids)
+    whatif_compute.whatif_execute(whatif_id=whatif.pk)
+    client.force_login(viewer)
+    address = f"/w/{m.workspace.slug}/scenarios/leaves.csv?organisation={m.hospital.pk}"
+    body = b"".join(client.get(address).streaming_content).decode("utf-8").lstrip("\ufeff")
+    assert table == list(csv.reader(io.StringIO(body)))
+    # With someone else too; an unknown name is an error naming the option.
+    both = run(
+        "--workspace", m.workspace.slug, "--organisation", "Fenwick Hospitals", "--leaves",
+        "LM-IRIS",
+    )  # fmt: skip
+    assert len([r for r in both if r[0] == "Who leaves"]) == 6
+    with pytest.raises(CommandError, match="--organisation: No organisation called 'Nowhere'"):
+        run("--workspace", m.workspace.slug, "--organisation", "Nowhere")
 
 
 def test_unknown_refs_are_named(leavers_map):

@@ -1,12 +1,15 @@
 """`manage.py whatif`: what if some people leave, as the what-if page's tables in CSV."""
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone
 
 from stakeholders.exports.tables import write_csv
 from stakeholders.management.commands.export_csv import write_stdout
 from stakeholders.management.output import OutputCommand
 from stakeholders.models import Boundary, Person, Workspace
-from stakeholders.scenarios.leaves import whatif_answer, whatif_rows
+from stakeholders.scenarios.choices import BadChoice
+from stakeholders.scenarios.leaves import whatif_answer, whatif_question, whatif_rows
+from stakeholders.scenarios.room import organisations_by_name
 from stakeholders.scenarios.whatif_compute import whatif_result
 from stakeholders.selectors import current_run
 
@@ -22,9 +25,17 @@ class Command(OutputCommand):
         parser.add_argument("--workspace", required=True, metavar="SLUG")
         parser.add_argument(
             "--leaves",
-            required=True,
+            default="",
             metavar="REF[,REF...]",
             help="the refs of the people who leave, separated by commas",
+        )
+        parser.add_argument(
+            "--organisation",
+            action="append",
+            default=[],
+            metavar="ORG",
+            help="everyone whose role at this organisation is current leaves (a merger or a "
+            "closure), by short name or full name (repeat); with or without --leaves",
         )
         parser.add_argument(
             "--boundary",
@@ -33,21 +44,36 @@ class Command(OutputCommand):
             help="what counts as a group for the links and scores (default: organisation)",
         )
 
-    def handle(self, *, workspace: str, leaves: str, boundary: str, **_) -> None:
+    def handle(
+        self, *, workspace: str, leaves: str, organisation: list[str], boundary: str, **_
+    ) -> None:
         ws = Workspace.objects.filter(slug=workspace).first()
         if ws is None:
             raise CommandError(f"No workspace with slug '{workspace}'.")
         refs = list(dict.fromkeys(ref.strip() for ref in leaves.split(",") if ref.strip()))
-        if not refs:
-            raise CommandError("--leaves: give the ref of at least one person.")
+        if not refs and not organisation:
+            raise CommandError(
+                "--leaves: give the ref of at least one person (or an --organisation)."
+            )
         found = dict(Person.objects.filter(workspace=ws, ref__in=refs).values_list("ref", "pk"))
         unknown = [ref for ref in refs if ref not in found]
         if unknown:
             raise CommandError(
                 f"No one in workspace '{workspace}' has the ref {', '.join(unknown)}."
             )
+        people = set(found.values())
+        if organisation:
+            # As the page asks it: everyone whose affiliation there is current today.
+            try:
+                ids = organisations_by_name(workspace=ws, names=organisation)
+            except BadChoice as refused:
+                raise CommandError(f"--organisation: {refused}") from None
+            question = whatif_question(
+                workspace=ws, people=(), organisations=tuple(ids), today=timezone.localdate()
+            )
+            people.update(question.ids)
         result = whatif_result(
-            workspace_id=ws.pk, run=current_run(workspace_id=ws.pk), people=found.values()
+            workspace_id=ws.pk, run=current_run(workspace_id=ws.pk), people=people
         )
         answer = whatif_answer(workspace=ws, result=result, boundary=boundary)
         write_stdout(lambda out: write_csv(whatif_rows(answer), out), self.stdout._out)
