@@ -32,7 +32,7 @@ MAX_TARGETS = 100
 MAX_SIZE = 50
 MAX_LISTED_PEOPLE = 50  # must-include and must-exclude, each
 ROOM_HEADER = ("Ref", "Name", "Job title", "Organisation", "Reaches", "Only they reach",
-               "Must include")  # fmt: skip
+               "Must include", "Room")  # fmt: skip
 TARGET_KINDS = {"organisation": "Organisation", "sector": "Sector", "tier": "Tier"}
 
 
@@ -379,6 +379,10 @@ def room_rows(answer: RoomAnswer | None) -> Iterator[tuple]:
     yield ROOM_HEADER
     if answer is None:
         return
+    if answer.best is None:
+        room = "The smallest room"
+    else:
+        room = f"The best {answer.size} seat{'' if answer.size == 1 else 's'}"
     for member in answer.chosen.members:
         yield (
             member.person.ref,
@@ -388,6 +392,7 @@ def room_rows(answer: RoomAnswer | None) -> Iterator[tuple]:
             "; ".join(r.target.label for r in member.reaches),
             "; ".join(t.label for t in member.only_they_reach),
             member.must_include,
+            room,
         )
 
 

@@ -330,9 +330,12 @@ def test_csv_lists_the_room_with_what_each_person_reaches(client, fenwick, viewe
     assert {"Ref", "Name", "Reaches"} <= set(ROOM_HEADER)
     assert lines[1:] == [
         "CHRIS,Chris Chief,Chief Executive,North Fenwick ICB,"
-        "Fenwick County Council; North Fenwick ICB,Fenwick County Council; North Fenwick ICB,No",
-        "CARA,Cara Carer,Coordinator,Fenwick Carers,Fenwick Carers,Fenwick Carers,No",
+        "Fenwick County Council; North Fenwick ICB,Fenwick County Council; North Fenwick ICB,No,"
+        "The smallest room",
+        "CARA,Cara Carer,Coordinator,Fenwick Carers,Fenwick Carers,Fenwick Carers,No,"
+        "The smallest room",
     ]
-    # With a size, the download is the best room of that size.
+    # With a size, the download is the best room of that size, and says so.
     sized = client.get(url(fenwick.workspace, "scenario_room_csv", [*query, ("size", 1)]))
-    assert text(sized).lstrip("\ufeff").splitlines()[1:] == [lines[1]]
+    best = lines[1].replace("The smallest room", "The best 1 seat")
+    assert text(sized).lstrip("\ufeff").splitlines()[1:] == [best]
