@@ -10,10 +10,15 @@ the top; it is fast enough to compute in the request.
 from dataclasses import dataclass
 
 from stakeholders.analysis.layout_tiers import tier_layout
+from stakeholders.maps.labels import CHAR_WIDTH
 from stakeholders.maps.pins import MapPins
 from stakeholders.models import Tier
 
 NO_TIER = "No tier"
+# Each band's name: bold, at the band's top left (box units).
+BAND_LABEL_X = 8.0
+BAND_LABEL_DROP = 18.0  # from the band's top to the name's baseline
+BAND_LABEL_SIZE = 15.0
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,18 @@ class BandMark:
     label: str
     top: float
     bottom: float
+
+    @property
+    def label_rect(self) -> tuple[float, float, float, float]:
+        """Where the band's name is drawn, so no other name is put over it."""
+        baseline = self.top + BAND_LABEL_DROP
+        width = len(self.label) * BAND_LABEL_SIZE * CHAR_WIDTH
+        return (
+            BAND_LABEL_X,
+            baseline - BAND_LABEL_SIZE,
+            BAND_LABEL_X + width,
+            baseline + BAND_LABEL_SIZE * 0.25,
+        )
 
 
 def pinned(

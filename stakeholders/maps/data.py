@@ -159,7 +159,9 @@ def map_data(
         view = (0.0, 0.0, float(WIDTH), float(WIDTH))
     elif whole and nodes and stored.discs:
         view = _disc_box(stored.discs)
-    nodes, disc_list, view_box, text_scale = _first_view(mode, nodes, disc_list, stored, view=view)
+    nodes, disc_list, view_box, text_scale = _first_view(
+        mode, nodes, disc_list, stored, view=view, reserved=tuple(b.label_rect for b in bands)
+    )
     words = caption(
         workspace=workspace,
         run=run,
@@ -384,11 +386,18 @@ def _crosses(stored: _Stored, source: int, target: int) -> bool:
 
 
 def _first_view(
-    mode: str, nodes: list[Node], discs: list[Disc], stored: _Stored, *, view: Box | None = None
+    mode: str,
+    nodes: list[Node],
+    discs: list[Disc],
+    stored: _Stored,
+    *,
+    view: Box | None = None,
+    reserved: tuple = (),
 ) -> tuple[list[Node], list[Disc], str, float]:
     """Nodes and discs with their labels placed, the first view's viewBox, the text scale.
 
-    `view`: the first view before labels, if not the drawn nodes' (_box).
+    `view`: the first view before labels, if not the drawn nodes' (_box). `reserved`:
+    rectangles no label may cover (the tier view's band names).
     """
     box = view or _box(nodes)
     text_scale = round(min(1.0, box[2] / WIDTH), 2)
@@ -405,6 +414,7 @@ def _first_view(
         text_scale,
         limit=ORG_LABEL_LIMIT if mode == "organisations" else None,
         always=always,
+        reserved=reserved,
     )
     return nodes, discs, " ".join(f"{v:.0f}" for v in box), text_scale
 

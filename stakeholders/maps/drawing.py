@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from stakeholders.bidi import isolate
+from stakeholders.maps.arrange import BAND_LABEL_DROP, BAND_LABEL_SIZE, BAND_LABEL_X
 from stakeholders.maps.marks import OUTLINE, WIDTH, Edge, MapData
 
 # Ties across the boundary: near-black, opaque and thicker; ties inside a group:
@@ -161,7 +162,8 @@ def _bands(add, data: MapData) -> None:
         add(
             f'<rect x="{left}" y="{top}" width="{span}" height="{height}" fill="{fill}"/>'
             f'<line x1="{left}" y1="{top}" x2="{right}" y2="{top}" stroke="#aeb7bd"/>'
-            f'<text x="8" y="{_n(band.top + 18)}" font-size="15" font-weight="bold"'
+            f'<text x="{_n(BAND_LABEL_X)}" y="{_n(band.top + BAND_LABEL_DROP)}"'
+            f' font-size="{_n(BAND_LABEL_SIZE)}" font-weight="bold"'
             f' fill="{TEXT_COLOUR}">{escape(band.label)}</text>'
         )
     add("</g>")

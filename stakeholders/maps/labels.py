@@ -60,6 +60,7 @@ def place_labels(
     *,
     limit: int | None = None,
     always: int = 0,
+    reserved: tuple = (),
 ):
     """Labels that do not overlap, most important first; the box grown to hold them.
 
@@ -71,6 +72,8 @@ def place_labels(
     """
     font, disc_font = 12 * scale, 14 * scale
     taken = _Taken()
+    for rect in reserved:  # names already drawn there (the tier view's bands)
+        taken.add(rect)
     free = taken.free
 
     disc_labels: dict[int, tuple[bool, float]] = {}

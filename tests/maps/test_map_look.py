@@ -10,6 +10,7 @@ from django.http import QueryDict
 
 from stakeholders.maps import labels as map_labels
 from stakeholders.maps import marks
+from stakeholders.maps.arrange import BandMark
 from stakeholders.maps.filters import MapFilterError, parse_filters
 from stakeholders.models import Sector, Tier
 from tests.dashboard.test_dashboard_views import build_map, url
@@ -199,6 +200,25 @@ def test_disc_labels_and_forced_labels_do_not_overlap():
     disc_rect = (disc.x - half, discs[0].label_y - 14, disc.x + half, discs[0].label_y + 3.5)
     for node in out:
         assert not _overlap(_rect(node), disc_rect)
+
+
+def test_no_label_covers_a_reserved_rectangle():
+    """The tier view's band names: an organisation's and a person's name move off them."""
+    band = BandMark("Neighbourhood", 300.0, 400.0)
+    disc = marks.Disc(150, 360, 30, "Hartwell Men's Shed", "Hartwell Men's Shed")
+    nodes = [_node(1, 60, 330, importance=5, name="Lucy Shah")]
+    out, discs, _ = map_labels.place_labels(
+        "people", nodes, [disc], (0, 0, 1000, 1000), 1.0, always=1, reserved=(band.label_rect,)
+    )
+    assert discs[0].label_shown and out[0].short_label
+    half = len(disc.label) * 14 * (map_labels.CHAR_WIDTH + 0.05) / 2
+    disc_rect = (disc.x - half, discs[0].label_y - 14, disc.x + half, discs[0].label_y + 3.5)
+    assert not _overlap(disc_rect, band.label_rect)
+    assert not _overlap(_rect(out[0]), band.label_rect)
+    # Without the reservation the disc's name sits over the band's (the case mended).
+    _, plain, _ = map_labels.place_labels("people", [], [disc], (0, 0, 1000, 1000), 1.0)
+    over = (disc.x - half, plain[0].label_y - 14, disc.x + half, plain[0].label_y + 3.5)
+    assert _overlap(over, band.label_rect)
 
 
 # --- Through the page ---------------------------------------------------------------
