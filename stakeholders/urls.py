@@ -87,6 +87,17 @@ urlpatterns = [
         XLSX,
         name="snapshot_compare_xlsx",
     ),
+    path(
+        "w/<slug:slug>/snapshots/compare-partnerships.csv",
+        snapshot_views.snapshot_compare_partnerships_csv,
+        name="snapshot_compare_partnerships_csv",
+    ),
+    path(
+        "w/<slug:slug>/snapshots/compare-partnerships.xlsx",
+        snapshot_views.snapshot_compare_partnerships_csv,
+        XLSX,
+        name="snapshot_compare_partnerships_xlsx",
+    ),
     path("w/<slug:slug>/scenarios/route/", scenario_views.scenario_route, name="scenario_route"),
     path(
         "w/<slug:slug>/scenarios/route.csv",

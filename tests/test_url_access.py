@@ -169,6 +169,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "stakeholders:snapshot_compare": answers(LOGIN, 404, 400, 400, 400),
     "stakeholders:snapshot_compare_csv": answers(LOGIN, 404, 400, 400, 400),
     "stakeholders:snapshot_compare_xlsx": answers(LOGIN, 404, 400, 400, 400),
+    "stakeholders:snapshot_compare_partnerships_csv": answers(LOGIN, 404, 400, 400, 400),
+    "stakeholders:snapshot_compare_partnerships_xlsx": answers(LOGIN, 404, 400, 400, 400),
     # Surveys: any member sees the list; who has answered is for editors and owners.
     "stakeholders:surveys": READ,
     "stakeholders:survey_new": EDIT,

@@ -125,6 +125,40 @@ def comparison_rows(page: ComparisonPage, workspace: Workspace) -> Iterator[tupl
         )  # fmt: skip
 
 
+COMPARE_PARTNERSHIPS_HEADER = ("Table", "Group A", "Group B", "Measure", "Then", "Now", "Change")
+# The page's partnership tables, in its order, by their headings.
+PARTNERSHIP_TABLES = (
+    ("Partnerships that gained ties", "pairs_gained"),
+    ("Partnerships that lost ties", "pairs_lost"),
+    ("Single points of failure created", "failures_created"),
+    ("Single points of failure resolved", "failures_resolved"),
+)
+
+
+def comparison_partnership_rows(page: ComparisonPage) -> Iterator[tuple]:
+    """The whole-map figures and the partnership tables of the page, one CSV with a Table
+    column, full precision: a row per measure of each partnership."""
+    yield COMPARE_PARTNERSHIPS_HEADER
+    for f in page.figures:
+        yield ("The whole map", "", "", f.label, f.then, f.now, f.change)
+    for title, name in PARTNERSHIP_TABLES:
+        for p in getattr(page, name):
+            c, then, now = p.change, p.change.then, p.change.now
+            # A side with no relationships has none and nobody carrying them; its mean
+            # trust and single point of failure are undefined (the page's dash).
+            for measure, a, b, change in (
+                ("Relationships", then.relationships if then else 0,
+                 now.relationships if now else 0, c.ties_change),
+                ("Mean trust", then.mean_trust if then else None,
+                 now.mean_trust if now else None, c.trust_change),
+                ("People carrying the ties", then.carriers if then else 0,
+                 now.carriers if now else 0, c.carriers_change),
+                ("Hangs on one person", then.single_point_of_failure if then else None,
+                 now.single_point_of_failure if now else None, None),
+            ):  # fmt: skip
+                yield (title, p.group_a, p.group_b, measure, a, b, change)
+
+
 def snapshot_named(*, workspace: Workspace, name_or_id: str) -> Snapshot | None:
     """A snapshot by its exact name, else by its number; None when there is none."""
     snapshots = Snapshot.objects.filter(workspace=workspace).select_related("run")

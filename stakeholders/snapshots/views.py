@@ -28,6 +28,7 @@ from stakeholders.snapshots.comparison import (
     ComparisonPage,
     Moment,
     comparison,
+    comparison_partnership_rows,
     comparison_rows,
 )
 from stakeholders.snapshots.reads import ready_snapshot, snapshot_rows
@@ -37,7 +38,8 @@ from stakeholders.snapshots.table import comparison_tables
 TEMPLATE = "stakeholders/snapshots/snapshots.html"
 COMPARE_TEMPLATE = "stakeholders/snapshots/compare.html"
 NOW = "now"
-COMPARE_KIND = "brokers-change"  # the download's file name stem
+COMPARE_KIND = "brokers-change"  # the downloads' file name stems
+COMPARE_PARTNERSHIPS_KIND = "partnerships-change"
 
 
 def _context(membership: Membership, **extra) -> dict:
@@ -140,15 +142,32 @@ def snapshot_compare_csv(
 ) -> HttpResponse:
     """Everyone's broker score then and now, as CSV (or .xlsx)."""
     page = _comparison(request, membership)
-    rows = comparison_rows(page, membership.workspace)
+    return _compare_download(
+        request, membership, comparison_rows(page, membership.workspace), COMPARE_KIND, fmt
+    )
+
+
+@member_page
+def snapshot_compare_partnerships_csv(
+    request: HttpRequest, membership: Membership, fmt: str = "csv"
+) -> HttpResponse:
+    """The whole map and the partnerships that moved, as CSV (or .xlsx)."""
+    page = _comparison(request, membership)
+    rows = comparison_partnership_rows(page)
+    return _compare_download(request, membership, rows, COMPARE_PARTNERSHIPS_KIND, fmt)
+
+
+def _compare_download(
+    request: HttpRequest, membership: Membership, rows, kind: str, fmt: str
+) -> HttpResponse:
     boundary = boundary_param(request)
     now = timezone.now()
     return table_download(
         rows,
         fmt=fmt,
         workspace=membership.workspace,
-        kind=COMPARE_KIND,
+        kind=kind,
         day=timezone.localdate(now),
         qualifiers=[boundary],
-        notes=about_rows(COMPARE_KIND, workspace=membership.workspace, now=now, boundary=boundary),
+        notes=about_rows(kind, workspace=membership.workspace, now=now, boundary=boundary),
     )

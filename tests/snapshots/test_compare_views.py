@@ -103,6 +103,50 @@ def test_compare_csv_has_everyone_then_and_now(client, workspace, history, viewe
     assert {r[0] for r in rows[1:]} == {f"H{i}" for i in range(5)}
 
 
+def _rows(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_the_whole_map_and_partnerships_download_as_the_page_shows_them(
+    client, workspace, history, viewer
+):
+    client.force_login(viewer)
+    query = {"from": history.pk, "to": "now"}
+    base = reverse(
+        "stakeholders:snapshot_compare_partnerships_csv", kwargs={"slug": workspace.slug}
+    )
+    address = base + f"?from={history.pk}&to=now"
+    page = client.get(_url(workspace, **query))
+    assert address.replace("&", "&amp;") in page.content.decode()
+    response = client.get(address)
+    assert "partnerships-change" in response["Content-Disposition"]
+    rows = _rows(response)
+    assert rows[0] == ["Table", "Group A", "Group B", "Measure", "Then", "Now", "Change"]
+    figures = page.context["page"].figures
+    whole = [r for r in rows if r[0] == "The whole map"]
+    assert [r[3] for r in whole] == [f.label for f in figures]
+    relationships = next(r for r in whole if r[3] == "Relationships")
+    assert relationships[4:] == ["3", "4", "1"]  # one tie begun since the snapshot
+    # The trust and the council: 1 tie then (through Harriet 1), 2 now, no longer one person.
+    pair = {
+        (r[0], r[3]): r[4:]
+        for r in rows
+        if {r[1], r[2]} == {"Fenwick Hospitals", "Fenwick Council"}
+    }
+    assert pair[("Partnerships that gained ties", "Relationships")] == ["1", "2", "1"]
+    assert pair[("Partnerships that gained ties", "People carrying the ties")] == ["2", "4", "2"]
+    resolved = pair[("Single points of failure resolved", "Hangs on one person")]
+    assert resolved == ["Yes", "No", ""]
+    # The command gives the same rows.
+    out = io.StringIO()
+    call_command(
+        "export_csv", "partnerships", "--workspace", workspace.slug, "--compare-to",
+        "Board, March 2025", stdout=out,
+    )  # fmt: skip
+    assert list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff")))) == rows
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
@@ -157,7 +201,10 @@ def test_export_csv_brokers_compare_to_adds_change_columns(workspace, history):
     ("args", "message"),
     [
         (["brokers", "--compare-to", "Nope"], "--compare-to: no snapshot 'Nope'"),
-        (["people", "--compare-to", "Board, March 2025"], "--compare-to applies to brokers only"),
+        (
+            ["people", "--compare-to", "Board, March 2025"],
+            "--compare-to applies to brokers and partnerships only",
+        ),
     ],
 )
 def test_export_csv_compare_to_refuses_bad_input(workspace, history, args, message):

@@ -24,7 +24,13 @@ from stakeholders.forums.reads import FORUMS_KIND, seats_and_influence, seats_ro
 from stakeholders.management.output import OutputCommand
 from stakeholders.models import Boundary, Workspace
 from stakeholders.selectors import current_run
-from stakeholders.snapshots.comparison import brokers_change_rows, snapshot_named
+from stakeholders.snapshots.comparison import (
+    Moment,
+    brokers_change_rows,
+    comparison,
+    comparison_partnership_rows,
+    snapshot_named,
+)
 
 
 def write_atomically(path: Path, write: Callable[[IO[str]], None]) -> None:
@@ -94,8 +100,9 @@ class Command(OutputCommand):
         parser.add_argument(
             "--compare-to",
             metavar="SNAPSHOT",
-            help="brokers only: add change columns (score and rank then, and the change) "
-            "against this snapshot, named or numbered",
+            help="brokers: add change columns (score and rank then, and the change) against "
+            "this snapshot, named or numbered; partnerships: the comparison page's whole map "
+            "and partnerships that moved since it (as its compare-partnerships.csv)",
         )
         parser.add_argument(
             "--with-notes",
@@ -114,8 +121,8 @@ class Command(OutputCommand):
         if kind == FORUMS_KIND and (options["notes"] or options["output_dir"]):
             raise CommandError("forums has no notes file: use --output FILE, or stdout.")
         compare_to = options.get("compare_to")
-        if compare_to is not None and kind != "brokers":
-            raise CommandError("--compare-to applies to brokers only.")
+        if compare_to is not None and kind not in ("brokers", "partnerships"):
+            raise CommandError("--compare-to applies to brokers and partnerships only.")
         ws = Workspace.objects.filter(slug=workspace).first()
         if ws is None:
             raise CommandError(f"No workspace with slug '{workspace}'.")
@@ -147,6 +154,16 @@ class Command(OutputCommand):
             if kind == FORUMS_KIND:
                 # Seats and influence (issue #18): the page's tables, with a Table column.
                 write_csv(seats_rows(seats_and_influence(workspace=ws, run=run)), out)
+                return
+            if then is not None and kind == "partnerships":
+                # The comparison page's whole map and partnership tables, as its download.
+                page = comparison(
+                    workspace=ws,
+                    then=Moment(label=snapshot.name, as_of=snapshot.as_of, run=then),
+                    now=Moment(label="Now", as_of=timezone.localdate(run.created_at), run=run),
+                    boundary=boundary,
+                )
+                write_csv(comparison_partnership_rows(page), out)
                 return
             if then is not None:
                 write_csv(brokers_change_rows(run=run, then=then, boundary=boundary), out)
