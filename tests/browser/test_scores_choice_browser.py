@@ -49,7 +49,8 @@ def test_switch_to_informal_and_formal_ties_and_back(
     page.get_by_role("navigation", name="Ties counted").get_by_role(
         "link", name="informal only"
     ).click()
-    expect(page).to_have_url(re.compile(r"\?boundary=tier$"))
+    # Back to informal ties, the rest of the address (the sort) kept.
+    expect(page).to_have_url(re.compile(r"\?boundary=tier&sort=score$"))
     assert page.csp_violations == []
 
 
