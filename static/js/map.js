@@ -432,7 +432,30 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   const link = event.detail.elt;
   if (link.matches && link.matches("#map-svg a[data-person], a[data-map-unfocus]")) {
     event.preventDefault();
-    regionRequest(link.getAttribute("href"), true);
+    const form = document.querySelector(".app-map-filters");
+    if (filtersOnTheirWay && form && link.dataset.person) {
+      // The map drawn so far (and its links) has the old filters: ask with the new ones.
+      const query = new URLSearchParams(new FormData(form));
+      query.set("person", link.dataset.person);
+      regionRequest(`${form.getAttribute("action")}?${query}`, true);
+    } else {
+      regionRequest(link.getAttribute("href"), true);
+    }
+  }
+});
+
+// The filters' own request, while it is on its way (their new values are not in the
+// address, nor in the map's links, until it is drawn).
+let filtersOnTheirWay = null;
+document.addEventListener("htmx:beforeSend", (event) => {
+  const form = event.detail.elt;
+  if (form.matches && form.matches(".app-map-filters")) {
+    filtersOnTheirWay = event.detail.xhr;
+  }
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  if (event.detail.xhr === filtersOnTheirWay) {
+    filtersOnTheirWay = null;
   }
 });
 

@@ -198,6 +198,27 @@ def test_a_filter_changed_while_the_focus_is_on_its_way_keeps_both(
     assert page.csp_violations == []
 
 
+def test_a_person_chosen_while_a_filter_is_on_its_way_keeps_both(page, live_server, editor_map):
+    """The other order: the tier view chosen, then a person on the map it has not yet
+    replaced (whose links still carry the first layout)."""
+    _, built = editor_map
+    broker = built["broker"]
+    page.add_init_script(SLOW_REQUESTS.replace("FOCUS", "0").replace("TIERS", "1500"))
+    log_in(page, live_server, MAP)
+    expect(page.locator("#map-svg a[data-person]")).to_have_count(13)
+    page.get_by_label("Arrange").select_option("tiers")
+    node(page, broker.pk).locator("path").click()
+    expect(page.locator("#map-svg .app-map-bands text")).to_have_text(["System"])
+    expect(focused(page)).to_have_attribute("data-person", str(broker.pk))
+    page.wait_for_timeout(2000)  # every answer has come
+    settled(page)
+    expect(page.locator("#map-svg .app-map-bands text")).to_have_text(["System"])
+    expect(focused(page)).to_have_attribute("data-person", str(broker.pk))
+    expect(page).to_have_url(re.compile(r"layout=tiers"))
+    expect(page).to_have_url(re.compile(rf"[?&]person={broker.pk}(&|$)"))
+    assert page.csp_violations == []
+
+
 def test_editor_drags_a_person_to_pin_them_and_pins_by_keyboard(
     page, live_server, editor_map, shot
 ):
