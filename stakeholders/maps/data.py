@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
-from django.utils import timezone
 
 from stakeholders.bidi import isolate
 from stakeholders.maps.arrange import in_tiers, pinned
@@ -108,7 +107,10 @@ def map_data(
     scores) has none of its own. Raises MapFilterError if the organisation filter
     names no organisation here.
     """
-    stored = _read(workspace, run, filters, layout_run or run)
+    # The network in force that day, or today (stakeholders.snapshots.in_force), as
+    # scored: ended ties and posts are history, not part of the map.
+    on = filters.as_of or today
+    stored = _read(workspace, run, filters, layout_run or run, on)
     # Pins show at once (the seventh query); the tier view re-arranges (issue #13).
     positions, discs = pinned(
         stored.positions, stored.discs, stored.primary, map_pins(workspace_id=workspace.pk)
@@ -123,7 +125,7 @@ def map_data(
     if len(chosen) > PEOPLE_LIMIT and filters.organisation is None:
         mode = "organisations"
         counted = organisation_links(
-            _tie_rows(workspace, filters, stale=stale_flag(cutoff)),
+            _tie_rows(workspace, filters, on, stale=stale_flag(cutoff)),
             chosen,
             stored.primary,
             groups=_groups(stored) if filters.crossing == "only" else None,
@@ -134,7 +136,7 @@ def map_data(
         organisation_name = ""
     else:
         mode = "people"
-        rows = _tie_rows(workspace, filters)
+        rows = _tie_rows(workspace, filters, on)
         selection = _select(stored, filters, cutoff, placed, chosen, rows)
         chosen, ties = selection.chosen, selection.ties
         organisation_name = selection.organisation_name
@@ -214,9 +216,14 @@ def _arrangement_words(filters: MapFilters, nodes: list[Node], focus_note: str) 
 
 
 def _read(
-    workspace: Workspace, run: ScoreRun, filters: MapFilters, layout_run: ScoreRun
+    workspace: Workspace,
+    run: ScoreRun,
+    filters: MapFilters,
+    layout_run: ScoreRun,
+    on: datetime.date,
 ) -> _Stored:
-    """The five queries, each read straight into plain values (the ties come later).
+    """The five queries, each read straight into plain values (the ties come later);
+    main organisations as on the map's day `on`.
 
     Raises MapFilterError (after the first query) if the organisation filter names
     no organisation here.
@@ -249,7 +256,6 @@ def _read(
     )
     # Main organisations in force on the map's day, as the scores and the layout
     # group people: someone whose post has ended sits with no organisation.
-    on = filters.as_of or timezone.localdate()
     primary = dict(
         Affiliation.objects.filter(person__workspace=workspace, is_primary=True)
         .filter(in_force_q(on))
@@ -279,8 +285,11 @@ def _names(workspace: Workspace, people: set[int]) -> dict[int, tuple[str, str]]
     }
 
 
-def _tie_rows(workspace: Workspace, filters: MapFilters, *, stale=None) -> list[tuple]:
-    """The ties matching the filters: source, target, kind, strength, observed on (ISO text).
+def _tie_rows(
+    workspace: Workspace, filters: MapFilters, on: datetime.date, *, stale=None
+) -> list[tuple]:
+    """The ties matching the filters and in force on `on`: source, target, kind, strength,
+    observed on (ISO text).
 
     `stale`: retention.stale_flag, for the organisation level's bare rows instead:
     source, target, 1 if stale else 0.
@@ -290,9 +299,6 @@ def _tie_rows(workspace: Workspace, filters: MapFilters, *, stale=None) -> list[
     ties = Relationship.objects.filter(
         source__workspace=workspace, kind__in=filters.kinds, strength__gte=filters.min_strength
     )
-    # The network in force that day, or today (stakeholders.snapshots.in_force), as
-    # scored: an ended tie is history, not part of today's map.
-    on = filters.as_of or timezone.localdate()
     ties = ties.filter(in_force_q(on))
     if filters.organisation is not None:
         # Only ties touching the organisation's people (narrowed again in _select): a

@@ -444,27 +444,24 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   }
 });
 
-// The filters' own request, while it is on its way (their new values are not in the
-// address, nor in the map's links, until it is drawn).
+// Only the latest request for the map region is drawn: an answer overtaken by a later
+// choice (a person, then a filter) never replaces the map the later one draws. The
+// filters' own request is also kept while it is on its way (their new values are not
+// in the address, nor in the map's links, until it is drawn).
+let latestRegionRequest = null;
 let filtersOnTheirWay = null;
 document.addEventListener("htmx:beforeSend", (event) => {
-  const form = event.detail.elt;
-  if (form.matches && form.matches(".app-map-filters")) {
-    filtersOnTheirWay = event.detail.xhr;
+  const { elt, target, xhr } = event.detail;
+  if (target && target.id === "map-region") {
+    latestRegionRequest = xhr;
+  }
+  if (elt.matches && elt.matches(".app-map-filters")) {
+    filtersOnTheirWay = xhr;
   }
 });
 document.addEventListener("htmx:afterRequest", (event) => {
   if (event.detail.xhr === filtersOnTheirWay) {
     filtersOnTheirWay = null;
-  }
-});
-
-// Only the latest request for the map region is drawn: an answer overtaken by a later
-// choice (a person, then a filter) never replaces the map the later one draws.
-let latestRegionRequest = null;
-document.addEventListener("htmx:beforeSend", (event) => {
-  if (event.detail.target && event.detail.target.id === "map-region") {
-    latestRegionRequest = event.detail.xhr;
   }
 });
 
