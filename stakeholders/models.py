@@ -122,8 +122,11 @@ class Workspace(CleanText, models.Model):
             "exports. Leave empty to never flag ties as stale."
         ),
     )
+    # A new value whenever data the analysis reads changes (services.workspace_data_changed,
+    # in the same transaction): what stakeholders.memo keeps is keyed by it.
+    data_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["data_stamp"])
 
     class Meta:
         ordering = ["name"]

@@ -1,6 +1,7 @@
 """Writes that span models. Data edits themselves go through the admin and the importer."""
 
 import dataclasses
+import uuid
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -68,8 +69,11 @@ def workspace_data_changed(*, workspace_id: int) -> None:
 
     However many rows one transaction touches, only one recompute is queued
     per workspace, and none while one is still waiting to start (it will read
-    this change); a rolled-back transaction queues none.
+    this change); a rolled-back transaction queues none. The workspace's data
+    stamp moves on at once, in the same transaction, so nothing kept for the old
+    data (stakeholders.memo) is read once this change commits.
     """
+    Workspace.objects.filter(pk=workspace_id).update(data_stamp=uuid.uuid4())
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(
         getattr(func, "rescore_workspace_id", None) == workspace_id

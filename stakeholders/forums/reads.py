@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from stakeholders.analysis import forums as forum_analysis
 from stakeholders.analysis.inputs import Tie
+from stakeholders.memo import kept
 from stakeholders.models import (
     Affiliation,
     Boundary,
@@ -99,12 +100,23 @@ class SeatsPage:
 
 
 def seats_and_influence(*, workspace: Workspace, run: ScoreRun | None) -> SeatsPage:
-    """Where formal seats and informal influence diverge, today (seven queries).
+    """Where formal seats and informal influence diverge, today: seven queries, kept
+    until the workspace's data changes (stakeholders.memo), so the page and its CSV
+    asked for again read only the stamp."""
+    day = timezone.localdate()
+    return kept(
+        workspace.pk,
+        ("seats and influence", run.pk if run is not None else None, day),
+        lambda: _seats_page(workspace, run, day),
+    )
+
+
+def _seats_page(workspace: Workspace, run: ScoreRun | None, day: datetime.date) -> SeatsPage:
+    """seats_and_influence, read and worked out.
 
     Every read is unordered (`order_by()`): the models' default orderings join
     people to sort 100,000 ties and 20,000 affiliations by name for nothing.
     """
-    day = timezone.localdate()
     people = dict(Person.objects.filter(workspace=workspace).order_by().values_list("pk", "name"))
     organisations = {
         str(pk): (label or name, sector, tier)

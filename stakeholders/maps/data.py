@@ -6,9 +6,11 @@ run's discs (OrganisationPosition). Filters only choose what is drawn.
 map_data reads the stored rows first (_read, five queries), chooses who is
 drawn, then reads the ties: in full with the people's names for the people
 level, as bare rows counted per pair of organisations (links.py) for the
-organisation level, and shapes what is drawn; legend.py words the caption and
-key, and stakeholders/maps/drawing.py turns the result into SVG markup,
-escaping all text.
+organisation level, and shapes what is drawn. The rows and the ties are kept
+until the workspace's data changes (stakeholders.memo), so a map asked for
+again, or with other filters, reads only the stamps, the pins and the names.
+legend.py words the caption and key, and stakeholders/maps/drawing.py turns the
+result into SVG markup, escaping all text.
 """
 
 import dataclasses
@@ -27,7 +29,7 @@ from stakeholders.maps.filters import MapFilterError, MapFilters
 from stakeholders.maps.focus import focus_marks
 from stakeholders.maps.labels import Box, place_labels
 from stakeholders.maps.legend import caption, legend
-from stakeholders.maps.links import NO_ORGANISATION, Links, organisation_links
+from stakeholders.maps.links import NO_ORGANISATION, Links, organisation_links, tie_array
 from stakeholders.maps.marks import (
     EDGE_STYLES,
     NO_GROUP_COLOUR,
@@ -41,6 +43,7 @@ from stakeholders.maps.marks import (
     short_label,
 )
 from stakeholders.maps.pins import map_pins
+from stakeholders.memo import kept
 from stakeholders.models import (
     Affiliation,
     Boundary,
@@ -101,7 +104,8 @@ def map_data(
     today: datetime.date,
     layout_run: ScoreRun | None = None,
 ) -> MapData:
-    """Everything the map draws, in seven queries (eight for people) whatever the size.
+    """Everything the map draws, in nine queries (ten for people) whatever the size, or
+    three (four) when the rows and ties read for it are kept (stakeholders.memo).
 
     `layout_run`: the run whose positions to draw, when `run` (informal and formal
     scores) has none of its own. Raises MapFilterError if the organisation filter
@@ -125,7 +129,7 @@ def map_data(
     if len(chosen) > PEOPLE_LIMIT and filters.organisation is None:
         mode = "organisations"
         counted = organisation_links(
-            _tie_rows(workspace, filters, on, stale=stale_flag(cutoff)),
+            _bare_tie_rows(workspace, filters, on, cutoff),
             chosen,
             stored.primary,
             groups=_groups(stored) if filters.crossing == "only" else None,
@@ -222,23 +226,34 @@ def _read(
     layout_run: ScoreRun,
     on: datetime.date,
 ) -> _Stored:
-    """The five queries, each read straight into plain values (the ties come later);
-    main organisations as on the map's day `on`.
+    """The stored rows with main organisations as on the map's day `on`: five queries,
+    kept until the workspace's data changes (stakeholders.memo).
 
-    Raises MapFilterError (after the first query) if the organisation filter names
-    no organisation here.
+    Raises MapFilterError if the organisation filter names no organisation here.
     """
+    stored = kept(
+        workspace.pk,
+        ("map rows", run.pk, layout_run.pk, filters.boundary, on),
+        lambda: _read_rows(workspace, run, filters.boundary, layout_run, on),
+    )
+    if filters.organisation is not None and filters.organisation not in stored.organisations:
+        raise MapFilterError("That organisation is not in this workspace.")
+    return stored
+
+
+def _read_rows(
+    workspace: Workspace, run: ScoreRun, boundary: str, layout_run: ScoreRun, on: datetime.date
+) -> _Stored:
+    """_read's five queries, each read straight into plain values (the ties come later)."""
     organisations = {
         pk: (name, short, sector, tier)
         for pk, name, short, sector, tier in Organisation.objects.filter(workspace=workspace)
         .order_by()
         .values_list("pk", "name", "short_name", "sector", "tier")
     }
-    if filters.organisation is not None and filters.organisation not in organisations:
-        raise MapFilterError("That organisation is not in this workspace.")
     scores = {
         row[0]: row[1:]
-        for row in PersonScore.objects.filter(run=run, boundary=filters.boundary)
+        for row in PersonScore.objects.filter(run=run, boundary=boundary)
         .order_by()
         .values_list(
             "person_id",
@@ -285,15 +300,47 @@ def _names(workspace: Workspace, people: set[int]) -> dict[int, tuple[str, str]]
     }
 
 
-def _tie_rows(
-    workspace: Workspace, filters: MapFilters, on: datetime.date, *, stale=None
-) -> list[tuple]:
+def _tie_rows(workspace: Workspace, filters: MapFilters, on: datetime.date) -> tuple[tuple, ...]:
     """The ties matching the filters and in force on `on`: source, target, kind, strength,
-    observed on (ISO text).
+    observed on (ISO text). Kept until the workspace's data changes (stakeholders.memo)."""
+    return kept(
+        workspace.pk,
+        ("map ties", on, filters.kinds, filters.min_strength, filters.organisation),
+        lambda: tuple(
+            _ties(workspace, filters, on)
+            .annotate(seen=Cast("observed_on", CharField()))
+            .order_by()
+            .values_list("source_id", "target_id", "kind", "strength", "seen")
+        ),
+    )
 
-    `stale`: retention.stale_flag, for the organisation level's bare rows instead:
-    source, target, 1 if stale else 0.
-    """
+
+def _bare_tie_rows(
+    workspace: Workspace, filters: MapFilters, on: datetime.date, cutoff: datetime.date | None
+):
+    """The organisation level's ties as bare rows (links.tie_array): source, target, 1 if
+    observed before `cutoff` (stale) else 0. Kept until the workspace's data changes."""
+
+    def read():
+        # Straight from the cursor: Django's per-row converters cost more than the
+        # query here (about 50 ms at 95,000 ties), and these are plain integers.
+        rows = (
+            _ties(workspace, filters, on)
+            .annotate(old=stale_flag(cutoff))
+            .order_by()
+            .values_list("source_id", "target_id", "old")
+        )
+        sql, params = rows.query.sql_with_params()
+        with connections[rows.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return tie_array(cursor.fetchall())
+
+    key = ("map bare ties", on, filters.kinds, filters.min_strength, filters.organisation, cutoff)
+    return kept(workspace.pk, key, read)
+
+
+def _ties(workspace: Workspace, filters: MapFilters, on: datetime.date):
+    """The ties matching the filters and in force on `on`, unordered."""
     # No ordering anywhere here: the models' default orderings join people and sort
     # 25,000 ties by name for nothing (everything below is keyed or sorted again).
     ties = Relationship.objects.filter(
@@ -309,19 +356,7 @@ def _tie_rows(
             .values("person_id")
         )
         ties = ties.filter(Q(source_id__in=members) | Q(target_id__in=members))
-    if stale is not None:
-        # Straight from the cursor: Django's per-row converters cost more than the
-        # query here (about 50 ms at 95,000 ties), and these are plain integers.
-        rows = ties.annotate(old=stale).order_by().values_list("source_id", "target_id", "old")
-        sql, params = rows.query.sql_with_params()
-        with connections[rows.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    return list(
-        ties.annotate(seen=Cast("observed_on", CharField()))
-        .order_by()
-        .values_list("source_id", "target_id", "kind", "strength", "seen")
-    )
+    return ties
 
 
 # --- Choosing what is drawn ---------------------------------------------------

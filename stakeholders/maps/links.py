@@ -25,8 +25,19 @@ class Links:
     person_ties: list[tuple[int, int]]  # the person in focus's ties: (source, target)
 
 
+def tie_array(rows: list[tuple[int, int, int]]):
+    """Bare tie rows (source, target, 1 if stale else 0) as an n x 3 integer array."""
+    import numpy as np
+
+    ties = np.fromiter(
+        itertools.chain.from_iterable(rows), dtype=np.int64, count=3 * len(rows)
+    ).reshape(-1, 3)
+    ties.flags.writeable = False  # kept between requests (stakeholders.memo)
+    return ties
+
+
 def organisation_links(
-    rows: list[tuple[int, int, int]],
+    ties,
     chosen: set[int],
     primary: dict[int, int],
     *,
@@ -35,18 +46,15 @@ def organisation_links(
 ) -> Links:
     """The ties among `chosen` people, counted per pair of their primary organisations.
 
-    `rows`: (source, target, 1 if stale else 0). A tie counts when both ends are
+    `ties`: tie_array's rows (source, target, 1 if stale else 0). A tie counts when both ends are
     chosen and, if `groups` is given (only ties across groups), both ends have a
     group and the groups differ. People without a primary organisation count
     under NO_ORGANISATION. `person`: whose counted ties to return for the focus.
     """
-    if not rows or not chosen:
+    if not len(ties) or not chosen:
         return Links({}, {}, 0, [])
     import numpy as np
 
-    ties = np.fromiter(
-        itertools.chain.from_iterable(rows), dtype=np.int64, count=3 * len(rows)
-    ).reshape(-1, 3)
     people = np.array(sorted(chosen), dtype=np.int64)
     # Each end's place among the chosen, and whether it is one of them.
     at_source = np.minimum(np.searchsorted(people, ties[:, 0]), len(people) - 1)

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from stakeholders.forums import reads
-from stakeholders.models import Boundary, PersonScore
+from stakeholders.models import Boundary, ForumMembership, PersonScore
 from tests.factories import RelationshipFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,8 +115,10 @@ def test_the_page_reads_in_a_fixed_number_of_queries(
     workspace, forum_map, django_assert_num_queries
 ):
     run = PersonScore.objects.filter(person=forum_map["people"]["Bea"]).first().run
-    with django_assert_num_queries(7):
-        reads.seats_and_influence(workspace=workspace, run=run)
+    with django_assert_num_queries(8):  # the data stamp (stakeholders.memo), then seven
+        page = reads.seats_and_influence(workspace=workspace, run=run)
+    with django_assert_num_queries(1):  # kept until the data changes
+        assert reads.seats_and_influence(workspace=workspace, run=run) == page
 
 
 def test_a_forum_without_seats_today_is_listed_reaching_nothing(workspace, forum_map):
@@ -180,3 +182,17 @@ def test_each_forum_links_to_the_room_for_its_organisations(client, workspace, v
     room = reverse("stakeholders:scenario_room", kwargs={"slug": workspace.slug})
     query = "&amp;".join(f"organisation={pk}" for pk in seated)
     assert f'href="{room}?{query}"' in html
+
+
+def test_the_page_shows_a_seat_taken_after_it_was_read(client, workspace, viewer, forum_map):
+    """The page's reads are kept (stakeholders.memo): a seat saved since shows at once."""
+    client.force_login(viewer)
+
+    def board_members():
+        html = client.get(page_url(workspace)).content.decode()
+        return html.split("<h3><bdi>Fenwick Board</bdi></h3>")[1].split("</dl>")[0]
+
+    assert "Bea" not in board_members()
+    assert "Bea" not in board_members()
+    ForumMembership.objects.create(forum=forum_map["board"], person=forum_map["people"]["Bea"])
+    assert "Bea" in board_members()

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from stakeholders.maps.links import NO_ORGANISATION, Links, organisation_links
+from stakeholders.maps.links import NO_ORGANISATION, Links, organisation_links, tie_array
 
 
 def _naive(rows, chosen, primary, groups=None, person=None) -> Links:
@@ -54,7 +54,7 @@ def test_links_match_a_tie_by_tie_count(seed):
     if seed % 2:
         groups = {p: rng.choice(["", "nhs", "vcse", "council"]) for p in people}
     person = rng.choice(people) if seed % 3 else None
-    got = organisation_links(rows, chosen, primary, groups=groups, person=person)
+    got = organisation_links(tie_array(rows), chosen, primary, groups=groups, person=person)
     want = _naive(rows, chosen, primary, groups, person)
     assert got.between == want.between
     assert got.per_organisation == want.per_organisation
@@ -65,7 +65,7 @@ def test_links_match_a_tie_by_tie_count(seed):
 def test_one_tie_each_way_between_two_organisations():
     primary = {1: 10, 2: 20, 3: 20}
     rows = [(1, 2, 0), (3, 1, 1), (2, 3, 1)]  # the last is inside organisation 20
-    links = organisation_links(rows, {1, 2, 3}, primary, person=3)
+    links = organisation_links(tie_array(rows), {1, 2, 3}, primary, person=3)
     assert links.between == {(10, 20): [2, 1]}
     assert links.per_organisation == {10: (2, 1), 20: (2, 1)}
     assert links.stale == 2
@@ -73,7 +73,7 @@ def test_one_tie_each_way_between_two_organisations():
 
 
 def test_nobody_chosen_or_no_ties_counts_nothing():
-    assert organisation_links([], {1}, {1: 5}) == Links({}, {}, 0, [])
-    assert organisation_links([(1, 2, 1)], set(), {}) == Links({}, {}, 0, [])
+    assert organisation_links(tie_array([]), {1}, {1: 5}) == Links({}, {}, 0, [])
+    assert organisation_links(tie_array([(1, 2, 1)]), set(), {}) == Links({}, {}, 0, [])
     # Only ties whose two ends are both chosen count.
-    assert organisation_links([(1, 2, 1)], {1}, {1: 5, 2: 6}) == Links({}, {}, 0, [])
+    assert organisation_links(tie_array([(1, 2, 1)]), {1}, {1: 5, 2: 6}) == Links({}, {}, 0, [])

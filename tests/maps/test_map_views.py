@@ -12,6 +12,7 @@ from stakeholders.maps import labels as map_labels
 from stakeholders.maps import marks as map_marks
 from stakeholders.maps import png as map_png
 from stakeholders.models import Person, Relationship
+from stakeholders.services import workspace_data_changed
 from tests.dashboard.test_dashboard_views import build_map, url
 from tests.factories import RelationshipFactory
 
@@ -217,9 +218,14 @@ def test_map_query_count_is_fixed(client, workspace, viewer, django_assert_num_q
     build_map(workspace, people_per_org=per_org)
     client.force_login(viewer)
     client.get(url("map", workspace))  # warm the session
-    # The map's seven, one more for the pins, one for completeness (issue #15), one
-    # for the names of the people drawn (the people level).
-    with django_assert_num_queries(13):
+    # Read afresh after a change: the map's nine (two data stamps, five stored rows,
+    # the pins, the ties), one for completeness (issue #15), one for the names of the
+    # people drawn (the people level).
+    workspace_data_changed(workspace_id=workspace.pk)
+    with django_assert_num_queries(15):
+        assert client.get(url("map", workspace)).status_code == 200
+    # Asked for again: the rows and ties are kept (stakeholders.memo).
+    with django_assert_num_queries(9):
         assert client.get(url("map", workspace)).status_code == 200
 
 
@@ -230,9 +236,17 @@ def test_organisation_level_reads_no_names(
     monkeypatch.setattr(maps, "PEOPLE_LIMIT", 5)
     client.force_login(viewer)
     client.get(url("map", workspace))  # warm the session
-    with django_assert_num_queries(12):
+    workspace_data_changed(workspace_id=workspace.pk)
+    with django_assert_num_queries(14):
         page = client.get(url("map", workspace)).content.decode()
     assert "so the map shows organisations" in page
+    with django_assert_num_queries(8):
+        again = client.get(url("map", workspace)).content.decode()
+
+    def drawn(html):
+        return html.split('id="map-svg"')[1].split('id="map-panel"')[0]
+
+    assert drawn(again) == drawn(page)  # the same map (the page's nonces differ)
 
 
 def test_many_people_drawn_read_everyones_names(client, workspace, viewer, monkeypatch):
@@ -451,10 +465,17 @@ def test_download_and_drilled_map_query_counts_are_fixed(
     hospital = Person.objects.get(name="Bridget Broker").affiliations.get().organisation
     client.force_login(viewer)
     client.get(url("map", workspace))  # warm the session
-    with django_assert_num_queries(12):
+    workspace_data_changed(workspace_id=workspace.pk)
+    with django_assert_num_queries(14):
         assert client.get(url(name, workspace)).status_code == 200
-    # The page shows completeness (issue #15): one query more than the download.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(8):  # kept (stakeholders.memo)
+        assert client.get(url(name, workspace)).status_code == 200
+    # The page shows completeness (issue #15): one query more than the download. One
+    # organisation's ties are read afresh; the rows are kept.
+    with django_assert_num_queries(10):
+        assert client.get(url("map", workspace, organisation=hospital.pk)).status_code == 200
+    workspace_data_changed(workspace_id=workspace.pk)
+    with django_assert_num_queries(15):
         assert client.get(url("map", workspace, organisation=hospital.pk)).status_code == 200
 
 
@@ -484,3 +505,21 @@ def test_someone_whose_post_has_ended_is_drawn_with_no_organisation(
     drilled = client.get(url("map", workspace, organisation=hospital.pk)).content.decode()
     mark = re.search(rf'aria-label="([^"]*)" data-person="{leaver.pk}"', drilled)
     assert "\u2068no organisation\u2069" in mark.group(1)
+
+
+def test_the_map_shows_a_tie_added_after_it_was_drawn(client, workspace, viewer, scored):
+    """The map's rows and ties are kept (stakeholders.memo): a tie saved since shows at
+    the next request, on the page and in the SVG."""
+    council, carers = (
+        scored["people"]["Fenwick County Council"][0],
+        scored["people"]["Fenwick Carers"][0],
+    )
+    client.force_login(viewer)
+
+    def lines(name):
+        return client.get(url(name, workspace)).content.decode().count("<line x1=")
+
+    before = lines("map"), lines("map_svg")
+    assert (lines("map"), lines("map_svg")) == before
+    RelationshipFactory(source=council, target=carers)
+    assert (lines("map"), lines("map_svg")) == (before[0] + 1, before[1] + 1)

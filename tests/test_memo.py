@@ -1,0 +1,96 @@
+"""Costly reads kept until the workspace's data changes (stakeholders.memo)."""
+
+import pytest
+
+from stakeholders import memo
+from stakeholders.models import ForumMembership, Relationship, Workspace
+from stakeholders.services import workspace_data_changed
+from tests.factories import (
+    AffiliationFactory,
+    OrganisationFactory,
+    PersonFactory,
+    RelationshipFactory,
+)
+
+
+class Counter:
+    """compute() for kept: how many times it was called, each call's value its count."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        return self.calls
+
+
+def stamp(workspace) -> str:
+    return str(Workspace.objects.get(pk=workspace.pk).data_stamp)
+
+
+def test_a_value_is_computed_once_while_the_data_stays(workspace):
+    compute = Counter()
+    assert memo.kept(workspace.pk, ("test", 1), compute) == 1
+    assert memo.kept(workspace.pk, ("test", 1), compute) == 1
+    assert compute.calls == 1
+    # Another key, or another workspace, is another value.
+    assert memo.kept(workspace.pk, ("test", 2), compute) == 2
+    other = Workspace.objects.create(name="Other", slug="other-memo")
+    assert memo.kept(other.pk, ("test", 1), compute) == 3
+
+
+def test_any_change_to_the_data_computes_again(workspace):
+    compute = Counter()
+    memo.kept(workspace.pk, ("test",), compute)
+    workspace_data_changed(workspace_id=workspace.pk)
+    assert memo.kept(workspace.pk, ("test",), compute) == 2
+    assert memo.kept(workspace.pk, ("test",), compute) == 2
+
+
+@pytest.mark.parametrize("change", ["save", "delete", "organisation", "seat"])
+def test_every_saved_or_deleted_row_moves_the_stamp_on(workspace, change):
+    """The signals that queue a recompute (stakeholders.signals) move the stamp on too,
+    in the same transaction: nothing is left to commit for it to hold."""
+    org = OrganisationFactory(workspace=workspace)
+    a, b = PersonFactory(workspace=workspace), PersonFactory(workspace=workspace)
+    AffiliationFactory(person=a, organisation=org)
+    tie = RelationshipFactory(source=a, target=b)
+    before = stamp(workspace)
+    if change == "save":
+        tie.strength = 5
+        tie.save()
+    elif change == "delete":
+        Relationship.objects.get(pk=tie.pk).delete()
+    elif change == "organisation":
+        org.name = "Renamed"
+        org.save()
+    else:
+        forum = workspace.forums.create(name="Board", kind="icb_board", tier="system")
+        before = stamp(workspace)
+        ForumMembership.objects.create(forum=forum, person=a)
+    assert stamp(workspace) != before
+
+
+def test_a_workspace_held_in_memory_across_a_change_is_not_trusted(workspace):
+    """The stamp is read afresh each time: the caller's copy of the row may be old."""
+    compute = Counter()
+    memo.kept(workspace.pk, ("test",), compute)
+    Workspace.objects.filter(pk=workspace.pk).update(data_stamp=Workspace().data_stamp)
+    assert memo.kept(workspace.pk, ("test",), compute) == 2
+
+
+def test_only_the_latest_entries_are_kept(workspace):
+    compute = Counter()
+    for n in range(memo.ENTRIES + 1):
+        memo.kept(workspace.pk, ("test", n), compute)
+    assert compute.calls == memo.ENTRIES + 1
+    memo.kept(workspace.pk, ("test", memo.ENTRIES), compute)  # the newest: kept
+    assert compute.calls == memo.ENTRIES + 1
+    memo.kept(workspace.pk, ("test", 0), compute)  # the oldest: gone
+    assert compute.calls == memo.ENTRIES + 2
+
+
+def test_nothing_is_kept_for_a_workspace_that_is_gone(db):
+    compute = Counter()
+    assert memo.kept(10**9, ("test",), compute) == 1
+    assert memo.kept(10**9, ("test",), compute) == 2
