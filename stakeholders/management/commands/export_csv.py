@@ -1,5 +1,6 @@
 """Export a workspace's data or scores as CSV (UTF-8 with BOM, formula-safe)."""
 
+import datetime
 import io
 import os
 import tempfile
@@ -23,7 +24,7 @@ from stakeholders.exports.tables import (
 from stakeholders.forums.reads import FORUMS_KIND, seats_and_influence, seats_rows
 from stakeholders.management.output import OutputCommand
 from stakeholders.models import Boundary, Workspace
-from stakeholders.selectors import current_run
+from stakeholders.selectors import ScoresChoice, choice_status
 from stakeholders.snapshots.comparison import (
     Moment,
     brokers_change_rows,
@@ -105,6 +106,25 @@ class Command(OutputCommand):
             "and partnerships that moved since it (as its compare-partnerships.csv)",
         )
         parser.add_argument(
+            "--snapshot",
+            metavar="SNAPSHOT",
+            help="scored tables: the scores frozen in this snapshot, named or numbered "
+            "(as the pages' ?snapshot=)",
+        )
+        parser.add_argument(
+            "--as-of",
+            type=datetime.date.fromisoformat,
+            metavar="YYYY-MM-DD",
+            help="scored tables: the scores of the network in force on that date (as the "
+            "pages' ?as_of=; `score --as-of` works them out)",
+        )
+        parser.add_argument(
+            "--formal",
+            action="store_true",
+            help="scored tables: informal and formal scores, people sharing a forum seat tied "
+            "(as the pages' ?layer=formal; `score --formal` works them out)",
+        )
+        parser.add_argument(
             "--with-notes",
             action="store_true",
             help="people only: add the free-text Notes column (editors' notes about each "
@@ -126,6 +146,7 @@ class Command(OutputCommand):
         ws = Workspace.objects.filter(slug=workspace).first()
         if ws is None:
             raise CommandError(f"No workspace with slug '{workspace}'.")
+        choice = _scores_choice(ws, kind, options)
         then = None
         if compare_to is not None:
             snapshot = snapshot_named(workspace=ws, name_or_id=compare_to)
@@ -137,16 +158,30 @@ class Command(OutputCommand):
                     f"({snapshot.get_status_display().lower()})."
                 )
             then = snapshot.run
-        run = current_run(workspace_id=ws.pk)
+        run = choice_status(workspace=ws, choice=choice).run
+        # How to work out the scores asked for (a snapshot's are frozen when it is taken).
+        score = " ".join(
+            ["python manage.py score --workspace", workspace]
+            + (["--as-of", choice.as_of.isoformat()] if choice.as_of else [])
+            + (["--formal"] if choice.formal else [])
+        )
         if kind in SCORE_KINDS and run is None:
-            raise CommandError(
-                f"Workspace '{workspace}' has no scores yet: run "
-                f"`python manage.py score --workspace {workspace}` first."
-            )
+            if choice.snapshot is not None:
+                raise CommandError(
+                    f"--snapshot: snapshot '{choice.snapshot.name}' has no scores "
+                    f"({choice.snapshot.get_status_display().lower()})."
+                )
+            scores = "no scores yet" if choice.is_today else "none of the scores asked for yet"
+            raise CommandError(f"Workspace '{workspace}' has {scores}: run `{score}` first.")
         if kind == "key-people" and not run.key_people:
+            if choice.snapshot is not None:
+                raise CommandError(
+                    f"--snapshot: snapshot '{choice.snapshot.name}' was taken before key "
+                    "people were worked out."
+                )
             raise CommandError(
                 f"The scores of workspace '{workspace}' are from before key people were worked "
-                f"out: run `python manage.py score --workspace {workspace}` first."
+                f"out: run `{score}` first."
             )
         now = timezone.now()
 
@@ -197,7 +232,7 @@ class Command(OutputCommand):
             # Scored tables are named for their boundary, as downloads from the pages are.
             named = {"workspace": ws, "kind": kind, "day": day}
             if kind in SCORE_KINDS:
-                named["qualifiers"] = table_qualifiers(boundary=boundary)
+                named["qualifiers"] = table_qualifiers(boundary=boundary) + choice.file_qualifiers()
             data_path = directory / export_filename(**named)
             notes_path = directory / export_filename(**named, notes=True)
             if options["notes"]:
@@ -212,3 +247,35 @@ class Command(OutputCommand):
             write_stdout(data, self.stdout._out)
         if options["notes"]:
             write_atomically(Path(options["notes"]), notes)
+
+
+def _scores_choice(workspace: Workspace, kind: str, options: dict) -> ScoresChoice:
+    """Which scores --snapshot, --as-of and --formal ask for (today's when none), checked."""
+    given = [f"--{o.replace('_', '-')}" for o in ("snapshot", "as_of", "formal") if options[o]]
+    if not given:
+        return ScoresChoice()
+    if kind not in SCORE_KINDS:
+        raise CommandError(
+            f"{given[0]} applies to the scored tables only: {', '.join(SCORE_KINDS)}."
+        )
+    if options["compare_to"] is not None:
+        raise CommandError(
+            f"--compare-to compares today's scores: it cannot be used with {given[0]}."
+        )
+    if options["snapshot"] is None:
+        as_of = options["as_of"]
+        if as_of is not None and as_of > timezone.localdate():
+            raise CommandError(
+                f"--as-of: {as_of.isoformat()} is still to come; choose today or earlier."
+            )
+        return ScoresChoice(as_of=options["as_of"], formal=options["formal"])
+    if len(given) > 1:
+        raise CommandError(
+            "--snapshot holds its own scores: it cannot be used with --as-of or --formal."
+        )
+    snapshot = snapshot_named(workspace=workspace, name_or_id=options["snapshot"])
+    if snapshot is None:
+        raise CommandError(
+            f"--snapshot: no snapshot '{options['snapshot']}' in '{workspace.slug}'."
+        )
+    return ScoresChoice(snapshot=snapshot)

@@ -1,0 +1,115 @@
+"""export_csv --snapshot, --as-of and --formal: the pages' ?snapshot=, ?as_of= and ?layer=formal."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from stakeholders import score_runs
+from stakeholders.analysis.inputs import FORMAL_OPTIONS
+from stakeholders.models import Forum, ForumMembership, Person, Snapshot
+from tests.snapshots.test_compare_views import D, history  # noqa: F401 - the fixture
+
+KINDS = ["brokers", "scores", "partnerships", "key-people"]
+
+
+def command(workspace, kind: str, *args: str) -> str:
+    out = io.StringIO()
+    call_command("export_csv", kind, "--workspace", workspace.slug, *args, stdout=out)
+    return out.getvalue()
+
+
+def download(client, workspace, kind: str, query: str) -> str:
+    path = reverse("stakeholders:export_csv", kwargs={"slug": workspace.slug, "kind": kind})
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_snapshots_scores_are_the_pages_download(client, workspace, viewer, history, kind):  # noqa: F811
+    client.force_login(viewer)
+    frozen = command(workspace, kind, "--snapshot", "Board, March 2025")
+    assert frozen == download(client, workspace, kind, f"snapshot={history.pk}")
+    assert command(workspace, kind, "--snapshot", str(history.pk)) == frozen
+    assert frozen != command(workspace, kind)  # Harriet 2's tie came after the snapshot
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_scores_as_of_a_date_are_the_pages_download(client, workspace, viewer, history, kind):  # noqa: F811
+    score_runs.score_run_execute(workspace_id=workspace.pk, as_of=D)
+    client.force_login(viewer)
+    dated = command(workspace, kind, "--as-of", D.isoformat())
+    assert dated == download(client, workspace, kind, f"as_of={D.isoformat()}")
+    assert dated != command(workspace, kind)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_informal_and_formal_scores_are_the_pages_download(
+    client,
+    workspace,
+    viewer,
+    history,  # noqa: F811
+    kind,
+):
+    """A forum seats Harriet 0 beside Harriet 4: a formal tie the informal map lacks."""
+    forum = Forum.objects.create(workspace=workspace, name="Board", kind="icb_board", tier="system")
+    for ref in ("H0", "H4"):
+        ForumMembership.objects.create(forum=forum, person=Person.objects.get(ref=ref))
+    score_runs.score_run_execute(workspace_id=workspace.pk)
+    score_runs.score_run_execute(workspace_id=workspace.pk, options=FORMAL_OPTIONS)
+    client.force_login(viewer)
+    formal = command(workspace, kind, "--formal")
+    assert formal == download(client, workspace, kind, "layer=formal")
+    assert formal != command(workspace, kind)
+
+
+def test_output_dir_names_the_scores_in_the_file(workspace, history, tmp_path):  # noqa: F811
+    call_command(
+        "export_csv", "brokers", "--workspace", workspace.slug, "--snapshot", str(history.pk),
+        "--output-dir", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO(),
+    )  # fmt: skip
+    (data,) = [p.name for p in tmp_path.iterdir() if not p.name.endswith("-notes.csv")]
+    assert data.startswith(f"{workspace.slug}-brokers-organisation-snapshot-{D.isoformat()}-")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["brokers", "--snapshot", "Nope"], "--snapshot: no snapshot 'Nope' in 'north-fenwick'"),
+        (["people", "--snapshot", "1"], "--snapshot applies to the scored tables only"),
+        (["forums", "--formal"], "--formal applies to the scored tables only"),
+        (
+            ["brokers", "--snapshot", "Board, March 2025", "--as-of", "2025-01-01"],
+            "--snapshot holds its own scores",
+        ),
+        (
+            ["brokers", "--as-of", "2025-01-01", "--compare-to", "Board, March 2025"],
+            "--compare-to compares today's scores",
+        ),
+        (["brokers", "--as-of", "2999-01-01"], "--as-of: 2999-01-01 is still to come"),
+        (
+            ["brokers", "--as-of", "2025-01-01"],
+            r"has none of the scores asked for yet: run `python manage.py score --workspace "
+            r"north-fenwick --as-of 2025-01-01` first",
+        ),
+        (
+            ["key-people", "--formal"],
+            r"run `python manage.py score --workspace north-fenwick --formal` first",
+        ),
+    ],
+)
+def test_bad_choices_are_refused_naming_the_option(workspace, history, args, message):  # noqa: F811
+    with pytest.raises(CommandError, match=message):
+        call_command("export_csv", *args, "--workspace", workspace.slug, stdout=io.StringIO())
+
+
+def test_a_snapshot_still_being_taken_has_no_scores(workspace, history):  # noqa: F811
+    Snapshot.objects.filter(pk=history.pk).update(run=None, status="queued")
+    with pytest.raises(CommandError, match="--snapshot: snapshot 'Board, March 2025' has no"):
+        call_command(
+            "export_csv", "brokers", "--workspace", workspace.slug, "--snapshot", str(history.pk),
+            stdout=io.StringIO(),
+        )  # fmt: skip
