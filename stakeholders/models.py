@@ -142,6 +142,17 @@ class Workspace(CleanText, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # The data stamp moves only by services.data_stamp_move: saving a copy loaded
+        # before a change must not put the stamp of older data back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "data_stamp"
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("stakeholders:overview", kwargs={"slug": self.slug})
 

@@ -64,16 +64,25 @@ def record_version_claim(*, instance: models.Model, expected_version: int | None
     instance.version = expected_version + 1
 
 
+def data_stamp_move(*, workspace_id: int) -> None:
+    """Give the workspace's data stamp a new value, in the current transaction, so that
+    nothing kept for the old data (stakeholders.memo) is read once this change commits.
+
+    workspace_data_changed does this; call it alone only for a change whose scores are
+    deliberately not recomputed (seed_demo's benchmark data without --score).
+    """
+    Workspace.objects.filter(pk=workspace_id).update(data_stamp=uuid.uuid4())
+
+
 def workspace_data_changed(*, workspace_id: int) -> None:
     """Recompute the workspace's scores once the current transaction commits.
 
     However many rows one transaction touches, only one recompute is queued
     per workspace, and none while one is still waiting to start (it will read
     this change); a rolled-back transaction queues none. The workspace's data
-    stamp moves on at once, in the same transaction, so nothing kept for the old
-    data (stakeholders.memo) is read once this change commits.
+    stamp moves on at once (data_stamp_move).
     """
-    Workspace.objects.filter(pk=workspace_id).update(data_stamp=uuid.uuid4())
+    data_stamp_move(workspace_id=workspace_id)
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(
         getattr(func, "rescore_workspace_id", None) == workspace_id

@@ -4,7 +4,7 @@ Bulk writes (the importer, seed_demo) bypass these signals and call
 services.workspace_data_changed themselves.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from stakeholders.models import (
@@ -50,3 +50,20 @@ def data_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     workspace_id = _workspace_id(instance)
     if workspace_id is not None:
         workspace_data_changed(workspace_id=workspace_id)
+
+
+@receiver(pre_save, sender=Organisation)
+@receiver(pre_save, sender=Person)
+@receiver(pre_save, sender=Forum)
+def moved_away(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A record moved to another workspace changes the one it leaves too (data_changed
+    sees only the one it joins)."""
+    if raw or instance.pk is None:
+        return
+    before = (
+        sender._default_manager.filter(pk=instance.pk)
+        .values_list("workspace_id", flat=True)
+        .first()
+    )
+    if before is not None and before != instance.workspace_id:
+        workspace_data_changed(workspace_id=before)

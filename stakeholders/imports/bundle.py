@@ -1544,8 +1544,16 @@ def bundle_apply(
         if tables := _tables_to_analyze(writer.written):
             # Fresh planner statistics before the recompute below reads these tables.
             transaction.on_commit(lambda: _tables_analyze(tables), robust=True)
-        # Raw writes send no signals: queue the recompute (it runs once, on commit).
-        if plan.organisations or plan.people or plan.affiliations or plan.relationships:
+        # Raw writes send no signals: queue the recompute (it runs once, on commit). Seats
+        # feed the informal and formal scores and Seats and influence.
+        if (
+            plan.organisations
+            or plan.people
+            or plan.affiliations
+            or plan.relationships
+            or plan.forums
+            or plan.forum_members
+        ):
             workspace_data_changed(workspace_id=workspace.pk)
 
 

@@ -48,7 +48,7 @@ from stakeholders.models import (
     Role,
     Workspace,
 )
-from stakeholders.services import workspace_data_changed
+from stakeholders.services import data_stamp_move, workspace_data_changed
 from stakeholders.snapshots.services import snapshot_create
 
 DEMO_USERNAME = "demo"
@@ -174,6 +174,8 @@ class Command(OutputCommand):
                 if not synthetic or options["score"]:
                     workspace_data_changed(workspace_id=workspace.pk)
                     self.stdout.write("Scores will be computed once this is saved.")
+                else:
+                    data_stamp_move(workspace_id=workspace.pk)
                 if not synthetic:
                     # Something to compare with from the first day: the map a year ago.
                     year_ago = timezone.localdate() - datetime.timedelta(days=365)
