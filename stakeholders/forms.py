@@ -317,6 +317,11 @@ class PersonAffiliationFormSet(WorkspaceInlineFormSet):
         primaries = [form for form in rows if form.cleaned_data.get("is_primary")]
         if len(primaries) == 1:
             return
+        had_primary = any(form.initial.get("is_primary") for form in self.initial_forms)
+        if not primaries and not self.instance._state.adding and not had_primary:
+            # Someone with no main organisation (imported so, or theirs was deleted)
+            # stays editable; a new person, or one losing their primary, is refused.
+            return
         if not rows:
             raise ValidationError(
                 f"Add at least one affiliation and mark it primary: {PRIMARY_PURPOSE}.",

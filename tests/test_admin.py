@@ -685,6 +685,25 @@ def test_deleting_the_primary_row_without_a_new_one_is_refused(client, staff_edi
     assert ada.affiliations.count() == 2
 
 
+@pytest.mark.parametrize("secondary", [False, True], ids=["no_affiliation", "secondary_only"])
+def test_someone_with_no_main_organisation_stays_editable(client, staff_editor, north, secondary):
+    """As an import leaves someone with an empty organisation, or a deleted organisation
+    leaves its people: their other details can still be changed."""
+    ada = north["ada"]
+    ada.affiliations.all().delete()
+    if secondary:
+        AffiliationFactory(person=ada, organisation=north["council"], is_primary=False)
+    client.force_login(staff_editor)
+    data = _person_post(ada.workspace, _existing_affiliations(ada), person=ada, active="")
+
+    response = client.post(_url("person", "change", ada.pk), data)
+
+    assert response.status_code == 302, _body(response)
+    ada.refresh_from_db()
+    assert not ada.active and ada.job_title == "Director of Strategy"
+    assert not ada.affiliations.filter(is_primary=True).exists()
+
+
 def test_primary_moves_from_one_affiliation_to_another_in_one_save(client, staff_editor, north):
     client.force_login(staff_editor)
     ada = north["ada"]
