@@ -844,7 +844,8 @@ def _check_affiliations(
             start, end = dates["start_date"], dates["end_date"]
             if start and end and end < start:
                 column = "end_date" if "end_date" in given else "start_date"
-                row.error(column, _constraint_message(aff, "affiliation_end_after_start"))
+                message = _constraint_message(aff, "affiliation_end_after_start")
+                row.error(column, _dates_named(message, start, end, given, "affiliation"))
             if not row.ok:
                 continue
             current(key).update(given)
@@ -916,9 +917,20 @@ def _check_relationships(table: _Table, snap: _Snapshot, person_refs: _Names) ->
         start, end = merged["start_date"], merged["end_date"]
         if start and end and end < start:
             column = "end_date" if "end_date" in values else "start_date"
-            row.error(column, _constraint_message(rel, "relationship_end_after_start"))
+            message = _constraint_message(rel, "relationship_end_after_start")
+            row.error(column, _dates_named(message, start, end, values, "relationship"))
         ops.append((row, _Op(key, merged, existing)))
     return _ops_ok(ops)
+
+
+def _dates_named(message: str, start, end, given: dict, noun: str) -> str:
+    """The dates-in-order message with both dates, saying which is already recorded."""
+    dates = [
+        f"{label} {value.isoformat()}"
+        + ("" if field in given else f" (already recorded for this {noun})")
+        for field, label, value in (("start_date", "start", start), ("end_date", "end", end))
+    ]
+    return f"{message.rstrip('.')}: {', '.join(dates)}."
 
 
 def _check_forums(table: _Table, snap: _Snapshot, org_names: _Names) -> list[_Op]:

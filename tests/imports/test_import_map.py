@@ -863,7 +863,8 @@ def test_end_date_before_start_date(tmp_path):
     )
 
     assert import_errors(tmp_path) == [
-        "affiliations.csv, row 2, column end_date: The end date cannot be before the start date."
+        "affiliations.csv, row 2, column end_date: The end date cannot be before the start "
+        "date: start 2025-04-01, end 2025-03-31."
     ]
 
 
@@ -883,8 +884,34 @@ def test_end_date_before_the_start_date_already_in_the_workspace(workspace, tmp_
     )
 
     assert import_errors(tmp_path, "north-fenwick") == [
-        "affiliations.csv, row 2, column end_date: The end date cannot be before the start date."
+        "affiliations.csv, row 2, column end_date: The end date cannot be before the start "
+        "date: start 2025-04-01 (already recorded for this affiliation), end 2024-12-31."
     ]
+
+
+def test_start_date_after_the_end_date_already_recorded_for_a_tie(workspace, tmp_path):
+    tie = RelationshipFactory(
+        source__workspace=workspace,
+        source__ref="P1",
+        target__workspace=workspace,
+        target__ref="P2",
+        kind="trusts",
+        end_date=datetime.date(2025, 8, 31),
+    )
+    bundle(
+        tmp_path,
+        relationships="""\
+            source,target,kind,strength,start_date
+            P1,P2,trusts,4,2025-09-15
+        """,
+    )
+
+    assert import_errors(tmp_path, "north-fenwick") == [
+        "relationships.csv, row 2, column start_date: The end date cannot be before the start "
+        "date: start 2025-09-15, end 2025-08-31 (already recorded for this relationship)."
+    ]
+    tie.refresh_from_db()
+    assert tie.start_date is None
 
 
 def test_duplicate_ods_code_in_the_file_and_in_the_workspace(workspace, tmp_path):

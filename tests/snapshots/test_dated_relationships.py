@@ -57,7 +57,9 @@ def test_import_refuses_an_end_before_the_start_naming_the_row(tmp_path):
         call_command("import_map", str(tmp_path), "--workspace", "dated", stdout=io.StringIO())
     assert "relationships.csv" in str(failure.value)
     assert "end_date" in str(failure.value)
-    assert "The end date cannot be before the start date." in str(failure.value)
+    assert "The end date cannot be before the start date: start 2026-04-01, end 2026-03-31." in str(
+        failure.value
+    )
     assert not Relationship.objects.exists()
 
 
