@@ -273,7 +273,23 @@ class AffiliationAdminForm(VersionedFormMixin, forms.ModelForm):
         fields = ["person", "organisation", "role_title", "is_primary", "start_date", "end_date"]
 
 
+def _scale(name: str, *, required: bool) -> forms.IntegerField:
+    """A 1-5 scale in the admin: its range in the input and in one plain message (as a
+    positive integer field, -2 was refused as "not at least 0")."""
+    wrong = f"Enter a whole number from 1 to 5 for {name}."
+    return forms.IntegerField(
+        min_value=1,
+        max_value=5,
+        required=required,
+        help_text=Relationship._meta.get_field(name).help_text,
+        error_messages={"min_value": wrong, "max_value": wrong, "invalid": wrong},
+    )
+
+
 class RelationshipAdminForm(VersionedFormMixin, forms.ModelForm):
+    strength = _scale("strength", required=True)
+    trust = _scale("trust", required=False)
+
     class Meta:
         model = Relationship
         fields = [

@@ -590,10 +590,12 @@ def test_relationship_across_two_editable_workspaces_is_refused(
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"strength": "0"}, "Ensure this value is greater than or equal to 1."),
-        ({"strength": "6"}, "Ensure this value is less than or equal to 5."),
-        ({"trust": "0"}, "Ensure this value is greater than or equal to 1."),
-        ({"trust": "6"}, "Ensure this value is less than or equal to 5."),
+        ({"strength": "0"}, "Enter a whole number from 1 to 5 for strength."),
+        ({"strength": "-2"}, "Enter a whole number from 1 to 5 for strength."),
+        ({"strength": "6"}, "Enter a whole number from 1 to 5 for strength."),
+        ({"strength": "2.5"}, "Enter a whole number from 1 to 5 for strength."),
+        ({"trust": "0"}, "Enter a whole number from 1 to 5 for trust."),
+        ({"trust": "6"}, "Enter a whole number from 1 to 5 for trust."),
         ({"kind": "trusts"}, "This relationship already exists."),
         ({"target": "SELF"}, "A person cannot have a relationship with themselves."),
     ],
