@@ -68,7 +68,7 @@ def import_upload(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @editor_page
 def import_template(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """A zip of the four CSV files with their columns and an example row."""
+    """A zip of the bundle's CSV files with their columns and an example row."""
     return HttpResponse(
         uploads.template_zip(),
         content_type="application/zip",

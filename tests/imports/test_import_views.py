@@ -152,6 +152,17 @@ def test_editors_and_owners_can_open_the_upload_page_and_template(client, worksp
     assert client.get(template_url(workspace))["Content-Type"] == "application/zip"
 
 
+def test_the_upload_page_names_every_file_the_template_holds(client, workspace, editor):
+    """Forums and seats import too: the page says so, as the template zip holds them."""
+    client.force_login(editor)
+    html = client.get(upload_url(workspace)).content.decode()
+    names = zipfile.ZipFile(io.BytesIO(client.get(template_url(workspace)).content)).namelist()
+    assert len(names) == 6 and "forum_members.csv" in names
+    assert f"zip of {len(names)} CSV files" in html
+    assert f"CSV files ({', '.join(names)}: any of them)" in html
+    assert "forums and their seats" in html
+
+
 def test_owner_can_preview_and_confirm(client, workspace, owner):
     client.force_login(owner)
     _, preview = upload(client, workspace, good_files())

@@ -1,4 +1,4 @@
-"""Import a CSV bundle (a directory of up to four CSV files) into a workspace."""
+"""Import a CSV bundle (a directory of up to six CSV files) into a workspace."""
 
 from pathlib import Path
 
