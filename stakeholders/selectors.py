@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import (
     Count,
     Exists,
@@ -412,6 +413,19 @@ def choice_status(*, workspace: Workspace, choice: ScoresChoice) -> ScoreStatus:
         updating=snapshot.status in (RunStatus.QUEUED, RunStatus.RUNNING),
         failed=snapshot.status == RunStatus.FAILED,
     )
+
+
+def cursor_rows(rows: QuerySet) -> list[tuple]:
+    """A values_list's rows straight from the database cursor, in one fetch.
+
+    For integer, float and text columns only (booleans come as 0 and 1 on SQLite;
+    dates would come as text): at 100,000 rows Django's per-row converters and its
+    fetches of 100 rows at a time cost more than the query itself.
+    """
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def group_labels(*, workspace_id: int, boundary: str) -> dict[str, str]:

@@ -29,7 +29,7 @@ from stakeholders.models import (
     Tier,
     Workspace,
 )
-from stakeholders.selectors import in_force_q
+from stakeholders.selectors import cursor_rows, in_force_q
 
 FORUMS_KIND = "forums"  # export_csv kind and file name stem
 
@@ -117,7 +117,11 @@ def _seats_page(workspace: Workspace, run: ScoreRun | None, day: datetime.date) 
     Every read is unordered (`order_by()`): the models' default orderings join
     people to sort 100,000 ties and 20,000 affiliations by name for nothing.
     """
-    people = dict(Person.objects.filter(workspace=workspace).order_by().values_list("pk", "name"))
+    # Straight from the cursor (selectors.cursor_rows): 100,000 ties and 20,000 people,
+    # affiliations and scores, none of them needing Django's per-row converters.
+    people = dict(
+        cursor_rows(Person.objects.filter(workspace=workspace).order_by().values_list("pk", "name"))
+    )
     organisations = {
         str(pk): (label or name, sector, tier)
         for pk, name, label, sector, tier in Organisation.objects.filter(
@@ -126,7 +130,7 @@ def _seats_page(workspace: Workspace, run: ScoreRun | None, day: datetime.date) 
     }
     affiliations: dict[int, set[str]] = defaultdict(set)
     primary: dict[int, str] = {}
-    for person, org, is_primary in (
+    for person, org, is_primary in cursor_rows(
         Affiliation.objects.filter(in_force_q(day), person__workspace=workspace)
         .order_by()
         .values_list("person_id", "organisation_id", "is_primary")
@@ -135,7 +139,7 @@ def _seats_page(workspace: Workspace, run: ScoreRun | None, day: datetime.date) 
         if is_primary:
             primary[person] = str(org)
     # Informal reach today: an ended tie is history, as on the map and in the scores.
-    ties = list(
+    ties = cursor_rows(
         Relationship.objects.filter(in_force_q(day), source__workspace=workspace)
         .order_by()
         .values_list("source_id", "target_id")
@@ -150,9 +154,11 @@ def _seats_page(workspace: Workspace, run: ScoreRun | None, day: datetime.date) 
     scores: dict[int, float] = {}
     if run is not None:
         scores = dict(
-            PersonScore.objects.filter(run=run, boundary=Boundary.ORGANISATION)
-            .order_by()
-            .values_list("person_id", "broker_score")
+            cursor_rows(
+                PersonScore.objects.filter(run=run, boundary=Boundary.ORGANISATION)
+                .order_by()
+                .values_list("person_id", "broker_score")
+            )
         )
     result = forum_analysis.seats_and_influence(
         people=list(people),

@@ -19,7 +19,6 @@ import heapq
 import math
 from dataclasses import dataclass
 
-from django.db import connections
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
@@ -58,7 +57,7 @@ from stakeholders.models import (
 )
 from stakeholders.retention import is_stale, stale_cutoff, stale_flag
 from stakeholders.rows import fixed
-from stakeholders.selectors import in_force_q
+from stakeholders.selectors import cursor_rows, in_force_q
 
 # Above this many people the map opens at organisation level (one node per organisation).
 PEOPLE_LIMIT = 400
@@ -322,18 +321,13 @@ def _bare_tie_rows(
     observed before `cutoff` (stale) else 0. Kept until the workspace's data changes."""
 
     def read():
-        # Straight from the cursor: Django's per-row converters cost more than the
-        # query here (about 50 ms at 95,000 ties), and these are plain integers.
         rows = (
             _ties(workspace, filters, on)
             .annotate(old=stale_flag(cutoff))
             .order_by()
             .values_list("source_id", "target_id", "old")
         )
-        sql, params = rows.query.sql_with_params()
-        with connections[rows.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return tie_array(cursor.fetchall())
+        return tie_array(cursor_rows(rows))  # plain integers: no converters needed
 
     key = ("map bare ties", on, filters.kinds, filters.min_strength, filters.organisation, cutoff)
     return kept(workspace.pk, key, read)
