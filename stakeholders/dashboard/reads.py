@@ -399,6 +399,7 @@ class DetailTie:
 class PersonDetail:
     person: Person
     affiliations: list
+    seats: list  # ForumMembership, with its forum: held now or before
     ties_out: list[DetailTie]
     ties_in: list[DetailTie]
     score: PersonScore | None
@@ -463,6 +464,11 @@ def person_detail(
         affiliations=list(
             person.affiliations.select_related("organisation").order_by(
                 "-is_primary", "organisation__name"
+            )
+        ),
+        seats=list(
+            person.forum_memberships.select_related("forum").order_by(
+                "forum__name", "start_date", "pk"
             )
         ),
         ties_out=_ties(out, "target", person, confirmed),

@@ -1,5 +1,6 @@
 """The partnerships page and the person and organisation pages."""
 
+import datetime
 import re
 
 import pytest
@@ -8,7 +9,7 @@ from django.urls import reverse
 
 from stakeholders import score_runs
 from stakeholders.dashboard import reads as dashboard
-from stakeholders.models import Boundary
+from stakeholders.models import Boundary, Forum, ForumMembership
 from tests.dashboard.test_dashboard_views import build_map
 from tests.factories import (
     AffiliationFactory,
@@ -177,6 +178,41 @@ def test_above_25_groups_the_matrix_keeps_the_most_tied_and_says_so(client, work
     assert f"{total} pairs of organisations" in untied
     assert untied.count("<li>") == dashboard.PAIR_LIST_MAX
     assert "The first 50 are listed, in the order of the table (by sector, then name)." in untied
+
+
+def test_person_page_lists_their_forum_seats_held_now_and_before(
+    client, small_map, workspace, viewer
+):
+    broker = small_map["broker"]
+    client.force_login(viewer)
+    page = client.get(url("person_detail", workspace, broker.pk)).content.decode()
+    assert "No forum seats recorded." in section(page, "Forum seats")
+    board = Forum.objects.create(
+        workspace=workspace, name="Fenwick ICB Board", kind="icb_board", tier="system"
+    )
+    team = Forum.objects.create(
+        workspace=workspace,
+        name="Marsh Neighbourhood Team",
+        kind="neighbourhood_team",
+        tier="neighbourhood",
+    )
+    ForumMembership.objects.create(forum=board, person=broker, seat="chair")
+    ForumMembership.objects.create(
+        forum=team,
+        person=broker,
+        start_date=datetime.date(2021, 4, 1),
+        end_date=datetime.date(2023, 3, 31),
+    )
+    seats = section(
+        client.get(url("person_detail", workspace, broker.pk)).content.decode(), "Forum seats"
+    )
+    rows = re.findall(r"<tr class=\"nhsuk-table__row\">(.*?)</tr>", seats, re.S)
+    cells = [re.findall(r">([^<>]+)</(?:bdi|td)>", row) for row in rows[1:]]
+    assert cells == [
+        ["Fenwick ICB Board", "Chair", "–", "–"],
+        ["Marsh Neighbourhood Team", "Voting member", "1 Apr 2021", "31 Mar 2023"],
+    ]
+    assert reverse("stakeholders:forums", kwargs={"slug": workspace.slug}) in seats
 
 
 def test_person_page_shows_details_affiliations_ties_both_ways_and_why(
@@ -354,7 +390,7 @@ def test_query_counts_do_not_grow_with_the_map(
     with django_assert_num_queries(8):
         client.get(url("partnerships", workspace, boundary="sector"))
     # ... and their broker score in each snapshot (one query, however many snapshots).
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):  # ... and their forum seats
         client.get(url("person_detail", workspace, broker.pk))
     # Including the history of the organisation and of its affiliations.
     with django_assert_num_queries(17):
