@@ -1,5 +1,6 @@
 """The data model: one workspace per local system; every other row belongs to one."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from stakeholders.text import text_problem
@@ -500,6 +502,16 @@ class Relationship(CleanText, models.Model):
             and self.source.workspace_id != self.target.workspace_id
         ):
             raise ValidationError({"target": "Both people must be in the same workspace."})
+        if self.observed_on is not None and self.observed_on > timezone.localdate():
+            raise ValidationError({"observed_on": observed_later_message(self.observed_on)})
+
+
+def observed_later_message(observed_on: datetime.date) -> str:
+    """Why a tie cannot have been observed on a day still to come (admin and import)."""
+    return (
+        f"{observed_on.isoformat()} is still to come: enter the day the tie was last "
+        "seen, today or earlier."
+    )
 
 
 # --- Formal forums (issue #18) -----------------------------------------------

@@ -596,6 +596,7 @@ def test_relationship_across_two_editable_workspaces_is_refused(
         ({"strength": "2.5"}, "Enter a whole number from 1 to 5 for strength."),
         ({"trust": "0"}, "Enter a whole number from 1 to 5 for trust."),
         ({"trust": "6"}, "Enter a whole number from 1 to 5 for trust."),
+        ({"observed_on": "2999-01-01"}, "2999-01-01 is still to come: enter the day the tie"),
         ({"kind": "trusts"}, "This relationship already exists."),
         ({"target": "SELF"}, "A person cannot have a relationship with themselves."),
     ],

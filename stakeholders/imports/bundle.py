@@ -45,6 +45,7 @@ from stakeholders.models import (
     Seniority,
     Tier,
     Workspace,
+    observed_later_message,
 )
 from stakeholders.services import workspace_data_changed
 from stakeholders.text import strip_refused, text_problem, validate_text
@@ -882,6 +883,8 @@ def _check_relationships(table: _Table, snap: _Snapshot, person_refs: _Names) ->
             values["trust"] = row.score("trust", trust_message, required=False)
         if row.has("observed_on"):
             values["observed_on"] = row.date("observed_on")
+            if values["observed_on"] and values["observed_on"] > timezone.localdate():
+                row.error("observed_on", observed_later_message(values["observed_on"]))
         for column in ("start_date", "end_date"):
             if row.has(column):
                 values[column] = row.date(column)

@@ -9,6 +9,7 @@ from textwrap import dedent
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from stakeholders.imports import bundle as imports
 from stakeholders.models import (
@@ -912,6 +913,25 @@ def test_start_date_after_the_end_date_already_recorded_for_a_tie(workspace, tmp
     ]
     tie.refresh_from_db()
     assert tie.start_date is None
+
+
+def test_a_tie_observed_on_a_day_still_to_come_is_refused(tmp_path):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    bundle(
+        tmp_path,
+        organisations=TWO_ORGS,
+        people=TWO_PEOPLE,
+        relationships=f"""\
+            source,target,kind,strength,observed_on
+            P1,P2,trusts,4,{timezone.localdate().isoformat()}
+            P2,P1,trusts,4,{tomorrow.isoformat()}
+        """,
+    )
+
+    assert import_errors(tmp_path) == [
+        f"relationships.csv, row 3, column observed_on: {tomorrow.isoformat()} is still to "
+        "come: enter the day the tie was last seen, today or earlier."
+    ]
 
 
 def test_duplicate_ods_code_in_the_file_and_in_the_workspace(workspace, tmp_path):
