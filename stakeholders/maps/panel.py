@@ -9,6 +9,7 @@ last observed before the workspace's retention cutoff are marked stale.
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -25,16 +26,19 @@ from stakeholders.maps.marks import (
 from stakeholders.models import (
     Affiliation,
     Boundary,
+    ForumMembership,
     Person,
     PersonPosition,
     PersonScore,
     Relationship,
     RelationshipKind,
     ScoreRun,
+    Seat,
     Sector,
     Tier,
 )
 from stakeholders.retention import is_stale
+from stakeholders.selectors import in_force_q
 from stakeholders.surveys.reads import TieSource, confirmed_among, tie_source
 
 
@@ -68,6 +72,7 @@ class PersonPanel:
     ties_in: list[PanelTie]
     ties_out_total: int
     ties_in_total: int
+    seats: list[tuple[str, str]]  # forum name, kind of seat: the seats held today
     mini_nodes: list[Node]
     mini_edges: list[Edge]
     ego_svg: str = ""
@@ -87,7 +92,7 @@ def person_panel(
     """One person for the map's side panel, with an ego map from the stored layout.
 
     Ties observed before `stale_before` (retention.stale_cutoff) are marked stale.
-    Five queries (four without scores).
+    Six queries (five without scores).
     """
     affiliation = (
         Affiliation.objects.filter(person=person, is_primary=True)
@@ -158,6 +163,14 @@ def person_panel(
         else:
             group = affiliation.organisation.name if affiliation else "no organisation"
 
+    seats = [
+        (forum, Seat(seat).label)
+        for forum, seat in ForumMembership.objects.filter(person=person)
+        .filter(in_force_q(timezone.localdate()))
+        .order_by("forum__name", "pk")
+        .values_list("forum__name", "seat")
+    ]
+
     def order(tie: PanelTie):
         return (-tie.strength, tie.name.casefold(), tie.person_id)
 
@@ -171,6 +184,7 @@ def person_panel(
         ties_in=sorted(into, key=order)[:PANEL_TIES],
         ties_out_total=len(out),
         ties_in_total=len(into),
+        seats=seats,
         mini_nodes=mini_nodes,
         mini_edges=mini_edges,
         ego_svg=ego_svg,

@@ -11,7 +11,7 @@ from stakeholders.maps import data as maps
 from stakeholders.maps import labels as map_labels
 from stakeholders.maps import marks as map_marks
 from stakeholders.maps import png as map_png
-from stakeholders.models import Person, Relationship
+from stakeholders.models import Forum, ForumMembership, Person, Relationship
 from stakeholders.services import workspace_data_changed
 from tests.dashboard.test_dashboard_views import build_map, url
 from tests.factories import RelationshipFactory
@@ -170,6 +170,29 @@ def test_person_panel(client, workspace, viewer, scored):
     assert reverse("stakeholders:person_detail", args=[workspace.slug, broker.pk]) in panel
     page = client.get(panel_url(workspace, broker)).content.decode()
     assert "<html" in page and "Back to the map" in page
+
+
+def test_person_panel_names_the_seats_held_today(client, workspace, viewer, scored):
+    broker = scored["broker"]
+    client.force_login(viewer)
+
+    def panel():
+        return client.get(
+            panel_url(workspace, broker), headers={"HX-Request": "true"}
+        ).content.decode()
+
+    assert "Seats today" not in panel()
+    for name, seat, ended in (
+        ("Fenwick ICB Board", "chair", None),
+        ("Fenwick Place Board", "voting_member", None),
+        ("Old Partnership", "participant", datetime.date(2020, 1, 1)),
+    ):
+        forum = Forum.objects.create(workspace=workspace, name=name, kind="other", tier="place")
+        ForumMembership.objects.create(forum=forum, person=broker, seat=seat, end_date=ended)
+    assert (
+        "Seats today: <bdi>Fenwick ICB Board</bdi> (chair); "
+        "<bdi>Fenwick Place Board</bdi> (voting member)</p>"
+    ) in panel()
 
 
 def test_panel_for_someone_elses_person_is_404(client, workspace, other_workspace, viewer):
