@@ -459,7 +459,33 @@ def _numbered_records(
             ImportError_(file, len(records) + 1, None, f"this row cannot be read as CSV ({exc}).")
         )
         return None
+    if records and _quote_left_open(text):
+        # The reader put every line after the opening quote into one cell: say where it
+        # opened, rather than report that cell's length and the rows it swallowed.
+        header, cells = records[0], records[-1]
+        index = len(cells) - 1
+        column = header[index].strip() if index < len(header) and len(records) > 1 else None
+        errors.append(
+            ImportError_(
+                file,
+                len(records),
+                column or _column_letter(index),
+                'a cell here opens a quote (") that is never closed, so every line after it '
+                "was read into that one cell. Close the quote, or remove it.",
+            )
+        )
+        return None
     return list(enumerate(records, start=1))
+
+
+def _quote_left_open(text: str) -> bool:
+    """Whether the CSV ends inside a quoted cell (the lenient reader does not say)."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table | None:

@@ -934,6 +934,47 @@ def test_a_tie_observed_on_a_day_still_to_come_is_refused(tmp_path):
     ]
 
 
+def test_a_quote_never_closed_is_named_where_it_opens(tmp_path):
+    """The lenient CSV reader reads every later line into the open cell; the import
+    says where the quote opened instead of listing that cell's problems."""
+    bundle(
+        tmp_path,
+        organisations=TWO_ORGS,
+        people=TWO_PEOPLE,
+        relationships="""\
+            source,target,kind,strength,evidence
+            P1,P2,trusts,4,Board minutes
+            P2,P1,trusts,4,"Met at the board
+            P1,P2,collaborates,3,Joint bid
+        """,
+    )
+
+    assert import_errors(tmp_path) == [
+        'relationships.csv, row 3, column evidence: a cell here opens a quote (") that is '
+        "never closed, so every line after it was read into that one cell. Close the quote, "
+        "or remove it."
+    ]
+    assert not Relationship.objects.exists()
+
+
+def test_quotes_that_close_are_read_as_usual(tmp_path):
+    bundle(
+        tmp_path,
+        organisations=TWO_ORGS,
+        people=TWO_PEOPLE,
+        relationships="""\
+            source,target,kind,strength,evidence
+            P1,P2,trusts,4,"Minutes, 2 lines:
+            ""board"" and audit"
+            P2,P1,trusts,4,a 5" screen
+        """,
+    )
+
+    run_import(tmp_path, "fenwick-import")
+    evidence = dict(Relationship.objects.values_list("source__ref", "evidence"))
+    assert evidence == {"P1": 'Minutes, 2 lines:\n"board" and audit', "P2": 'a 5" screen'}
+
+
 def test_duplicate_ods_code_in_the_file_and_in_the_workspace(workspace, tmp_path):
     OrganisationFactory(workspace=workspace, name="Old Trust", ods_code="RXX")
     bundle(
