@@ -1323,7 +1323,8 @@ def bundle_changed_since(
                 what = "was changed after this check; the import would overwrite that change"
             else:
                 continue
-            problems.append(ImportError_("", None, None, f"{_NOUNS[file]} '{label}' {what}."))
+            # No row: several rows of a file can make one record (a person's affiliations).
+            problems.append(ImportError_(file, None, None, f"{_NOUNS[file]} '{label}' {what}."))
     if len(problems) > _CHANGED_LISTED:
         more = len(problems) - _CHANGED_LISTED
         problems = problems[:_CHANGED_LISTED]
