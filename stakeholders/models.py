@@ -147,11 +147,15 @@ class Workspace(CleanText, models.Model):
     def save(self, *args, **kwargs) -> None:
         # The data stamp moves only by services.data_stamp_move: saving a copy loaded
         # before a change must not put the stamp of older data back.
-        if not self._state.adding and kwargs.get("update_fields") is None:
+        # Only an update of a stored row: a row being added, or given pk None to be added
+        # afresh, keeps its stamp; fields not loaded stay unwritten, as Django's own save
+        # leaves them.
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [
                 f.name
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "data_stamp"
+                if not f.primary_key and f.name != "data_stamp" and f.attname not in deferred
             ]
         super().save(*args, **kwargs)
 

@@ -1,14 +1,18 @@
 """Writes that span models. Data edits themselves go through the admin and the importer."""
 
 import dataclasses
+import logging
 import uuid
 
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
+from stakeholders.memo import CHANGED_TAG, changed_here
 from stakeholders.models import ScoreRun, Workspace
 from stakeholders.selectors import ScoresChoice, ScoreStatus
 from stakeholders.tasks import rescore_choice_enqueue, rescore_enqueue
+
+logger = logging.getLogger(__name__)
 
 
 class EditConflict(Exception):
@@ -65,36 +69,43 @@ def record_version_claim(*, instance: models.Model, expected_version: int | None
 
 
 def data_stamp_move(*, workspace_id: int) -> None:
-    """Give the workspace's data stamp a new value, in the current transaction, so that
-    nothing kept for the old data (stakeholders.memo) is read once this change commits.
+    """Give the workspace's data stamp a new value, so that nothing kept for the old data
+    (stakeholders.memo) is read again.
 
-    workspace_data_changed does this; call it alone only for a change whose scores are
-    deliberately not recomputed (seed_demo's benchmark data without --score).
+    workspace_data_changed does this once the change commits; call it alone only for a
+    change whose scores are deliberately not recomputed (seed_demo's benchmark data
+    without --score).
     """
     Workspace.objects.filter(pk=workspace_id).update(data_stamp=uuid.uuid4())
 
 
 def workspace_data_changed(*, workspace_id: int) -> None:
-    """Recompute the workspace's scores once the current transaction commits.
+    """Move the workspace's data stamp on and recompute its scores, once the current
+    transaction commits.
 
-    However many rows one transaction touches, only one recompute is queued
-    per workspace, and none while one is still waiting to start (it will read
-    this change); a rolled-back transaction queues none. The workspace's data
-    stamp moves on at once (data_stamp_move).
+    However many rows one transaction touches, the stamp moves once and only one
+    recompute is queued per workspace, and none while one is still waiting to start
+    (it will read this change); a rolled-back transaction does neither. Moving the
+    stamp after the commit, in a statement of its own, takes no lock on the workspace
+    row inside the change: an import (which locks that row first) and an edit never
+    wait for each other's rows. Until then, reads in the changing transaction are not
+    kept (memo.changed_here).
     """
-    data_stamp_move(workspace_id=workspace_id)
     connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        getattr(func, "rescore_workspace_id", None) == workspace_id
-        for _, func, _ in connection.run_on_commit
-    ):
+    if connection.in_atomic_block and changed_here(workspace_id):
         return
 
-    def enqueue() -> None:
+    def committed() -> None:
+        try:
+            data_stamp_move(workspace_id=workspace_id)
+        except DatabaseError:
+            # The database gone just after the commit: the recompute below (or the
+            # worker's catch-up, stakeholders.recovery) still has to be queued.
+            logger.exception("Could not move the data stamp of workspace %s", workspace_id)
         rescore_enqueue(workspace_id=workspace_id)
 
-    enqueue.rescore_workspace_id = workspace_id
-    transaction.on_commit(enqueue)
+    setattr(committed, CHANGED_TAG, workspace_id)
+    transaction.on_commit(committed)
 
 
 def scores_request(

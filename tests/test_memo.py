@@ -1,14 +1,18 @@
 """Costly reads kept until the workspace's data changes (stakeholders.memo)."""
 
 import io
+import threading
+import time
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from stakeholders import memo
 from stakeholders.imports import bundle
-from stakeholders.models import Forum, ForumMembership, Relationship, Workspace
-from stakeholders.services import workspace_data_changed
+from stakeholders.models import Forum, ForumMembership, Person, Relationship, Workspace
+from stakeholders.services import data_stamp_move, workspace_data_changed
 from tests.factories import (
     AffiliationFactory,
     OrganisationFactory,
@@ -33,6 +37,15 @@ def stamp(workspace) -> str:
     return str(Workspace.objects.get(pk=workspace.pk).data_stamp)
 
 
+def commit() -> None:
+    """Run what the changes so far left for their commit (the stamp move, the rescore), as
+    a commit would: each test runs inside one transaction that is never committed."""
+    connection = transaction.get_connection()
+    callbacks, connection.run_on_commit[:] = list(connection.run_on_commit), []
+    for _, func, _ in callbacks:
+        func()
+
+
 def test_a_value_is_computed_once_while_the_data_stays(workspace):
     compute = Counter()
     assert memo.kept(workspace.pk, ("test", 1), compute) == 1
@@ -48,18 +61,24 @@ def test_any_change_to_the_data_computes_again(workspace):
     compute = Counter()
     memo.kept(workspace.pk, ("test",), compute)
     workspace_data_changed(workspace_id=workspace.pk)
+    # Inside the changing transaction: read afresh each time, and nothing kept.
     assert memo.kept(workspace.pk, ("test",), compute) == 2
-    assert memo.kept(workspace.pk, ("test",), compute) == 2
+    assert memo.kept(workspace.pk, ("test",), compute) == 3
+    commit()  # the stamp moves on
+    assert memo.kept(workspace.pk, ("test",), compute) == 4
+    assert memo.kept(workspace.pk, ("test",), compute) == 4
 
 
 @pytest.mark.parametrize("change", ["save", "delete", "organisation", "seat"])
 def test_every_saved_or_deleted_row_moves_the_stamp_on(workspace, change):
     """The signals that queue a recompute (stakeholders.signals) move the stamp on too,
-    in the same transaction: nothing is left to commit for it to hold."""
+    once the change commits."""
     org = OrganisationFactory(workspace=workspace)
     a, b = PersonFactory(workspace=workspace), PersonFactory(workspace=workspace)
     AffiliationFactory(person=a, organisation=org)
     tie = RelationshipFactory(source=a, target=b)
+    forum = workspace.forums.create(name="Board", kind="icb_board", tier="system")
+    commit()
     before = stamp(workspace)
     if change == "save":
         tie.strength = 5
@@ -70,10 +89,17 @@ def test_every_saved_or_deleted_row_moves_the_stamp_on(workspace, change):
         org.name = "Renamed"
         org.save()
     else:
-        forum = workspace.forums.create(name="Board", kind="icb_board", tier="system")
-        before = stamp(workspace)
         ForumMembership.objects.create(forum=forum, person=a)
+    assert memo.changed_here(workspace.pk) and stamp(workspace) == before
+    commit()
     assert stamp(workspace) != before
+
+
+def test_a_workspaces_values_under_an_older_stamp_go_when_a_newer_one_is_seen(workspace):
+    memo.kept(workspace.pk, ("test", "a"), Counter())
+    data_stamp_move(workspace_id=workspace.pk)
+    memo.kept(workspace.pk, ("test", "b"), Counter())
+    assert [k[2:] for k in memo._kept if k[0] == workspace.pk] == [("test", "b")]
 
 
 def test_a_workspace_held_in_memory_across_a_change_is_not_trusted(workspace):
@@ -111,9 +137,11 @@ def test_a_record_moved_to_another_workspace_moves_both_stamps_on(workspace, rec
             workspace=workspace, name="Board", kind="icb_board", tier="system"
         ),
     }[record]()
+    commit()
     left, joined = stamp(workspace), stamp(other)
     moved.workspace = other
     moved.save()
+    commit()
     assert stamp(workspace) != left and stamp(other) != joined
 
 
@@ -121,10 +149,27 @@ def test_saving_a_workspace_loaded_before_a_change_keeps_the_new_stamp(workspace
     """The admin saves every field of the row it loaded: the stamp is not one of them."""
     held = Workspace.objects.get(pk=workspace.pk)
     workspace_data_changed(workspace_id=workspace.pk)
+    commit()
     moved_on = stamp(workspace)
     held.name = "Renamed ICS"
     held.save()
     assert stamp(workspace) == moved_on
+    assert Workspace.objects.get(pk=workspace.pk).name == "Renamed ICS"
+
+
+def test_a_workspace_saved_afresh_or_partly_loaded_saves_as_django_would(workspace):
+    """The stamp is left out of updates only: pk None adds a new row (workspace_create's
+    retry does this), and fields not loaded are not read back to be written."""
+    copy = Workspace.objects.get(pk=workspace.pk)
+    copy.pk, copy.slug = None, "north-fenwick-2"
+    copy.save()
+    assert Workspace.objects.filter(slug__startswith="north-fenwick").count() == 2
+    named = Workspace.objects.only("name").get(pk=workspace.pk)
+    named.name = "Renamed ICS"
+    with CaptureQueriesContext(connection) as queries:
+        named.save()
+    (update,) = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert "name" in update and "retention_months" not in update and "data_stamp" not in update
     assert Workspace.objects.get(pk=workspace.pk).name == "Renamed ICS"
 
 
@@ -139,10 +184,12 @@ def test_importing_only_forums_and_seats_moves_the_stamp_on(workspace):
     send no signals."""
     files = {"organisations.csv": ORGANISATIONS, "people.csv": PEOPLE}
     assert bundle.bundle_import(workspace_slug=workspace.slug, files=files).ok
+    commit()
     before = stamp(workspace)
     files = {"forums.csv": FORUMS, "forum_members.csv": SEATS}
     assert bundle.bundle_import(workspace_slug=workspace.slug, files=files).ok
     assert ForumMembership.objects.filter(forum__workspace=workspace).count() == 1
+    commit()
     assert stamp(workspace) != before
 
 
@@ -150,3 +197,55 @@ def test_seed_demo_without_scores_moves_the_stamp_on(workspace):
     before = stamp(workspace)
     call_command("seed_demo", "--people", "60", "--workspace", workspace.slug, stdout=io.StringIO())
     assert stamp(workspace) != before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_during_an_import_waits_for_it_without_a_deadlock(monkeypatch):
+    """The importer locks the workspace row first and then writes people; an edit locks
+    its person and then, were the stamp moved inside the change, the workspace row."""
+    workspace = WorkspaceFactory(name="Fenwick", slug="fenwick-locks")
+    files = {"organisations.csv": ORGANISATIONS, "people.csv": PEOPLE}
+    assert bundle.bundle_import(workspace_slug=workspace.slug, files=files).ok
+    ada = Person.objects.get(workspace=workspace, ref="P1")
+    planned, plan = threading.Event(), bundle.bundle_plan
+
+    def slow_plan(**kwargs):
+        result = plan(**kwargs)
+        planned.set()  # the import holds the workspace row
+        time.sleep(1.0)  # the edit locks Ada meanwhile
+        return result
+
+    monkeypatch.setattr(bundle, "bundle_plan", slow_plan)
+    outcome = {}
+
+    def importer():
+        try:
+            renamed = PEOPLE.replace("Ada Lane", "Ada Lane-Smith")
+            files = {"people.csv": renamed}
+            outcome["import"] = bundle.bundle_import(workspace_slug=workspace.slug, files=files)
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
+            outcome["import"] = error
+        finally:
+            connection.close()
+
+    def editor():
+        planned.wait()
+        try:
+            with transaction.atomic():
+                person = Person.objects.get(pk=ada.pk)
+                person.job_title = "Edited in data entry"
+                person.save()
+            outcome["edit"] = "saved"
+        except Exception as error:  # noqa: BLE001
+            outcome["edit"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=importer), threading.Thread(target=editor)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcome["edit"] == "saved"
+    assert getattr(outcome["import"], "ok", False), outcome["import"]

@@ -1341,7 +1341,7 @@ def test_an_import_queues_one_rescore_after_commit(django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         run_import(GOOD)
 
-    assert len(callbacks) == 1
+    assert len(callbacks) == 1  # the data stamp moves on, and one rescore is queued
     # The test settings run tasks immediately.
     assert ScoreRun.objects.filter(workspace__slug="fenwick-import").count() == 1
 

@@ -12,7 +12,7 @@ from stakeholders.maps import labels as map_labels
 from stakeholders.maps import marks as map_marks
 from stakeholders.maps import png as map_png
 from stakeholders.models import Forum, ForumMembership, Person, Relationship
-from stakeholders.services import workspace_data_changed
+from stakeholders.services import data_stamp_move
 from tests.dashboard.test_dashboard_views import build_map, url
 from tests.factories import RelationshipFactory
 
@@ -244,7 +244,7 @@ def test_map_query_count_is_fixed(client, workspace, viewer, django_assert_num_q
     # Read afresh after a change: the map's nine (two data stamps, five stored rows,
     # the pins, the ties), one for completeness (issue #15), one for the names of the
     # people drawn (the people level).
-    workspace_data_changed(workspace_id=workspace.pk)
+    data_stamp_move(workspace_id=workspace.pk)  # a change committed elsewhere
     with django_assert_num_queries(15):
         assert client.get(url("map", workspace)).status_code == 200
     # Asked for again: the rows and ties are kept (stakeholders.memo).
@@ -259,7 +259,7 @@ def test_organisation_level_reads_no_names(
     monkeypatch.setattr(maps, "PEOPLE_LIMIT", 5)
     client.force_login(viewer)
     client.get(url("map", workspace))  # warm the session
-    workspace_data_changed(workspace_id=workspace.pk)
+    data_stamp_move(workspace_id=workspace.pk)  # a change committed elsewhere
     with django_assert_num_queries(14):
         page = client.get(url("map", workspace)).content.decode()
     assert "so the map shows organisations" in page
@@ -488,7 +488,7 @@ def test_download_and_drilled_map_query_counts_are_fixed(
     hospital = Person.objects.get(name="Bridget Broker").affiliations.get().organisation
     client.force_login(viewer)
     client.get(url("map", workspace))  # warm the session
-    workspace_data_changed(workspace_id=workspace.pk)
+    data_stamp_move(workspace_id=workspace.pk)  # a change committed elsewhere
     with django_assert_num_queries(14):
         assert client.get(url(name, workspace)).status_code == 200
     with django_assert_num_queries(8):  # kept (stakeholders.memo)
@@ -497,7 +497,7 @@ def test_download_and_drilled_map_query_counts_are_fixed(
     # organisation's ties are read afresh; the rows are kept.
     with django_assert_num_queries(10):
         assert client.get(url("map", workspace, organisation=hospital.pk)).status_code == 200
-    workspace_data_changed(workspace_id=workspace.pk)
+    data_stamp_move(workspace_id=workspace.pk)  # a change committed elsewhere
     with django_assert_num_queries(15):
         assert client.get(url("map", workspace, organisation=hospital.pk)).status_code == 200
 
