@@ -23,7 +23,7 @@ from stakeholders.exports.tables import (
 )
 from stakeholders.forums.reads import FORUMS_KIND, seats_and_influence, seats_rows
 from stakeholders.management.output import OutputCommand
-from stakeholders.models import Boundary, Workspace
+from stakeholders.models import Boundary, RunStatus, Workspace
 from stakeholders.selectors import ScoresChoice, choice_status
 from stakeholders.snapshots.comparison import (
     Moment,
@@ -116,13 +116,13 @@ class Command(OutputCommand):
             type=datetime.date.fromisoformat,
             metavar="YYYY-MM-DD",
             help="scored tables: the scores of the network in force on that date (as the "
-            "pages' ?as_of=; `score --as-of` works them out)",
+            "pages' ?as_of=; worked out here if not stored yet)",
         )
         parser.add_argument(
             "--formal",
             action="store_true",
             help="scored tables: informal and formal scores, people sharing a forum seat tied "
-            "(as the pages' ?layer=formal; `score --formal` works them out)",
+            "(as the pages' ?layer=formal; worked out here if not stored yet)",
         )
         parser.add_argument(
             "--with-notes",
@@ -159,20 +159,33 @@ class Command(OutputCommand):
                 )
             then = snapshot.run
         run = choice_status(workspace=ws, choice=choice).run
-        # How to work out the scores asked for (a snapshot's are frozen when it is taken).
-        score = " ".join(
-            ["python manage.py score --workspace", workspace]
-            + (["--as-of", choice.as_of.isoformat()] if choice.as_of else [])
-            + (["--formal"] if choice.formal else [])
-        )
+        if kind in SCORE_KINDS and choice.snapshot is not None and run is None:
+            raise CommandError(
+                f"--snapshot: snapshot '{choice.snapshot.name}' has no scores "
+                f"({choice.snapshot.get_status_display().lower()})."
+            )
+        dated_or_formal = not choice.is_today and choice.snapshot is None
+        if (
+            kind in SCORE_KINDS
+            and dated_or_formal
+            and (run is None or (kind == "key-people" and not run.key_people))
+        ):
+            # Worked out here, as a worker does for a page that asks for them (the engine
+            # is imported only then: every other export starts without it).
+            from stakeholders.score_runs import score_run_execute
+
+            self.stderr.write("Working out the scores asked for ...")
+            run = score_run_execute(
+                workspace_id=ws.pk, options=choice.options, as_of=choice.as_of, force=True
+            )
+            if run is None or run.status != RunStatus.SUCCEEDED:
+                error = run.error if run is not None else ""
+                raise CommandError(f"The scores asked for could not be worked out. {error}")
         if kind in SCORE_KINDS and run is None:
-            if choice.snapshot is not None:
-                raise CommandError(
-                    f"--snapshot: snapshot '{choice.snapshot.name}' has no scores "
-                    f"({choice.snapshot.get_status_display().lower()})."
-                )
-            scores = "no scores yet" if choice.is_today else "none of the scores asked for yet"
-            raise CommandError(f"Workspace '{workspace}' has {scores}: run `{score}` first.")
+            raise CommandError(
+                f"Workspace '{workspace}' has no scores yet: run "
+                f"`python manage.py score --workspace {workspace}` first."
+            )
         if kind == "key-people" and not run.key_people:
             if choice.snapshot is not None:
                 raise CommandError(
@@ -181,7 +194,7 @@ class Command(OutputCommand):
                 )
             raise CommandError(
                 f"The scores of workspace '{workspace}' are from before key people were worked "
-                f"out: run `{score}` first."
+                f"out: run `python manage.py score --workspace {workspace}` first."
             )
         now = timezone.now()
 
