@@ -126,6 +126,15 @@ class UploadPlan:
         }
 
 
+def _kumu_file(error: ImportError_) -> ImportError_:
+    """A converted file's name as the Kumu file it came from: connections give ties,
+    elements everything else."""
+    if not error.file:
+        return error
+    file = KUMU_CONNECTIONS if error.file == RELATIONSHIPS else KUMU_ELEMENTS
+    return ImportError_(file, error.row, error.column, error.message)
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
@@ -489,6 +498,8 @@ def import_preview_confirm(*, preview: ImportPreview, user: AbstractBaseUser) ->
             if versions is None:
                 raise _Refused(UploadPlan(errors=[_NOT_CHECKED], kumu=planned.kumu), "changed")
             if changed := bundle_changed_since(planned.plan, versions):
+                if planned.kumu:  # the uploader's files, not the bundle made from them
+                    changed = [_kumu_file(error) for error in changed]
                 raise _Refused(UploadPlan(errors=changed, kumu=planned.kumu), "changed")
             bundle_apply(workspace=workspace, plan=planned.plan, user=user)
             summary = planned.as_summary()

@@ -668,3 +668,15 @@ def test_template_zip_has_the_columns_and_reimports_cleanly(client, workspace, e
     assert errors_of(preview) == []
     client.post(confirm_url(preview))
     assert data_counts() == (1, 2, 2, 1)
+
+
+def test_a_kumu_record_changed_since_the_check_names_the_kumu_file(client, workspace, editor):
+    client.force_login(editor)
+    files = {"Elements.csv": KUMU_ELEMENTS.encode(), "Connections.csv": KUMU_CONNECTIONS.encode()}
+    _, preview = upload(client, workspace, files)
+    assert errors_of(preview) == []
+    OrganisationFactory(workspace=workspace, name="Fenwick Council")  # added after the check
+    client.post(confirm_url(preview))
+    preview.refresh_from_db()
+    changed = errors_of(preview)
+    assert changed and {file for file, *_ in changed} == {"Elements.csv"}
