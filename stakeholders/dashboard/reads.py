@@ -468,7 +468,10 @@ def person_detail(
         ),
         seats=list(
             person.forum_memberships.select_related("forum").order_by(
-                "forum__name", "start_date", "pk"
+                # Undated first on every database (SQLite and PostgreSQL differ by default).
+                "forum__name",
+                F("start_date").asc(nulls_first=True),
+                "pk",
             )
         ),
         ties_out=_ties(out, "target", person, confirmed),
