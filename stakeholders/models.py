@@ -124,8 +124,8 @@ class Workspace(CleanText, models.Model):
             "exports. Leave empty to never flag ties as stale."
         ),
     )
-    # A new value whenever data the analysis reads changes (services.workspace_data_changed,
-    # in the same transaction): what stakeholders.memo keeps is keyed by it.
+    # A new value once each change to the data the analysis reads commits
+    # (services.workspace_data_changed): what stakeholders.memo keeps is keyed by it.
     data_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
 
     history = HistoricalRecords(excluded_fields=["data_stamp"])
