@@ -449,15 +449,26 @@ def _numbered_records(
     if isinstance(data, SheetCells):
         return data.rows
     text = _decode(file, data, errors)
-    if text is None:
-        return None
+    records = None if text is None else csv_records(file, text, errors)
+    return None if records is None else list(enumerate(records, start=1))
+
+
+def csv_records(file: str, text: str, errors: list[ImportError_]) -> list[list[str]] | None:
+    """A CSV text's records as the lenient reader reads them; None, with the problem
+    added to errors, when a row cannot be read or a quote is never closed."""
     records: list[list[str]] = []
     try:
         records.extend(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        errors.append(
-            ImportError_(file, len(records) + 1, None, f"this row cannot be read as CSV ({exc}).")
-        )
+        problem = f"this row cannot be read as CSV ({exc})."
+        if "field larger than field limit" in str(exc):
+            # Almost always a quote left open in a long file, swallowing what follows.
+            problem = (
+                f"a cell here is longer than {csv.field_size_limit():,} characters. Most "
+                'likely it opens a quote (") that is never closed, so the lines after it '
+                "were read into that one cell. Close the quote, or remove it."
+            )
+        errors.append(ImportError_(file, len(records) + 1, None, problem))
         return None
     if records and _quote_left_open(text):
         # The reader put every line after the opening quote into one cell: say where it
@@ -475,17 +486,24 @@ def _numbered_records(
             )
         )
         return None
-    return list(enumerate(records, start=1))
+    return records
 
 
 def _quote_left_open(text: str) -> bool:
-    """Whether the CSV ends inside a quoted cell (the lenient reader does not say)."""
+    """Whether the lenient reader ends inside a quoted cell (it does not say so itself).
+
+    Read again with a line of its own added: a closed file reads it as a record of
+    its own, an open quote takes it into its cell. Unlike the strict reader, this
+    reads past stray quotes the lenient reader tolerates (`"St John's" Hospice`).
+    """
     try:
-        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
-            pass
-    except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
-    return False
+        *_, last = csv.reader(io.StringIO(f"{text}\n{_END}", newline=""))
+    except csv.Error:  # the added line made the last cell too long: it was open
+        return True
+    return last != [_END]
+
+
+_END = "\x1e"  # a line no file ends with: the record separator
 
 
 def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table | None:

@@ -957,6 +957,47 @@ def test_a_quote_never_closed_is_named_where_it_opens(tmp_path):
     assert not Relationship.objects.exists()
 
 
+def test_a_quote_never_closed_is_found_after_a_stray_quote(tmp_path):
+    """A stray quote the reader tolerates (a quoted name followed by more text) does
+    not hide a quote left open further down."""
+    bundle(
+        tmp_path,
+        organisations=TWO_ORGS,
+        people=TWO_PEOPLE,
+        relationships="""\
+            source,target,kind,strength,evidence
+            P1,P2,trusts,4,"St John's" Hospice minutes
+            P2,P1,trusts,4,"Met at the board
+            P1,P2,collaborates,3,Joint bid
+        """,
+    )
+
+    assert import_errors(tmp_path) == [
+        'relationships.csv, row 3, column evidence: a cell here opens a quote (") that is '
+        "never closed, so every line after it was read into that one cell. Close the quote, "
+        "or remove it."
+    ]
+
+
+def test_a_quote_never_closed_in_a_long_file_is_named_where_it_opens(tmp_path):
+    """Past the CSV reader's cell limit the open cell cannot be read at all: the
+    message still names the row and says what most likely happened."""
+    later = "".join(f"P1,P2,collaborates,3,Joint bid number {i}\n" for i in range(5000))
+    bundle(
+        tmp_path,
+        organisations=TWO_ORGS,
+        people=TWO_PEOPLE,
+        relationships='source,target,kind,strength,evidence\nP2,P1,trusts,4,"Met at\n' + later,
+    )
+
+    assert import_errors(tmp_path) == [
+        "relationships.csv, row 2: a cell here is longer than 131,072 characters. Most "
+        'likely it opens a quote (") that is never closed, so the lines after it were read '
+        "into that one cell. Close the quote, or remove it."
+    ]
+    assert not Relationship.objects.exists()
+
+
 def test_quotes_that_close_are_read_as_usual(tmp_path):
     bundle(
         tmp_path,
