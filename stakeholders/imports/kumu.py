@@ -24,6 +24,7 @@ from stakeholders.imports.bundle import (
     ImportError_,
     _column_letter,
     _normalise,
+    csv_records,
 )
 from stakeholders.models import (
     Organisation,
@@ -67,10 +68,8 @@ class _KumuTable:
 
 def _kumu_records(name: str, text: str, errors: list[ImportError_]) -> list[list[str]] | None:
     """A sheet's CSV records, or None if it cannot be read or is empty."""
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        errors.append(ImportError_(name, None, None, f"the file cannot be read as CSV ({exc})."))
+    records = csv_records(name, text, errors)
+    if records is None:
         return None
     if not records:
         errors.append(ImportError_(name, 1, None, "the file is empty."))

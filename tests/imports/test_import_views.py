@@ -626,6 +626,28 @@ def test_kumu_values_the_importer_rejects_point_back_to_the_kumu_cell(client, wo
     assert "9 is out of range" in found[("Connections.csv", 6, "Strength")]
 
 
+def test_a_kumu_quote_never_closed_is_named_where_it_opens(client, workspace, editor):
+    """Without this, every connection after the open quote became part of one
+    description, and the map imported short of them without a word."""
+    client.force_login(editor)
+    connections = KUMU_CONNECTIONS.replace("Trusts,5,Weekly call", 'Trusts,5,"Weekly call')
+    _, preview = upload(
+        client,
+        workspace,
+        {"Elements.csv": KUMU_ELEMENTS.encode(), "Connections.csv": connections.encode()},
+    )
+    assert errors_of(preview) == [
+        (
+            "Connections.csv",
+            6,
+            "Description",
+            'a cell here opens a quote (") that is never closed, so every line after it was '
+            "read into that one cell. Close the quote, or remove it.",
+        )
+    ]
+    assert data_counts() == (0, 0, 0, 0)
+
+
 def test_kumu_and_bundle_files_cannot_be_mixed(client, workspace, editor):
     client.force_login(editor)
     files = {"Elements.csv": KUMU_ELEMENTS.encode(), **good_files()}
