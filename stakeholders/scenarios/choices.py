@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import FilteredRelation, Q
 
 from stakeholders.models import Organisation, Person, Sector, Tier, Workspace
+from stakeholders.selectors import in_force_q
 
 
 class BadChoice(ValueError):
@@ -67,9 +68,9 @@ class OrganisationChoice:
 
 
 def current_affiliation(today: datetime.date, through: str = "") -> Q:
-    """An affiliation (or one reached through `through`) current on `today`: no end, or later."""
-    prefix = f"{through}__" if through else ""
-    return Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": today})
+    """An affiliation (or one reached through `through`) in force on `today`, as the
+    scores count it: started by then (or undated), and not ended before."""
+    return in_force_q(today, prefix=f"{through}__" if through else "")
 
 
 def people_choices(*, workspace: Workspace, today: datetime.date) -> dict[int, PersonChoice]:

@@ -456,9 +456,7 @@ def whatif_question(
                 f"organisation: record {unknown} is not an organisation in this workspace. "
                 "Choose again."
             )
-        current = current_affiliation(today) & (
-            Q(start_date__isnull=True) | Q(start_date__lte=today)
-        )
+        current = current_affiliation(today)
         for org, person, name, is_current in (
             Affiliation.objects.filter(organisation_id__in=organisations)
             .filter(current | Q(is_primary=True))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from stakeholders.models import Affiliation, Relationship, Workspace
 from stakeholders.scenarios.choices import current_affiliation
+from stakeholders.selectors import in_force_q
 
 
 @dataclass
@@ -46,6 +47,7 @@ def organisation_reach(
             primary[person] = org
     ties = (
         Relationship.objects.filter(
+            in_force_q(today),
             source__workspace=workspace,
             source__active=True,
             target__active=True,

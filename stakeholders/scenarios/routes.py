@@ -22,6 +22,7 @@ from stakeholders.analysis.routes import (
 from stakeholders.models import Relationship, RelationshipKind, Workspace
 from stakeholders.retention import is_stale, stale_cutoff
 from stakeholders.scenarios.choices import BadChoice, PersonChoice, chosen_person, people_choices
+from stakeholders.selectors import in_force_q
 
 # The CSV's Kind reads along the route, From to To: a tie recorded the other way
 # round is said in the passive ("Trusted by": To trusts From).
@@ -189,7 +190,7 @@ def trusted_routes(
     )
     links = (
         Relationship.objects.filter(
-            source__workspace=workspace, source__active=True, target__active=True
+            in_force_q(today), source__workspace=workspace, source__active=True, target__active=True
         )
         .order_by()
         .annotate(stale=stale)

@@ -10,6 +10,8 @@ Eve's council role has ended; Larry has left. With no scores, ties between equal
 good rooms go to lower ids: Amira, Bea, Chris, Dan, Eve, Larry, Cara, Carl in that order.
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +20,7 @@ from stakeholders import score_runs
 from stakeholders.models import PersonScore
 from stakeholders.scenarios.room import ROOM_HEADER, RoomQuestion, room_page
 from stakeholders.selectors import current_run
-from tests.factories import OrganisationFactory, PersonFactory
+from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory
 from tests.scenarios.test_route_views import plain, text
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +181,26 @@ def test_ended_affiliations_do_not_count(client, fenwick, viewer):
     query += [("exclude", p.pk) for p in (fenwick.dan, fenwick.amira, fenwick.chris)]
     page = plain(text(client.get(url(fenwick.workspace, query=query))))
     assert "Only people you asked to leave out reach it (Dan Dunmore, Amira Okafor, Chris" in page
+
+
+def test_only_ties_and_roles_in_force_today_reach_a_partner(client, fenwick, viewer):
+    """As the scores count them: Dan's tie to Chris has ended, and Amira's council
+    role starts next week, so neither reaches the council through them."""
+    today = timezone.localdate()
+    dan_chris = fenwick.ties["dan-chris"]
+    dan_chris.end_date = today - datetime.timedelta(days=1)
+    dan_chris.save()
+    AffiliationFactory(
+        person=fenwick.amira,
+        organisation=fenwick.council,
+        is_primary=False,
+        start_date=today + datetime.timedelta(days=7),
+    )
+    client.force_login(viewer)
+    query = [*targets(fenwick, fenwick.council), ("exclude", fenwick.dan.pk)]
+    page = plain(text(client.get(url(fenwick.workspace, query=query))))
+    assert "Fenwick County Council: through Dan Dunmore, tie strength 3" in room(page)
+    assert "Chris Chief" not in room(page)
 
 
 def test_broker_scores_break_ties_when_there_are_scores(client, fenwick, viewer):

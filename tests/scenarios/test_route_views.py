@@ -1,5 +1,6 @@
 """The trusted route page and its download, through their URLs."""
 
+import datetime
 import re
 
 import pytest
@@ -292,6 +293,27 @@ def test_retention_off_means_no_tie_is_stale(client, fenwick, viewer):
         )
     )
     assert "1,1,AMIRA,EVE,Collaborates with,5,5,1.0,1.0" in body
+
+
+def test_only_ties_in_force_today_carry_a_route(client, fenwick, viewer):
+    """As the scores count them: a tie that has ended, or starts later, is no route."""
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    bea_chris = fenwick.ties["chris-bea"]
+    bea_chris.end_date = today - day
+    bea_chris.save()
+    RelationshipFactory(
+        source=fenwick.amira, target=fenwick.chris, kind="trusts", strength=5, trust=5,
+        start_date=today + day,
+    )  # fmt: skip
+    client.force_login(viewer)
+    query = {"from": fenwick.amira.pk, "to": fenwick.chris.pk}
+    page = plain(text(client.get(url(fenwick.workspace, **query))))
+    results = page.split("Routes from Amira Okafor to Chris Chief", 1)[1]
+    assert "Bea Broker" not in results
+    assert "The most trusted route is 29% reliable" in results  # through Dan
+    rows = text(client.get(url(fenwick.workspace, "scenario_route_csv", **query)))
+    assert f",{fenwick.bea.ref}," not in rows
 
 
 def test_overview_and_person_pages_link_to_the_scenarios(client, fenwick, viewer):
