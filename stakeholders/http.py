@@ -214,13 +214,20 @@ def as_of_param(request: HttpRequest) -> datetime.date | None:
 
 
 def scores_choice_param(
-    request: HttpRequest, workspace: Workspace, *, layers: bool = True
+    request: HttpRequest, workspace: Workspace, *, layers: bool = True, dated: bool = True
 ) -> ScoresChoice:
     """Which scores the address asks for: `as_of`, `layer=formal` or `snapshot`.
 
     `layers=False`: a page whose question is about informal ties only (routes, rooms,
     seats against influence) refuses `layer=formal` rather than ignoring it.
+    `dated=False`: a page whose question is about today's map (routes, rooms, what
+    if someone leaves) refuses `as_of` and `snapshot` in the same way.
     """
+    if not dated and (request.GET.get("as_of") or request.GET.get("snapshot")):
+        raise Refusal(
+            "This page answers about today's map; leave out as_of and snapshot. "
+            "Key people and the other scores pages show the map as it was on a date."
+        )
     as_of = as_of_param(request)
     layer = request.GET.get("layer", LAYER_INFORMAL)
     if layer not in (LAYER_INFORMAL, LAYER_FORMAL):
@@ -245,7 +252,7 @@ def scores_choice_param(
 
 
 def analysis_context(
-    request: HttpRequest, membership: Membership, *, layers: bool = True
+    request: HttpRequest, membership: Membership, *, layers: bool = True, dated: bool = True
 ) -> dict[str, Any]:
     """What every analysis page needs: membership, boundary, the scores' status, completeness.
 
@@ -256,7 +263,7 @@ def analysis_context(
     """
     boundary = boundary_param(request)
     workspace = membership.workspace
-    choice = scores_choice_param(request, workspace, layers=layers)
+    choice = scores_choice_param(request, workspace, layers=layers, dated=dated)
     status = choice_status(workspace=workspace, choice=choice)
     status = scores_request(workspace=workspace, choice=choice, status=status)
     return {

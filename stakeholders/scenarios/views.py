@@ -27,6 +27,7 @@ from stakeholders.http import (
     analysis_context,
     member_page,
     partial_or_page,
+    scores_choice_param,
 )
 from stakeholders.models import Membership, RunStatus, ScoreRun
 from stakeholders.scenarios import leaves, room, routes
@@ -104,7 +105,7 @@ def _route_page(request: HttpRequest, membership: Membership) -> routes.RoutePag
 @member_page
 def scenario_route(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The most trusted route from one person to another, and up to three alternatives."""
-    context = analysis_context(request, membership, layers=False)
+    context = analysis_context(request, membership, layers=False, dated=False)
     page = _route_page(request, membership)
     context.update(
         route=page,
@@ -120,6 +121,7 @@ def scenario_route_csv(
     request: HttpRequest, membership: Membership, fmt: str = "csv"
 ) -> HttpResponse:
     """The routes as CSV (or .xlsx): one row per hop, route 1 the most trusted."""
+    _todays_map(request, membership)
     page = _route_page(request, membership)
     if page.answer is None:
         raise Refusal("Choose both people: the start (from) and the person to reach (to).")
@@ -155,7 +157,7 @@ def _room_page(request: HttpRequest, membership: Membership, run: ScoreRun | Non
 @member_page
 def scenario_room(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The smallest set of people who together reach every chosen partner; the best k."""
-    context = analysis_context(request, membership, layers=False)
+    context = analysis_context(request, membership, layers=False, dated=False)
     page = _room_page(request, membership, context["status"].run)
     context.update(
         room=page,
@@ -188,11 +190,17 @@ def scenario_room_csv(
     request: HttpRequest, membership: Membership, fmt: str = "csv"
 ) -> HttpResponse:
     """The chosen room as CSV (or .xlsx): one row per person, with what they reach."""
+    _todays_map(request, membership)
     run = current_run(workspace_id=membership.workspace_id)
     page = _room_page(request, membership, run)
     if page.answer is None:
         raise Refusal("Choose at least one organisation, sector or tier the room must reach.")
     return _download(room.room_rows(page.answer), membership, "room", fmt)
+
+
+def _todays_map(request: HttpRequest, membership: Membership) -> None:
+    """A download refuses what its page refuses: a date, a snapshot, formal ties."""
+    scores_choice_param(request, membership.workspace, layers=False, dated=False)
 
 
 def _download(
@@ -257,7 +265,7 @@ def _asked(request: HttpRequest, membership: Membership) -> leaves.Question:
 @member_page(methods=("GET", "POST"))
 def scenario_leaves(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """Choose who leaves; see the map before and after, what breaks and who could step in."""
-    context = analysis_context(request, membership, layers=False)
+    context = analysis_context(request, membership, layers=False, dated=False)
     context["max_people"] = leaves.MAX_PEOPLE
     if request.method == "POST":
         return _picker(request, membership, context)
@@ -317,7 +325,7 @@ def scenario_leaves_csv(
     request: HttpRequest, membership: Membership, fmt: str = "csv"
 ) -> HttpResponse:
     """Every table of the what-if page as one CSV (or .xlsx), with a Table column."""
-    context = analysis_context(request, membership, layers=False)
+    context = analysis_context(request, membership, layers=False, dated=False)
     question = _asked(request, membership)
     if not question.asked:
         raise Refusal("Choose who leaves: one or more people (person) or an organisation.")
