@@ -906,12 +906,16 @@ def about_rows(
     workspace: Workspace,
     now: datetime.datetime,
     boundary: str | None = None,
+    run: ScoreRun | None = None,
 ) -> Iterator[tuple]:
-    """Notes for a page's download that has no notes file of its own: what it is, when."""
+    """Notes for a page's download that has no notes file of its own: what it is, when,
+    and (given the run its scores come from) which network."""
     yield ("Section", "Item", "Meaning")
     yield ("About", "Export", kind)
     yield ("About", "Workspace", f"{workspace.name} (slug: {workspace.slug})")
     yield ("About", "Data as of", timezone.localtime(now).isoformat(timespec="seconds"))
+    if run is not None:
+        yield ("About", "Network", describe_network(run))
     yield from completeness_rows(workspace)
     if boundary is not None:
         yield ("About", "Boundary", f"Groups are {Boundary(boundary).label.lower()}s")

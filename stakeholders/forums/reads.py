@@ -92,6 +92,7 @@ class JointRow:
 
 @dataclass(frozen=True)
 class SeatsPage:
+    day: datetime.date  # seats, roles and ties in force on this day count
     scored: bool  # a broker score exists (a score run has succeeded)
     brokers_without_seat: list[PersonRow]
     seats_with_little_reach: list[PersonRow]
@@ -100,10 +101,11 @@ class SeatsPage:
 
 
 def seats_and_influence(*, workspace: Workspace, run: ScoreRun | None) -> SeatsPage:
-    """Where formal seats and informal influence diverge, today: seven queries, kept
-    until the workspace's data changes (stakeholders.memo), so the page and its CSV
-    asked for again read only the stamp."""
-    day = timezone.localdate()
+    """Where formal seats and informal influence diverge on the run's day (today, or
+    the date of a dated or snapshot run): seven queries, kept until the workspace's
+    data changes (stakeholders.memo), so the page and its CSV asked for again read
+    only the stamp."""
+    day = run.as_of if run is not None and run.as_of is not None else timezone.localdate()
     return kept(
         workspace.pk,
         ("seats and influence", run.pk if run is not None else None, day),
@@ -228,6 +230,7 @@ def _seats_page(workspace: Workspace, run: ScoreRun | None, day: datetime.date) 
         )
     forum_rows.sort(key=lambda r: (r.forum.name, r.forum.pk))
     return SeatsPage(
+        day=day,
         scored=run is not None,
         brokers_without_seat=[person_row(f) for f in result.brokers_without_seat],
         seats_with_little_reach=[person_row(f) for f in result.seats_with_little_reach],

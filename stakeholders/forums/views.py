@@ -13,7 +13,7 @@ from stakeholders.exports.downloads import table_download
 from stakeholders.exports.tables import about_rows
 from stakeholders.forums.reads import FORUMS_KIND, seats_and_influence, seats_rows
 from stakeholders.forums.table import broker_rows, joint_rows
-from stakeholders.http import HtmxHttpRequest, analysis_context, member_page
+from stakeholders.http import HtmxHttpRequest, Refusal, analysis_context, member_page
 from stakeholders.models import Membership
 
 TEMPLATE = "stakeholders/forums/seats.html"
@@ -26,6 +26,7 @@ def forums_page(request: HtmxHttpRequest, membership: Membership) -> HttpRespons
     page = seats_and_influence(workspace=membership.workspace, run=context["status"].run)
     context.update(
         page=page,
+        when="today" if page.day == timezone.localdate() else f"on {page.day:%-d %B %Y}",
         broker_rows=broker_rows(page.brokers_without_seat, slug=membership.workspace.slug),
         joint_rows=joint_rows(page.joint_appointments, slug=membership.workspace.slug),
         high_broker_score=HIGH_BROKER_SCORE,
@@ -38,7 +39,17 @@ def forums_page(request: HtmxHttpRequest, membership: Membership) -> HttpRespons
 def forums_csv(request: HttpRequest, membership: Membership, fmt: str = "csv") -> HttpResponse:
     """The Seats and influence page as one CSV (or .xlsx), with a Table column."""
     context = analysis_context(request, membership, layers=False)
-    page = seats_and_influence(workspace=membership.workspace, run=context["status"].run)
+    choice, run = context["scores_choice"], context["status"].run
+    if run is None and not choice.is_today:
+        # 409: the request is fine; the scores of that day are being worked out.
+        raise Refusal(
+            "This download needs the scores asked for, and they are not ready: a background "
+            "worker is working them out now. Try the download again in a minute.",
+            status=409,
+            template="stakeholders/export_error.html",
+            context={"title": "This answer is not ready", "workspace": membership.workspace},
+        )
+    page = seats_and_influence(workspace=membership.workspace, run=run)
     now = timezone.now()
     return table_download(
         seats_rows(page),
@@ -46,5 +57,6 @@ def forums_csv(request: HttpRequest, membership: Membership, fmt: str = "csv") -
         workspace=membership.workspace,
         kind=FORUMS_KIND,
         day=timezone.localdate(now),
-        notes=about_rows(FORUMS_KIND, workspace=membership.workspace, now=now),
+        qualifiers=choice.file_qualifiers(),
+        notes=about_rows(FORUMS_KIND, workspace=membership.workspace, now=now, run=run),
     )

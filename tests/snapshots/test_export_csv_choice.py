@@ -1,6 +1,9 @@
 """export_csv --snapshot, --as-of and --formal: the pages' ?snapshot=, ?as_of= and ?layer=formal."""
 
+import datetime
+import html
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -67,6 +70,56 @@ def test_informal_and_formal_scores_are_the_pages_download(
     assert formal != command(workspace, kind)
 
 
+@pytest.fixture
+def seat_until_the_board(workspace, history):  # noqa: F811
+    """Harriet 2 sat on the ICB board until the day after D: a seat then, none today."""
+    forum = Forum.objects.create(workspace=workspace, name="Board", kind="icb_board", tier="system")
+    ForumMembership.objects.create(
+        forum=forum, person=Person.objects.get(ref="H2"), end_date=D + datetime.timedelta(1)
+    )
+    score_runs.score_run_execute(workspace_id=workspace.pk)
+    return history
+
+
+def forums_download(client, workspace, query: str) -> tuple[str, str]:
+    """The Seats and influence download as its page links to it: (file name, text)."""
+    page = client.get(reverse("stakeholders:forums", kwargs={"slug": workspace.slug}) + query)
+    link = re.search(r'href="([^"]*/forums\.csv[^"]*)"', page.content.decode())[1]
+    response = client.get(html.unescape(link))
+    assert response.status_code == 200
+    name = re.search(r'filename="([^"]+)"', response["Content-Disposition"])[1]
+    return name, b"".join(response.streaming_content).decode()
+
+
+def test_seats_and_influence_on_a_date_is_the_pages_download(
+    client, workspace, viewer, seat_until_the_board
+):
+    """The page on a date counts the seats held that day; its download link keeps the
+    date, and `export_csv forums --as-of` prints the same table."""
+    client.force_login(viewer)
+    page = client.get(
+        reverse("stakeholders:forums", kwargs={"slug": workspace.slug}) + f"?as_of={D}"
+    ).content.decode()
+    assert "Members on 31 March 2025</dt>" in page
+    name, dated = forums_download(client, workspace, f"?as_of={D}")
+    assert f"as-of-{D.isoformat()}" in name
+    assert "Harriet 2" in dated
+    assert command(workspace, "forums", "--as-of", D.isoformat()) == dated
+    _, today = forums_download(client, workspace, "")
+    assert "Harriet 2" not in today and today == command(workspace, "forums")
+
+
+def test_seats_and_influence_of_a_snapshot_is_the_pages_download(
+    client, workspace, viewer, seat_until_the_board
+):
+    client.force_login(viewer)
+    snapshot = seat_until_the_board
+    name, frozen = forums_download(client, workspace, f"?snapshot={snapshot.pk}")
+    assert f"snapshot-{D.isoformat()}" in name
+    assert "Harriet 2" in frozen
+    assert command(workspace, "forums", "--snapshot", "Board, March 2025") == frozen
+
+
 def test_output_dir_names_the_scores_in_the_file(workspace, history, tmp_path):  # noqa: F811
     call_command(
         "export_csv", "brokers", "--workspace", workspace.slug, "--snapshot", str(history.pk),
@@ -80,7 +133,7 @@ def test_output_dir_names_the_scores_in_the_file(workspace, history, tmp_path): 
     ("args", "message"),
     [
         (["brokers", "--snapshot", "Nope"], "--snapshot: no snapshot 'Nope' in 'north-fenwick'"),
-        (["people", "--snapshot", "1"], "--snapshot applies to the scored tables only"),
+        (["people", "--snapshot", "1"], "--snapshot applies to the scored tables and forums only"),
         (["forums", "--formal"], "--formal applies to the scored tables only"),
         (
             ["brokers", "--snapshot", "Board, March 2025", "--as-of", "2025-01-01"],

@@ -108,15 +108,15 @@ class Command(OutputCommand):
         parser.add_argument(
             "--snapshot",
             metavar="SNAPSHOT",
-            help="scored tables: the scores frozen in this snapshot, named or numbered "
-            "(as the pages' ?snapshot=)",
+            help="scored tables and forums: the scores frozen in this snapshot, named or "
+            "numbered (as the pages' ?snapshot=)",
         )
         parser.add_argument(
             "--as-of",
             type=datetime.date.fromisoformat,
             metavar="YYYY-MM-DD",
-            help="scored tables: the scores of the network in force on that date (as the "
-            "pages' ?as_of=; worked out here if not stored yet)",
+            help="scored tables and forums: the scores of the network in force on that date "
+            "(as the pages' ?as_of=; worked out here if not stored yet)",
         )
         parser.add_argument(
             "--formal",
@@ -159,14 +159,15 @@ class Command(OutputCommand):
                 )
             then = snapshot.run
         run = choice_status(workspace=ws, choice=choice).run
-        if kind in SCORE_KINDS and choice.snapshot is not None and run is None:
+        dated_kinds = (*SCORE_KINDS, FORUMS_KIND)  # the tables --as-of and --snapshot choose
+        if kind in dated_kinds and choice.snapshot is not None and run is None:
             raise CommandError(
                 f"--snapshot: snapshot '{choice.snapshot.name}' has no scores "
                 f"({choice.snapshot.get_status_display().lower()})."
             )
         dated_or_formal = not choice.is_today and choice.snapshot is None
         if (
-            kind in SCORE_KINDS
+            kind in dated_kinds
             and dated_or_formal
             and (run is None or (kind == "key-people" and not run.key_people))
         ):
@@ -267,9 +268,12 @@ def _scores_choice(workspace: Workspace, kind: str, options: dict) -> ScoresChoi
     given = [f"--{o.replace('_', '-')}" for o in ("snapshot", "as_of", "formal") if options[o]]
     if not given:
         return ScoresChoice()
-    if kind not in SCORE_KINDS:
+    if options["formal"] and kind not in SCORE_KINDS:
+        raise CommandError(f"--formal applies to the scored tables only: {', '.join(SCORE_KINDS)}.")
+    if kind not in (*SCORE_KINDS, FORUMS_KIND):
         raise CommandError(
-            f"{given[0]} applies to the scored tables only: {', '.join(SCORE_KINDS)}."
+            f"{given[0]} applies to the scored tables and forums only: "
+            f"{', '.join((*SCORE_KINDS, FORUMS_KIND))}."
         )
     if options["compare_to"] is not None:
         raise CommandError(
