@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 
 from stakeholders.models import WhatIf
 from stakeholders.scenarios import leaves, whatif_compute
+from tests.factories import OrganisationFactory
 from tests.scenarios.test_whatif_compute import build_leavers_map
 from tests.scenarios.test_whatif_views import WHATIF_HEADER
 
@@ -76,6 +77,13 @@ def test_an_organisation_leaves_as_on_the_page(client, leavers_map, viewer):
     assert len([r for r in both if r[0] == "Who leaves"]) == 6
     with pytest.raises(CommandError, match="--organisation: No organisation called 'Nowhere'"):
         run("--workspace", m.workspace.slug, "--organisation", "Nowhere")
+
+
+def test_an_organisation_nobody_is_at_now_is_refused_as_by_the_download(leavers_map):
+    m = leavers_map
+    empty = OrganisationFactory(workspace=m.workspace, name="Men's Shed")
+    with pytest.raises(CommandError, match="nobody is at the organisation chosen now"):
+        run("--workspace", m.workspace.slug, "--organisation", empty.name)
 
 
 def test_unknown_refs_are_named(leavers_map):

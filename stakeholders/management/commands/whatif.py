@@ -72,6 +72,12 @@ class Command(OutputCommand):
                 workspace=ws, people=(), organisations=tuple(ids), today=timezone.localdate()
             )
             people.update(question.ids)
+        if not people:
+            # As the page's download refuses it: an answer in which nobody leaves.
+            raise CommandError(
+                "--organisation: nobody is at the organisation chosen now, so nobody leaves "
+                "with it."
+            )
         result = whatif_result(
             workspace_id=ws.pk, run=current_run(workspace_id=ws.pk), people=people
         )
