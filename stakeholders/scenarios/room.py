@@ -120,11 +120,6 @@ class RoomAnswer:
     min_strength: int
     by_broker_score: bool  # the tie-break used broker scores (else ids only)
 
-    @property
-    def chosen(self) -> RoomSet:
-        """The set the download lists: the best of `size` when asked for, else the smallest."""
-        return self.best if self.best is not None else self.smallest
-
 
 @dataclass(frozen=True)
 class RoomPage:
@@ -372,28 +367,28 @@ def _why_unreachable(
 
 
 def room_rows(answer: RoomAnswer | None) -> Iterator[tuple]:
-    """The chosen room as CSV rows, header first: one row per person.
-
-    The best room of the size asked for when there was one, else the smallest room.
-    """
+    """The rooms as CSV rows, header first: one row per person in the smallest room,
+    then (when a size was asked for) one per person in the best room of that size;
+    the Room column says which."""
     yield ROOM_HEADER
     if answer is None:
         return
-    if answer.best is None:
-        room = "The smallest room"
-    else:
-        room = f"The best {answer.size} seat{'' if answer.size == 1 else 's'}"
-    for member in answer.chosen.members:
-        yield (
-            member.person.ref,
-            member.person.name,
-            member.person.job_title,
-            member.person.organisation,
-            "; ".join(r.target.label for r in member.reaches),
-            "; ".join(t.label for t in member.only_they_reach),
-            member.must_include,
-            room,
-        )
+    rooms = [("The smallest room", answer.smallest)]
+    if answer.best is not None:
+        seats = f"seat{'' if answer.size == 1 else 's'}"
+        rooms.append((f"The best {answer.size} {seats}", answer.best))
+    for room, chosen in rooms:
+        for member in chosen.members:
+            yield (
+                member.person.ref,
+                member.person.name,
+                member.person.job_title,
+                member.person.organisation,
+                "; ".join(r.target.label for r in member.reaches),
+                "; ".join(t.label for t in member.only_they_reach),
+                member.must_include,
+                room,
+            )
 
 
 def _match(text: str, choices: Sequence[OrganisationChoice]) -> list[OrganisationChoice]:

@@ -99,7 +99,11 @@ def test_room_of_a_given_size_and_minimum_strength(fenwick):
         "room", "--workspace", "north-fenwick", "--organisation", "NF ICB",
         "--organisation", "FCC", "--organisation", "Carers", "--size", "1",
     )  # fmt: skip
-    assert [r[0] for r in rows[1:]] == ["CHRIS"]
+    assert [(r[0], r[-1]) for r in rows[1:]] == [
+        ("CHRIS", "The smallest room"),
+        ("CARA", "The smallest room"),
+        ("CHRIS", "The best 1 seat"),
+    ]
     rows, err = run(
         "room", "--workspace", "north-fenwick", "--organisation", "FCC", "--exclude", "DAN",
         "--exclude", "CHRIS", "--min-strength", "4",

@@ -23,9 +23,9 @@ from stakeholders.selectors import current_run
 
 class Command(OutputCommand):
     help = (
-        "Print the smallest set of people who together reach every organisation named (or, "
-        "with --size, the best set of that many), as CSV: one row per person. Found exactly, "
-        "as an integer programme."
+        "Print the smallest set of people who together reach every organisation named (and, "
+        "with --size, the best set of that many), as CSV: one row per person in each, the "
+        "Room column saying which. Found exactly, as an integer programme."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,9 +43,7 @@ class Command(OutputCommand):
         parser.add_argument(
             "--tier", action="append", default=[], choices=Tier.values, help="a whole tier"
         )
-        parser.add_argument(
-            "--size", type=int, metavar="K", help="the best room of K people instead"
-        )
+        parser.add_argument("--size", type=int, metavar="K", help="also the best room of K people")
         parser.add_argument(
             "--min-strength",
             type=int,
@@ -93,8 +91,12 @@ class Command(OutputCommand):
             self.stderr.write(
                 f"Cannot be reached: {unreachable.target.label}. {unreachable.reason}"
             )
-        if not answer.chosen.optimal:
-            self.stderr.write("The solver ran out of time: this room may not be the best.")
+        if not answer.smallest.optimal:
+            self.stderr.write("The solver ran out of time: the room may not be the smallest.")
+        if answer.best is not None and not answer.best.optimal:
+            self.stderr.write(
+                "The solver ran out of time: the room of that size may not be the best."
+            )
 
         def write(out: IO[str]) -> None:
             write_csv(room_rows(answer), out)
