@@ -86,6 +86,14 @@ def unguard_cell(text: str) -> str:
     return text[1:] if text[:1] == "'" and _GUARDED.match(text, 1) else text
 
 
+def _grouped_by(run: ScoreRun, prefix: str = "person__affiliations__") -> Q:
+    """The primary affiliations the run grouped people by: those in force on its day
+    (score_runs.score_input), so that a main role that has ended is no organisation,
+    as on the pages."""
+    day = run.as_of or timezone.localdate(run.created_at)
+    return Q(**{f"{prefix}is_primary": True}) & in_force_q(day, prefix=prefix)
+
+
 def scores_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
     """One row per person under `boundary`, full precision, best broker first."""
     yield SCORES_HEADER
@@ -94,7 +102,7 @@ def scores_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
     primaries = {
         pk: (org, sector, tier)
         for pk, org, sector, tier in Affiliation.objects.filter(
-            person__workspace_id=run.workspace_id, is_primary=True
+            _grouped_by(run, prefix=""), person__workspace_id=run.workspace_id
         ).values_list(
             "person_id", "organisation__name", "organisation__sector", "organisation__tier"
         )
@@ -451,9 +459,7 @@ def brokers_rows(
     if run is None:
         return
     scores = PersonScore.objects.filter(run=run, boundary=boundary).annotate(
-        primary=FilteredRelation(
-            "person__affiliations", condition=Q(person__affiliations__is_primary=True)
-        )
+        primary=FilteredRelation("person__affiliations", condition=_grouped_by(run))
     )
     if group:
         scores = scores.filter(group=group)
@@ -533,11 +539,7 @@ def key_people_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
     labels = group_labels(workspace_id=run.workspace_id, boundary=boundary)
     scores = (
         PersonScore.objects.filter(run=run, boundary=boundary)
-        .annotate(
-            primary=FilteredRelation(
-                "person__affiliations", condition=Q(person__affiliations__is_primary=True)
-            )
-        )
+        .annotate(primary=FilteredRelation("person__affiliations", condition=_grouped_by(run)))
         .order_by(*key_people_ordering())
         .values_list(
             "person__ref",

@@ -443,7 +443,7 @@ def whatif_question(
         raise BadChoice(f"Choose at most {MAX_ORGANISATIONS} organisations at a time.")
     orgs: dict[int, str] = {}
     affiliated: set[tuple[int, int]] = set()
-    staying: list[tuple[int, str, str]] = []  # placed there by the map, role not current
+    staying: list[tuple[int, str, str]] = []  # main role there, not in force today
     if organisations:
         orgs = dict(
             Organisation.objects.filter(workspace=workspace, pk__in=organisations).values_list(
@@ -472,7 +472,11 @@ def whatif_question(
     rows = (
         Person.objects.filter(workspace=workspace, pk__in=wanted)
         .annotate(
-            primary=FilteredRelation("affiliations", condition=Q(affiliations__is_primary=True))
+            primary=FilteredRelation(
+                "affiliations",
+                condition=Q(affiliations__is_primary=True)
+                & current_affiliation(today, "affiliations"),
+            )
         )
         .order_by("name", "ref", "pk")
         .values_list("pk", "ref", "name", "job_title", "primary__organisation__name")

@@ -152,6 +152,25 @@ def test_brokers_export(workspace, scored, tmp_path):
     assert {r["Main brokerage role"] for r in records} - {""}  # someone brokers
 
 
+def test_a_main_role_that_has_ended_is_no_organisation_in_the_scored_tables(
+    workspace, small_map, tmp_path
+):
+    """The scores group people by the main role in force on the run's day; the
+    downloads name that organisation, or none, as the pages do (not the old one)."""
+    left = Affiliation.objects.get(person__ref="R01")
+    left.end_date = datetime.date.today() - datetime.timedelta(days=1)
+    left.save()
+    transaction.get_connection().run_on_commit.clear()
+    score_runs.score_run_execute(workspace_id=workspace.pk)
+    names = {exports.safe_cell(p.name): p.ref for p in small_map}
+    for kind in ("brokers", "scores", "key-people"):
+        organisation = {
+            names[r["Name"]]: r["Organisation"] for r in _records(_export(tmp_path, kind))
+        }
+        assert organisation["R01"] == "", kind
+        assert organisation["R04"] == "Conseil Général, Nord", kind
+
+
 # --- partnerships --------------------------------------------------------------
 
 

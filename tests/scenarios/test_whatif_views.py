@@ -532,7 +532,13 @@ def test_someone_whose_role_there_ended_stays_and_the_page_says_so(client, leave
         client.get(url(m.workspace, query=f"organisation={m.council.pk}")).content.decode()
     )
     assert "The 2 people who leave" in page
-    assert "Not leaving with it: Cath Cross ( Fenwick County Council). Their role there is not" in (
-        page
+    assert (
+        "Not leaving with it: Cath Cross ( Fenwick County Council). Their main role there has "
+        "ended (or has not started yet), so the map places them in no organisation today, and "
+        "they do not leave with it." in page
     )
     assert WhatIf.objects.get().people == sorted([m.cora.pk, m.colin.pk])
+    # Asked about by name, she leaves, and is named with no organisation, as the scores
+    # place her (a main role counts while it is in force).
+    page = plain(client.get(url(m.workspace, query=f"person={m.cath.pk}")).content.decode())
+    assert "Cath Cross" in page and "Fenwick County Council" not in page
