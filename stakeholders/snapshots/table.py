@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from stakeholders.rows import fixed, numeric_cell, person_url, whole
+from stakeholders.rows import fixed, numeric_cell, person_url, whole, whole_number
 from stakeholders.snapshots.comparison import ComparisonPage, NamedBroker, NamedPair
 
 BROKER_TABLES = ("risers", "fallers", "new_spanners", "lost_spanners")
@@ -33,11 +33,14 @@ def broker_rows(rows: Iterable[NamedBroker], *, slug: str) -> SafeString:
             name = f'<a href="{url(b.id)}"><bdi>{name}</bdi></a>'
         then = "not in the map" if b.then is None else whole(b.then)
         now = "not in the map" if b.now is None else whole(b.now)
+        # The change of the whole numbers shown, so that the row adds up (and matches
+        # `export_csv brokers --compare-to`); the CSV of everyone's change is exact.
+        change = whole_number(b.now or 0.0) - whole_number(b.then or 0.0)
         html.append(
             '<tr class="nhsuk-table__row">'
             f'<th scope="row" class="nhsuk-table__header">{name}</th>'
             f"{numeric_cell(then)}{numeric_cell(now)}"
-            f"{numeric_cell(_signed(b.change, whole(b.change)))}"
+            f"{numeric_cell(_signed(change, str(change)))}"
             "</tr>\n"
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped

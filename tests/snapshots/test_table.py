@@ -64,6 +64,15 @@ def test_broker_rows_match_the_template():
     assert ">+28</td>" in ours and ">0</td>" in ours and "not in the map" in ours
 
 
+@pytest.mark.django_db
+def test_a_brokers_change_is_that_of_the_whole_numbers_shown():
+    """20.8 to 45.4 shows as 21 to 45: the change shown is +24, which adds up (and is
+    what `export_csv brokers --compare-to` gives), not the exact change rounded (+25)."""
+    ours = broker_rows([NamedBroker(6, "P6", "Olivia", 20.8, 45.4, 24.6)], slug="demo")
+    cells = [c.split("<", 1)[0] for c in ours.split('numeric">')[1:]]
+    assert cells == ["21", "45", "+24"]
+
+
 def test_pair_rows_match_the_template():
     ours = pair_rows(PAIRS)
     _same(ours, PAIR_ROWS, rows=PAIRS)
