@@ -809,6 +809,36 @@ def _describe_key_people(run: ScoreRun | None) -> str:
     )
 
 
+def _key_set_rows(run: ScoreRun | None) -> Iterator[tuple]:
+    """The key-people page's table of the groups most damaging to lose together, one
+    note per size, full precision (one query)."""
+    summary = run.key_people if run is not None else {}
+    sets = sorted(summary.get("sets", []) if summary else [], key=lambda s: s["size"])
+    if not sets:
+        return
+    people = {
+        pk: (name, ref)
+        for pk, name, ref in Person.objects.filter(
+            pk__in={pk for s in sets for pk in s["people"]}
+        ).values_list("pk", "name", "ref")
+    }
+    for s in sets:
+        named = sorted(people.get(pk, ("(removed)", "")) for pk in s["people"])
+        who = "; ".join(f"{name} ({ref})" if ref else name for name, ref in named)
+        how = (
+            "exact: every group of that size was checked"
+            if s["method"] == "exhaustive"
+            else "searched (greedy with swaps): another group could do slightly more damage"
+        )
+        increase = s["fragmentation"] - summary["fragmentation"]
+        yield (
+            "Key sets",
+            f"{s['size']} people",
+            f"{who}. Fragmentation if they all leave {s['fragmentation']!r} "
+            f"(increase {increase!r}); {how}",
+        )
+
+
 def notes_rows(
     kind: str,
     *,
@@ -843,6 +873,7 @@ def notes_rows(
         yield ("About", "Network", describe_network(run))
         if kind == "key-people":
             yield ("About", "Key people", _describe_key_people(run))
+            yield from _key_set_rows(run)
         if shown:
             yield ("About", "Rows shown", shown)
     else:

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from stakeholders import score_runs
 from stakeholders.exports import tables
-from stakeholders.models import PersonScore, RunStatus, ScoreRun
+from stakeholders.models import Person, PersonScore, RunStatus, ScoreRun
 from stakeholders.scenarios import leaves
 from tests.factories import (
     AffiliationFactory,
@@ -285,6 +285,20 @@ def test_the_notes_explain_every_column_and_give_the_figures_now(client, leavers
         f"Fragmentation now {m.run.key_people['fragmentation']!r}; distance-weighted "
         f"fragmentation now {m.run.key_people['distance_fragmentation']!r}"
     )
+    # The page's table of the groups most damaging to lose together, one note a size.
+    sets = {r[1]: r[2] for r in notes if r[0] == "Key sets"}
+    stored = m.run.key_people["sets"]
+    assert list(sets) == [f"{s['size']} people" for s in sorted(stored, key=lambda s: s["size"])]
+    page = client.get(
+        reverse("stakeholders:scenario_key_people", kwargs={"slug": m.workspace.slug})
+    )
+    for s in stored:
+        note = sets[f"{s['size']} people"]
+        for person in Person.objects.filter(pk__in=s["people"]):
+            assert f"{person.name} ({person.ref})" in note
+            assert person.name in page.content.decode()
+        assert f"Fragmentation if they all leave {s['fragmentation']!r}" in note
+        assert note.endswith("every group of that size was checked")  # a small map: exact
 
 
 def test_export_csv_writes_key_people_for_a_boundary(leavers_map):
