@@ -17,6 +17,7 @@ import dataclasses
 import datetime
 import heapq
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import CharField, Q
@@ -52,6 +53,7 @@ from stakeholders.models import (
     PersonPosition,
     PersonScore,
     Relationship,
+    RelationshipKind,
     ScoreRun,
     Workspace,
 )
@@ -392,11 +394,11 @@ def _select(
     }
     # Both ends drawn: among the chosen, or (one organisation) among everyone placed.
     pool = set(placed) if filters.organisation is not None else chosen
-    ties = [
+    ties = _one_line_per_collaboration(
         (source, target, kind, strength, stale_on[seen])
         for source, target, kind, strength, seen in rows
         if source in pool and target in pool
-    ]
+    )
     organisation_name = ""
     if filters.organisation is not None:
         organisation_name = organisations[filters.organisation][0]
@@ -404,6 +406,24 @@ def _select(
         ties = [t for t in ties if t[0] in core or t[1] in core]
         chosen = core | {p for t in ties for p in t[:2]}
     return _Selection(chosen, ties, organisation_name)
+
+
+def _one_line_per_collaboration(ties: Iterable[tuple]) -> list[tuple]:
+    """Ties as drawn: a collaboration recorded by both people (each reports working with
+    the other, as a survey confirms it) is one line, at the stronger record's strength,
+    and stale only if both records are. Other kinds have a direction: each is drawn."""
+    drawn: dict[tuple, tuple] = {}
+    for tie in ties:
+        source, target, kind, strength, stale = tie
+        mutual = kind == RelationshipKind.COLLABORATES and source > target
+        key = (target, source, kind) if mutual else (source, target, kind)
+        have = drawn.get(key)
+        drawn[key] = (
+            tie
+            if have is None
+            else (have[0], have[1], kind, max(have[3], strength), have[4] and stale)
+        )
+    return list(drawn.values())
 
 
 def _groups(stored: _Stored) -> dict[int, str]:

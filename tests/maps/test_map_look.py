@@ -6,14 +6,18 @@ import math
 import zipfile
 
 import pytest
+from django.db import transaction
 from django.http import QueryDict
 
+from stakeholders import score_runs
 from stakeholders.maps import labels as map_labels
 from stakeholders.maps import marks
 from stakeholders.maps.arrange import BandMark
 from stakeholders.maps.filters import MapFilterError, parse_filters
 from stakeholders.models import Sector, Tier
+from stakeholders.services import data_stamp_move
 from tests.dashboard.test_dashboard_views import build_map, url
+from tests.factories import RelationshipFactory
 
 # Machado, Oliveira and Fernandes (2009), severity 1, on linear RGB.
 CVD = {
@@ -266,6 +270,27 @@ def test_ties_across_the_boundary_are_drawn_apart_from_ties_inside(
     assert 'stroke="#212b32"' in across[0] and 'stroke="#768692"' in inside[0]
     assert "Dark and thick: a tie across organisations" in page
     assert "Grey and thin: a tie inside one organisation" in page
+
+
+def test_a_collaboration_recorded_by_both_people_is_one_line(client, workspace, viewer):
+    """Each reports working with the other (a survey confirms a tie this way): one
+    line at the stronger strength. A tie with a direction is drawn each way."""
+    built = build_map(workspace, people_per_org=4)
+    broker, contact = built["broker"], built["people"]["Fenwick County Council"][0]
+    RelationshipFactory(source=contact, target=broker, strength=2)  # the reverse record
+    transaction.get_connection().run_on_commit.clear()
+    score_runs.score_run_execute(workspace_id=workspace.pk)
+    client.force_login(viewer)
+    page = client.get(url("map", workspace, crossing="only")).content.decode()
+    edges = page.split('class="app-map-edges"')[1].split("</g>")[0]
+    assert edges.count("<line") == 1
+    RelationshipFactory(source=contact, target=broker, kind="trusts", strength=4)
+    transaction.get_connection().run_on_commit.clear()
+    data_stamp_move(workspace_id=workspace.pk)  # as the commit would
+    score_runs.score_run_execute(workspace_id=workspace.pk)
+    page = client.get(url("map", workspace, crossing="only")).content.decode()
+    edges = page.split('class="app-map-edges"')[1].split("</g>")[0]
+    assert edges.count("<line") == 2
 
 
 def test_crossing_only_draws_just_the_ties_across(client, workspace, viewer, scored):
