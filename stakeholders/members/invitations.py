@@ -138,9 +138,12 @@ def _send_or_undo(
     """Send the email; if the mail server fails, undo the change and say so."""
     try:
         _send(invitation=invitation, token=token, link_for=link_for)
-    except OSError:  # smtplib's errors are OSErrors, as are refused connections
-        # No address in the log: it is personal data (the owner sees the message).
-        logger.warning("Invitation %s: the email could not be sent", invitation.pk, exc_info=True)
+    except OSError as exc:  # smtplib's errors are OSErrors, as are refused connections
+        # No address in the log: it is personal data (the owner sees the message). The
+        # error's text and traceback can hold it (SMTPRecipientsRefused does): its kind only.
+        logger.warning(
+            "Invitation %s: the email could not be sent (%s)", invitation.pk, type(exc).__name__
+        )
         undo()
         raise ValidationError(
             {

@@ -91,10 +91,11 @@ def _send(
                     connection.send_messages([message])
                     mark(response)
                     sent.append(response)
-        except OSError:  # smtplib's errors are OSErrors, as are refused connections
-            # No address in the log: it is personal data (the editor sees the message).
+        except OSError as exc:  # smtplib's errors are OSErrors, as are refused connections
+            # No address in the log: it is personal data (the editor sees the message). The
+            # error's text and traceback can hold it (SMTPRecipientsRefused does): its kind only.
             logger.warning(
-                "Survey %s: emails stopped after %s", survey.pk, len(sent), exc_info=True
+                "Survey %s: emails stopped after %s (%s)", survey.pk, len(sent), type(exc).__name__
             )
             stopped = True
     if sent:

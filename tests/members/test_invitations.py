@@ -219,6 +219,21 @@ def test_an_email_that_cannot_be_sent_is_reported_and_leaves_no_invitation(
     assert not Invitation.objects.exists()
 
 
+def test_a_refused_address_stays_out_of_the_log(client, owner, workspace, monkeypatch, caplog):
+    """smtplib's SMTPRecipientsRefused carries the address in its text and traceback."""
+
+    def refuse(**kwargs):
+        raise smtplib.SMTPRecipientsRefused({ADDRESS: (550, f"<{ADDRESS}> rejected".encode())})
+
+    monkeypatch.setattr(invitation_services, "send_mail", refuse)
+    client.force_login(owner)
+    with caplog.at_level("WARNING"):
+        response = client.post(invite_url(workspace), {"email": ADDRESS, "role": "viewer"})
+    assert response.status_code == 400
+    assert "the email could not be sent (SMTPRecipientsRefused)" in caplog.text
+    assert ADDRESS not in caplog.text
+
+
 def test_when_a_resend_cannot_be_sent_the_earlier_link_keeps_working(
     client, owner, workspace, mailoutbox, monkeypatch
 ):

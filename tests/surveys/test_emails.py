@@ -145,3 +145,18 @@ def test_a_mail_server_failure_keeps_those_already_sent(fresh, mailoutbox, monke
     assert fresh.responses.filter(invited_at__isnull=False).count() == 1
     monkeypatch.setattr(emails, "_message", real)
     assert survey_invitations_send(survey=fresh, base_url=BASE) == 2
+
+
+def test_a_refused_address_stays_out_of_the_log(fresh, mailoutbox, monkeypatch, caplog):
+    """smtplib's SMTPRecipientsRefused carries the address in its text and traceback:
+    the log says which kind of error stopped the emails, nothing more."""
+    address = "jane.secret@nhs.example"
+
+    def refused(**kwargs):
+        raise smtplib.SMTPRecipientsRefused({address: (550, f"<{address}> rejected".encode())})
+
+    monkeypatch.setattr(emails, "_message", refused)
+    with caplog.at_level("WARNING"), pytest.raises(SendingStopped):
+        survey_invitations_send(survey=fresh, base_url=BASE)
+    assert "emails stopped after 0 (SMTPRecipientsRefused)" in caplog.text
+    assert address not in caplog.text
