@@ -243,7 +243,7 @@ def scores_choice_param(
             )
         snapshot = (
             Snapshot.objects.filter(workspace=workspace, pk=int(raw)).select_related("run").first()
-            if raw.isdigit() and len(raw) < 12
+            if raw.isascii() and raw.isdecimal() and len(raw) < 12
             else None
         )
         if snapshot is None:

@@ -200,7 +200,7 @@ def _answers_after(response: SurveyResponse, post) -> tuple[list[AnswerInput], b
     inputs = [answer for pk, answer in _inputs(response, post) if str(pk) != remove]
     if add := post.get("add"):
         kind, _, pk = add.partition(":")
-        if pk.isdigit():
+        if pk.isascii() and pk.isdecimal() and len(pk) < 12:
             inputs.append(AnswerInput(kind=kind, target_id=int(pk)))
     if kind := post.get("add_unlisted"):
         inputs.append(

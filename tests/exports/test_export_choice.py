@@ -104,6 +104,14 @@ def test_a_snapshot_downloads_its_frozen_scores_and_ties(client, workspace, scor
     assert selectors.current_run(workspace_id=workspace.pk).pk != snapshot.run_id
 
 
+@pytest.mark.parametrize("raw", ["\u00b2", "\u0661", "99999999999999"])
+def test_a_snapshot_that_is_not_a_plain_number_is_no_such_snapshot(client, workspace, viewer, raw):
+    """'²' and Arabic-Indic digits pass str.isdigit() but are no record number."""
+    client.force_login(viewer)
+    response = _get(client, workspace, "export_csv", {"kind": "brokers"}, snapshot=raw)
+    assert response.status_code == 404 and "no such snapshot" in response.content.decode()
+
+
 def test_a_bad_choice_is_refused_on_the_export_page(
     client, workspace, other_workspace, scored, viewer
 ):

@@ -186,6 +186,15 @@ def test_find_without_javascript_then_add_save_and_come_back(client, survey, peo
     assert "Ben Okafor" in body and 'value="4" selected' in body
 
 
+def test_an_addition_that_names_no_record_is_ignored(client, survey, people):
+    """'²' passes str.isdigit() but is no record number: nothing is added, no error page."""
+    response = _consented(client, survey, people["Ada"])
+    for value in ("collaborates:\u00b2", "collaborates:", "collaborates:" + "9" * 40):
+        answer = client.post(RESPOND, {"add": value})
+        assert answer.status_code in (200, 302)
+    assert not response.answers.exists()
+
+
 def test_submit_makes_ties_and_a_missing_strength_is_named(client, survey, people):
     response = _consented(client, survey, people["Ada"])
     client.post(RESPOND, {"add": f"collaborates:{people['Ben'].pk}"})
