@@ -186,7 +186,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     # on to the survey; without a working token in the session, "link does not work".
     "stakeholders:survey_open": answers(302, 302, 302, 302, 302),
     "stakeholders:survey_respond": answers(404, 404, 404, 404, 404),
-    "stakeholders:survey_roster": answers(404, 404, 404, 404, 404),
+    "stakeholders:survey_roster": POST_ONLY,
     "admin:index": answers(ADMIN_LOGIN, 200, 200, 200, 200),
     "admin:login": answers(200, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX),
     "admin:logout": answers(ADMIN_INDEX, 405, 405, 405, 405),

@@ -295,18 +295,19 @@ def survey_respond(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(["POST"])
 def survey_roster(request: HtmxHttpRequest) -> HttpResponse:
-    """The roster's matches for what the respondent has typed (htmx): buttons to add."""
+    """The roster's matches for what the respondent has typed (htmx): buttons to add.
+
+    Posted, so that the name typed stays out of the address (and so out of any log of
+    addresses); the question's kind, not personal, is in the address.
+    """
     response, refusal = _current(request)
     if refusal is not None:
         return refusal
     kind = request.GET.get("kind", "")
     if kind not in {q.kind for q in response.survey.questions.all()}:
         return HttpResponse(status=400)
-    context = {
-        "kind": kind,
-        "matches": roster_matches(response, request.GET.get(f"q-{kind}", "")),
-        "searched": request.GET.get(f"q-{kind}", ""),
-    }
+    searched = request.POST.get(f"q-{kind}", "")
+    context = {"kind": kind, "matches": roster_matches(response, searched), "searched": searched}
     return render(request, ROSTER_TEMPLATE, context)

@@ -144,9 +144,9 @@ def test_the_roster_search_shows_names_and_organisations_of_this_workspace_only(
 ):
     PersonFactory(workspace=other_workspace, name="Bella Outsider")
     _consented(client, survey, people["Ada"])
-    page = client.get(ROSTER, {"kind": "collaborates", "q-collaborates": "b"})
+    page = client.post(f"{ROSTER}?kind=collaborates", {"q-collaborates": "b"})
     assert "Type at least two letters" in page.content.decode()
-    page = client.get(ROSTER, {"kind": "collaborates", "q-collaborates": "be"})
+    page = client.post(f"{ROSTER}?kind=collaborates", {"q-collaborates": "be"})
     body = page.content.decode()
     assert "Ben Okafor" in body and "Northgate Hospital" in body
     assert "Bea Okoro" in body and "Fenwick Council" in body
@@ -155,13 +155,20 @@ def test_the_roster_search_shows_names_and_organisations_of_this_workspace_only(
     # Never the respondent themself.
     assert (
         "Ada Lovell"
-        not in client.get(ROSTER, {"kind": "trusts", "q-trusts": "ada"}).content.decode()
+        not in client.post(f"{ROSTER}?kind=trusts", {"q-trusts": "ada"}).content.decode()
     )
-    assert client.get(ROSTER, {"kind": "reports_to", "q-reports_to": "be"}).status_code == 400
+    assert client.post(f"{ROSTER}?kind=reports_to", {"q-reports_to": "be"}).status_code == 400
+
+
+def test_the_name_typed_is_posted_never_put_in_the_address(client, survey, people):
+    _consented(client, survey, people["Ada"])
+    page = client.get(RESPOND).content.decode()
+    assert f'hx-post="{ROSTER}?kind=collaborates"' in page
+    assert client.get(ROSTER, {"kind": "collaborates", "q-collaborates": "be"}).status_code == 405
 
 
 def test_the_roster_needs_a_working_link(client, survey, people):
-    assert client.get(ROSTER, {"kind": "collaborates", "q-collaborates": "ben"}).status_code == 404
+    assert client.post(f"{ROSTER}?kind=collaborates", {"q-collaborates": "ben"}).status_code == 404
 
 
 def test_find_without_javascript_then_add_save_and_come_back(client, survey, people):
