@@ -394,18 +394,18 @@ def _select(
     }
     # Both ends drawn: among the chosen, or (one organisation) among everyone placed.
     pool = set(placed) if filters.organisation is not None else chosen
-    ties = _one_line_per_collaboration(
+    ties = [
         (source, target, kind, strength, stale_on[seen])
         for source, target, kind, strength, seen in rows
         if source in pool and target in pool
-    )
+    ]
     organisation_name = ""
     if filters.organisation is not None:
         organisation_name = organisations[filters.organisation][0]
         core = {p for p in chosen if org_of(p) == filters.organisation}
         ties = [t for t in ties if t[0] in core or t[1] in core]
         chosen = core | {p for t in ties for p in t[:2]}
-    return _Selection(chosen, ties, organisation_name)
+    return _Selection(chosen, _one_line_per_collaboration(ties), organisation_name)
 
 
 def _one_line_per_collaboration(ties: Iterable[tuple]) -> list[tuple]:
