@@ -86,7 +86,7 @@ def unguard_cell(text: str) -> str:
     return text[1:] if text[:1] == "'" and _GUARDED.match(text, 1) else text
 
 
-def _grouped_by(run: ScoreRun, prefix: str = "person__affiliations__") -> Q:
+def grouped_by(run: ScoreRun, prefix: str = "person__affiliations__") -> Q:
     """The primary affiliations the run grouped people by: those in force on its day
     (score_runs.score_input), so that a main role that has ended is no organisation,
     as on the pages."""
@@ -102,7 +102,7 @@ def scores_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
     primaries = {
         pk: (org, sector, tier)
         for pk, org, sector, tier in Affiliation.objects.filter(
-            _grouped_by(run, prefix=""), person__workspace_id=run.workspace_id
+            grouped_by(run, prefix=""), person__workspace_id=run.workspace_id
         ).values_list(
             "person_id", "organisation__name", "organisation__sector", "organisation__tier"
         )
@@ -459,7 +459,7 @@ def brokers_rows(
     if run is None:
         return
     scores = PersonScore.objects.filter(run=run, boundary=boundary).annotate(
-        primary=FilteredRelation("person__affiliations", condition=_grouped_by(run))
+        primary=FilteredRelation("person__affiliations", condition=grouped_by(run))
     )
     if group:
         scores = scores.filter(group=group)
@@ -539,7 +539,7 @@ def key_people_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
     labels = group_labels(workspace_id=run.workspace_id, boundary=boundary)
     scores = (
         PersonScore.objects.filter(run=run, boundary=boundary)
-        .annotate(primary=FilteredRelation("person__affiliations", condition=_grouped_by(run)))
+        .annotate(primary=FilteredRelation("person__affiliations", condition=grouped_by(run)))
         .order_by(*key_people_ordering())
         .values_list(
             "person__ref",
@@ -1033,11 +1033,13 @@ def _graph_data(
     `ties_on`: only the ties in force that day (default: every tie recorded).
     """
     score_fields = [name for name, _ in _score_fields()] if run is not None else []
-    people = (
-        Person.objects.filter(workspace=workspace)
-        .annotate(primary=_primary_affiliation())
-        .order_by("ref")
+    # With scores, the organisation, sector and tier the scores grouped people by.
+    primary = (
+        _primary_affiliation()
+        if run is None
+        else FilteredRelation("affiliations", condition=grouped_by(run, prefix="affiliations__"))
     )
+    people = Person.objects.filter(workspace=workspace).annotate(primary=primary).order_by("ref")
     values = ["ref", "name", "job_title", "primary__organisation__name",
               "primary__organisation__sector", "primary__organisation__tier"]  # fmt: skip
     if run is not None:

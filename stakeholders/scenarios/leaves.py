@@ -431,8 +431,8 @@ def whatif_question(
     Anyone in the workspace can be chosen, including people recorded as having
     left (they stay in the map while their ties are recorded). An organisation
     takes everyone whose affiliation with it is current today; someone whose main
-    affiliation there has ended stays (the scores still place them there, as they
-    group people by main affiliation whatever its dates), and the page says so.
+    affiliation there has ended stays (the scores place them in no organisation, as
+    they count a main affiliation only while it is in force), and the page says so.
     """
     if len(people) > MAX_PEOPLE:
         raise BadChoice(
@@ -732,10 +732,14 @@ def _result_people(result: dict, boundary: str) -> set[int]:
 
 
 def _people(workspace_id: int, ids: set[int]) -> dict[int, Named]:
+    # Named by the main organisation in force today, as the what-if's scores group them.
+    current = current_affiliation(timezone.localdate(), "affiliations")
     rows = (
         Person.objects.filter(workspace_id=workspace_id, pk__in=ids)
         .annotate(
-            primary=FilteredRelation("affiliations", condition=Q(affiliations__is_primary=True))
+            primary=FilteredRelation(
+                "affiliations", condition=Q(affiliations__is_primary=True) & current
+            )
         )
         .values_list("pk", "ref", "name", "primary__organisation__name")
     )

@@ -7,10 +7,15 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import FilteredRelation, Q
+from django.db.models import FilteredRelation
 
 from stakeholders.dashboard.reads import BY_BROKER_SCORE
-from stakeholders.exports.tables import BROKERAGE_ROLES, BROKERS_HEADER, main_brokerage_role
+from stakeholders.exports.tables import (
+    BROKERAGE_ROLES,
+    BROKERS_HEADER,
+    grouped_by,
+    main_brokerage_role,
+)
 from stakeholders.models import PersonScore, ScoreRun, Snapshot, Workspace
 from stakeholders.rows import whole_number
 from stakeholders.selectors import group_labels
@@ -163,7 +168,7 @@ def snapshot_named(*, workspace: Workspace, name_or_id: str) -> Snapshot | None:
     """A snapshot by its exact name, else by its number; None when there is none."""
     snapshots = Snapshot.objects.filter(workspace=workspace).select_related("run")
     found = snapshots.filter(name=name_or_id).first()
-    if found is None and name_or_id.isdecimal() and len(name_or_id) < 13:
+    if found is None and name_or_id.isascii() and name_or_id.isdecimal() and len(name_or_id) < 12:
         found = snapshots.filter(pk=int(name_or_id)).first()
     return found
 
@@ -171,11 +176,7 @@ def snapshot_named(*, workspace: Workspace, name_or_id: str) -> Snapshot | None:
 def _ranked(run: ScoreRun, boundary: str):
     return (
         PersonScore.objects.filter(run=run, boundary=boundary)
-        .annotate(
-            primary=FilteredRelation(
-                "person__affiliations", condition=Q(person__affiliations__is_primary=True)
-            )
-        )
+        .annotate(primary=FilteredRelation("person__affiliations", condition=grouped_by(run)))
         .order_by(*BY_BROKER_SCORE)
     )
 

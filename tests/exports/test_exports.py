@@ -32,6 +32,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.retention import stale_cutoff
+from stakeholders.snapshots.comparison import brokers_change_rows
 from tests.factories import (
     AffiliationFactory,
     OrganisationFactory,
@@ -162,13 +163,28 @@ def test_a_main_role_that_has_ended_is_no_organisation_in_the_scored_tables(
     left.save()
     transaction.get_connection().run_on_commit.clear()
     score_runs.score_run_execute(workspace_id=workspace.pk)
-    names = {exports.safe_cell(p.name): p.ref for p in small_map}
-    for kind in ("brokers", "scores", "key-people"):
-        organisation = {
-            names[r["Name"]]: r["Organisation"] for r in _records(_export(tmp_path, kind))
-        }
-        assert organisation["R01"] == "", kind
+    names = {n: p.ref for p in small_map for n in (p.name, exports.safe_cell(p.name))}
+    run = selectors.current_run(workspace_id=workspace.pk)
+    tables = {
+        kind: _records(_export(tmp_path, kind)) for kind in ("brokers", "scores", "key-people")
+    }
+    compared = brokers_change_rows(run=run, then=run, boundary="organisation")
+    tables["brokers --compare-to"] = [
+        dict(zip(BROKERS_HEADER, row[: len(BROKERS_HEADER)], strict=True))
+        for row in list(compared)[1:]
+    ]
+    for kind, records in tables.items():
+        organisation = {names[r["Name"]]: r["Organisation"] for r in records}
+        assert not organisation["R01"], kind
         assert organisation["R04"] == "Conseil Général, Nord", kind
+    # The scored graph file too.
+    target = tmp_path / "map.graphml"
+    call_command(
+        "export_graph", "--workspace", workspace.slug, "--format", "graphml", "--output", target
+    )
+    nodes = dict(nx.read_graphml(target).nodes(data=True))
+    assert not nodes["R01"].get("organisation")
+    assert nodes["R04"]["organisation"] == "Conseil Général, Nord"
 
 
 # --- partnerships --------------------------------------------------------------

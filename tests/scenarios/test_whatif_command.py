@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from stakeholders.models import WhatIf
+from stakeholders.models import Affiliation, WhatIf
 from stakeholders.scenarios import leaves, whatif_compute
 from tests.factories import OrganisationFactory
 from tests.scenarios.test_whatif_compute import build_leavers_map
@@ -84,6 +84,15 @@ def test_an_organisation_nobody_is_at_now_is_refused_as_by_the_download(leavers_
     empty = OrganisationFactory(workspace=m.workspace, name="Men's Shed")
     with pytest.raises(CommandError, match="nobody is at the organisation chosen now"):
         run("--workspace", m.workspace.slug, "--organisation", empty.name)
+
+
+def test_someone_whose_main_role_has_ended_is_named_with_no_organisation(leavers_map):
+    """As the scores place them, and as the page's list of who leaves names them."""
+    m = leavers_map
+    Affiliation.objects.filter(person=m.cath).update(end_date="2020-01-01")
+    table = run("--workspace", m.workspace.slug, "--leaves", "LM-CATH,LM-COLIN")
+    who = {r[5]: r[6] for r in table if r[0] == "Who leaves"}
+    assert who == {"Cath Cross": "", "Colin Crane": "Fenwick County Council"}
 
 
 def test_unknown_refs_are_named(leavers_map):

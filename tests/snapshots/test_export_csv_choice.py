@@ -133,6 +133,7 @@ def test_output_dir_names_the_scores_in_the_file(workspace, history, tmp_path): 
     ("args", "message"),
     [
         (["brokers", "--snapshot", "Nope"], "--snapshot: no snapshot 'Nope' in 'north-fenwick'"),
+        (["brokers", "--snapshot", "\u0661"], "--snapshot: no snapshot '\u0661'"),  # not 1
         (["people", "--snapshot", "1"], "--snapshot applies to the scored tables and forums only"),
         (["forums", "--formal"], "--formal applies to the scored tables only"),
         (
