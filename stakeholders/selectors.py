@@ -371,6 +371,11 @@ class ScoresChoice:
         return FORMAL_OPTIONS if self.formal else DEFAULT_OPTIONS
 
     @property
+    def day(self) -> datetime.date | None:
+        """The day of the network these scores are of; None for today's."""
+        return self.snapshot.as_of if self.snapshot is not None else self.as_of
+
+    @property
     def is_today(self) -> bool:
         """Today's informal scores: the ones every edit recomputes."""
         return self.as_of is None and not self.formal and self.snapshot is None

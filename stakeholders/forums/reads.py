@@ -100,12 +100,14 @@ class SeatsPage:
     joint_appointments: list[JointRow]
 
 
-def seats_and_influence(*, workspace: Workspace, run: ScoreRun | None) -> SeatsPage:
-    """Where formal seats and informal influence diverge on the run's day (today, or
-    the date of a dated or snapshot run): seven queries, kept until the workspace's
-    data changes (stakeholders.memo), so the page and its CSV asked for again read
-    only the stamp."""
-    day = run.as_of if run is not None and run.as_of is not None else timezone.localdate()
+def seats_and_influence(
+    *, workspace: Workspace, run: ScoreRun | None, on: datetime.date | None = None
+) -> SeatsPage:
+    """Where formal seats and informal influence diverge on `on` (default today; the
+    day of the scores chosen, whose `run` may still be on its way): seven queries, kept
+    until the workspace's data changes (stakeholders.memo), so the page and its CSV
+    asked for again read only the stamp."""
+    day = on or timezone.localdate()
     return kept(
         workspace.pk,
         ("seats and influence", run.pk if run is not None else None, day),

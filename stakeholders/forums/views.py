@@ -23,7 +23,11 @@ TEMPLATE = "stakeholders/forums/seats.html"
 def forums_page(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """Informal brokers without a seat, seat-holders with little reach, forums, joint posts."""
     context = analysis_context(request, membership, layers=False)
-    page = seats_and_influence(workspace=membership.workspace, run=context["status"].run)
+    page = seats_and_influence(
+        workspace=membership.workspace,
+        run=context["status"].run,
+        on=context["scores_choice"].day,
+    )
     context.update(
         page=page,
         when="today" if page.day == timezone.localdate() else f"on {page.day:%-d %B %Y}",
@@ -49,7 +53,7 @@ def forums_csv(request: HttpRequest, membership: Membership, fmt: str = "csv") -
             template="stakeholders/export_error.html",
             context={"title": "This answer is not ready", "workspace": membership.workspace},
         )
-    page = seats_and_influence(workspace=membership.workspace, run=run)
+    page = seats_and_influence(workspace=membership.workspace, run=run, on=choice.day)
     now = timezone.now()
     return table_download(
         seats_rows(page),

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from stakeholders import score_runs
+from stakeholders.forums.reads import seats_and_influence
 from stakeholders.models import Forum, ForumMembership, Person, Snapshot
 from tests.snapshots.test_compare_views import D, history  # noqa: F401 - the fixture
 
@@ -107,6 +108,17 @@ def test_seats_and_influence_on_a_date_is_the_pages_download(
     assert command(workspace, "forums", "--as-of", D.isoformat()) == dated
     _, today = forums_download(client, workspace, "")
     assert "Harriet 2" not in today and today == command(workspace, "forums")
+
+
+def test_seats_on_a_date_are_that_days_while_its_scores_are_worked_out(
+    workspace, seat_until_the_board
+):
+    """The page shows progress until the day's scores come; the seats it lists
+    meanwhile are that day's, not today's."""
+    page = seats_and_influence(workspace=workspace, run=None, on=D)
+    (board,) = page.forums
+    assert page.day == D and [m.name for m in board.members] == ["Harriet 2"]
+    assert seats_and_influence(workspace=workspace, run=None).forums[0].members == []
 
 
 def test_seats_and_influence_of_a_snapshot_is_the_pages_download(

@@ -202,7 +202,8 @@ class Command(OutputCommand):
         def data(out: IO[str]) -> None:
             if kind == FORUMS_KIND:
                 # Seats and influence (issue #18): the page's tables, with a Table column.
-                write_csv(seats_rows(seats_and_influence(workspace=ws, run=run)), out)
+                page = seats_and_influence(workspace=ws, run=run, on=choice.day)
+                write_csv(seats_rows(page), out)
                 return
             if then is not None and kind == "partnerships":
                 # The comparison page's whole map and partnership tables, as its download.
