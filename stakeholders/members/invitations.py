@@ -9,6 +9,7 @@ inviting never tells an owner who has an account on this server.
 import hashlib
 import logging
 import secrets
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -145,6 +146,10 @@ def _send_or_undo(
             "Invitation %s: the email could not be sent (%s)", invitation.pk, type(exc).__name__
         )
         undo()
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            raise ValidationError(
+                {"email": "The email server refused this address: check it, then try again."}
+            ) from None
         raise ValidationError(
             {
                 "email": "The invitation could not be sent: the email server did not answer. "

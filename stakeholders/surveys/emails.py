@@ -3,10 +3,12 @@
 One message per person (their link is theirs alone), sent over one connection. Each
 person's row records when they were emailed, in the history like every other write,
 so a second click sends nothing twice; if the mail server stops answering part way,
-those already emailed keep their mark and the rest go on the next try.
+those already emailed keep their mark and the rest go on the next try. An address
+the server refuses is skipped, unmarked, and its person named to the editor.
 """
 
 import logging
+import smtplib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -37,6 +39,15 @@ class SendingStopped(Exception):
     def __init__(self, sent: int) -> None:
         super().__init__(f"The email server stopped answering after {sent} emails.")
         self.sent = sent
+
+
+class AddressesRefused(Exception):
+    """The mail server refused some people's addresses; `sent` others went."""
+
+    def __init__(self, sent: int, names: list[str]) -> None:
+        super().__init__(f"The email server refused {len(names)} addresses.")
+        self.sent = sent
+        self.names = names
 
 
 def survey_link(*, base_url: str, response: SurveyResponse) -> str:
@@ -80,6 +91,7 @@ def _send(
     if not survey_is_open(survey):
         raise ValidationError("This survey has closed: its links no longer work, so no email went.")
     sent: list[SurveyResponse] = []
+    refused: list[str] = []  # the names of people whose address the server refused
     stopped = False
     if responses:
         try:
@@ -88,7 +100,13 @@ def _send(
                     message = _message(
                         survey=survey, response=response, base_url=base_url, template=template
                     )
-                    connection.send_messages([message])
+                    try:
+                        connection.send_messages([message])
+                    except smtplib.SMTPRecipientsRefused:
+                        # This address only: the server still answers, so go on with the
+                        # rest (the connection is reset for the next message).
+                        refused.append(response.person.name)
+                        continue
                     mark(response)
                     sent.append(response)
         except OSError as exc:  # smtplib's errors are OSErrors, as are refused connections
@@ -102,6 +120,9 @@ def _send(
         bulk_update_with_history(sent, SurveyResponse, ["invited_at", "reminded_at", "reminders"])
     if stopped:
         raise SendingStopped(len(sent))
+    if refused:
+        logger.warning("Survey %s: the email server refused %s addresses", survey.pk, len(refused))
+        raise AddressesRefused(len(sent), refused)
     return len(sent)
 
 
@@ -119,7 +140,8 @@ def survey_invitations_send(
     """Email their link to invited people with an address not emailed yet; returns how many.
 
     `responses` narrows it to some of the survey's people (still only those not
-    emailed yet and not answered). Raises SendingStopped if the mail server fails.
+    emailed yet and not answered). Raises SendingStopped if the mail server fails, and
+    AddressesRefused (once the others have gone) if it refused some addresses.
     """
     now = now or timezone.now()
     chosen = _survey_responses(survey).filter(
@@ -144,7 +166,8 @@ def survey_reminders_send(*, survey: Survey, base_url: str, now: datetime | None
     """Remind people with an address who have not submitted, declined or withdrawn.
 
     Nobody is reminded twice within REMINDER_GAP (a second click sends nothing).
-    Returns how many were emailed; raises SendingStopped if the mail server fails.
+    Returns how many were emailed; raises SendingStopped if the mail server fails, and
+    AddressesRefused (once the others have gone) if it refused some addresses.
     """
     now = now or timezone.now()
     chosen = (

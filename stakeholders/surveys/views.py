@@ -33,6 +33,7 @@ from stakeholders.models import (
 )
 from stakeholders.surveys import emails, services
 from stakeholders.surveys.emails import (
+    AddressesRefused,
     SendingStopped,
     survey_invitations_send,
     survey_reminders_send,
@@ -264,12 +265,24 @@ def _emailed(
             f"Try again later: the people not emailed yet will get their {what} then.",
         )
         return _back(survey)
+    except AddressesRefused as refused:
+        messages.error(
+            request,
+            f"We sent {_emails(refused.sent)} ({what}). The email server refused the address "
+            f"of {_listed(refused.names)}: check it in their record, then send again.",
+        )
+        return _back(survey)
     messages.success(request, f"We sent {_emails(sent)} ({what}).")
     return _back(survey)
 
 
 def _emails(n: int) -> str:
     return f"{n} email{'' if n == 1 else 's'}"
+
+
+def _listed(names: list[str]) -> str:
+    """ "Ann", "Ann and Bob", "Ann, Bob and Cy"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 @editor_action

@@ -232,6 +232,11 @@ def test_a_refused_address_stays_out_of_the_log(client, owner, workspace, monkey
     assert response.status_code == 400
     assert "the email could not be sent (SMTPRecipientsRefused)" in caplog.text
     assert ADDRESS not in caplog.text
+    # The owner is told the address was refused, not that the server did not answer.
+    assert "The email server refused this address: check it, then try again." in (
+        response.content.decode()
+    )
+    assert not Invitation.objects.exists()
 
 
 def test_when_a_resend_cannot_be_sent_the_earlier_link_keeps_working(

@@ -6,12 +6,14 @@ import smtplib
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.mail.backends import locmem
 from django.urls import resolve
 from django.utils import timezone
 
 from stakeholders.models import ResponseStatus
 from stakeholders.surveys import emails
 from stakeholders.surveys.emails import (
+    AddressesRefused,
     SendingStopped,
     survey_invitations_send,
     survey_reminders_send,
@@ -147,16 +149,27 @@ def test_a_mail_server_failure_keeps_those_already_sent(fresh, mailoutbox, monke
     assert survey_invitations_send(survey=fresh, base_url=BASE) == 2
 
 
-def test_a_refused_address_stays_out_of_the_log(fresh, mailoutbox, monkeypatch, caplog):
-    """smtplib's SMTPRecipientsRefused carries the address in its text and traceback:
-    the log says which kind of error stopped the emails, nothing more."""
-    address = "jane.secret@nhs.example"
+def test_a_refused_address_is_skipped_named_and_kept_out_of_the_log(
+    fresh, mailoutbox, monkeypatch, caplog
+):
+    """smtplib's SMTPRecipientsRefused is about one address, and carries it in its text:
+    the others are still emailed, the refused person is named to the editor (not in
+    the log) and is not marked as emailed, so the next try sends to them again."""
+    first = fresh.responses.exclude(email="").order_by("person__name", "pk").first()
+    real_send = locmem.EmailBackend.send_messages
 
-    def refused(**kwargs):
-        raise smtplib.SMTPRecipientsRefused({address: (550, f"<{address}> rejected".encode())})
+    def send(self, messages):
+        if messages[0].to == [first.email]:
+            raise smtplib.SMTPRecipientsRefused({first.email: (550, b"5.1.1 rejected")})
+        return real_send(self, messages)
 
-    monkeypatch.setattr(emails, "_message", refused)
-    with caplog.at_level("WARNING"), pytest.raises(SendingStopped):
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", send)
+    with caplog.at_level("WARNING"), pytest.raises(AddressesRefused) as refused:
         survey_invitations_send(survey=fresh, base_url=BASE)
-    assert "emails stopped after 0 (SMTPRecipientsRefused)" in caplog.text
-    assert address not in caplog.text
+    assert refused.value.names == [first.person.name]
+    assert refused.value.sent == len(mailoutbox) == fresh.responses.exclude(email="").count() - 1
+    assert first.email not in caplog.text and "refused 1 addresses" in caplog.text
+    first.refresh_from_db()
+    assert first.invited_at is None
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", real_send)
+    assert survey_invitations_send(survey=fresh, base_url=BASE) == 1  # only them, now

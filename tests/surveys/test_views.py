@@ -2,11 +2,14 @@
 
 import csv
 import datetime
+import html
 import io
 import re
+import smtplib
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.mail.backends import locmem
 from django.urls import reverse
 from django.utils import timezone
 
@@ -269,6 +272,29 @@ def test_email_invitations_says_how_many_went(client, world, editor, mailoutbox)
     assert [m.to for m in mailoutbox] == [["dan@example.nhs.uk"]]
     token = re.search(r"/surveys/respond/([^/\s]+)/", mailoutbox[0].body)[1]
     assert token not in answer.text
+
+
+def test_a_refused_address_is_named_to_the_editor(client, world, editor, mailoutbox, monkeypatch):
+    for name in ("Dan Dale", "Eve East"):
+        person = PersonFactory(
+            workspace=world.survey.workspace, name=name, email=f"{name[:3].lower()}@example.nhs.uk"
+        )
+        world.survey.responses.create(person=person, email=person.email, nonce=f"n-{name}")
+    real_send = locmem.EmailBackend.send_messages
+
+    def send(self, messages):
+        if messages[0].to == ["dan@example.nhs.uk"]:
+            raise smtplib.SMTPRecipientsRefused({"dan@example.nhs.uk": (550, b"no such user")})
+        return real_send(self, messages)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", send)
+    login(client, editor)
+    answer = client.post(url("survey_invite", world), follow=True)
+    assert (
+        "We sent 1 email (invitations). The email server refused the address of Dan Dale: "
+        "check it in their record, then send again." in html.unescape(answer.text)
+    )
+    assert [m.to for m in mailoutbox] == [["eve@example.nhs.uk"]]
 
 
 def test_send_reminders_skips_those_done(client, world, editor, mailoutbox):
