@@ -14,13 +14,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from stakeholders.bidi import isolate
-from stakeholders.maps.data import NO_GROUP_COLOUR, _edge
+from stakeholders.maps.data import NO_GROUP_COLOUR
 from stakeholders.maps.marks import (
     EDGE_STYLES,
-    Edge,
-    GroupStyle,
-    Node,
-    shape_path,
     short_label,
 )
 from stakeholders.models import (
@@ -28,7 +24,6 @@ from stakeholders.models import (
     Boundary,
     ForumMembership,
     Person,
-    PersonPosition,
     PersonScore,
     Relationship,
     RelationshipKind,
@@ -73,8 +68,6 @@ class PersonPanel:
     ties_out_total: int
     ties_in_total: int
     seats: list[tuple[str, str]]  # forum name, kind of seat: the seats held today
-    mini_nodes: list[Node]
-    mini_edges: list[Edge]
     ego_svg: str = ""
 
 
@@ -140,18 +133,8 @@ def person_panel(
         for pk, name, kind, s, seen, made, survey, on in ties_in
     ]  # fmt: skip
     score = None
-    mini_nodes: list[Node] = []
-    mini_edges: list[Edge] = []
     if run is not None:
         score = PersonScore.objects.filter(run=run, person=person, boundary=boundary).first()
-        neighbours = {t.person_id: t.name for t in out + into}
-        positions = {
-            pk: (x, y)
-            for pk, x, y in PersonPosition.objects.filter(
-                run=run, person_id__in=[person.pk, *neighbours]
-            ).values_list("person_id", "x", "y")
-        }
-        mini_nodes, mini_edges = _ego_map(person, neighbours, positions, out + into)
     ego_svg = ego_map_svg(person.name, out + into, _organisations_of(out + into))
     group = ""
     if score is not None:
@@ -185,59 +168,8 @@ def person_panel(
         ties_out_total=len(out),
         ties_in_total=len(into),
         seats=seats,
-        mini_nodes=mini_nodes,
-        mini_edges=mini_edges,
         ego_svg=ego_svg,
     )
-
-
-def _ego_map(person, neighbours, positions, ties) -> tuple[list[Node], list[Edge]]:
-    """The person and their neighbours, where the map puts them, scaled into a small box."""
-    if person.pk not in positions:
-        return [], []
-    xs = [x for x, _ in positions.values()]
-    ys = [y for _, y in positions.values()]
-    side = max(max(xs) - min(xs), max(ys) - min(ys), 1)
-    pad = 16
-    scale = (MINI - 2 * pad) / side
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-
-    def place(pk):
-        x, y = positions[pk]
-        return MINI / 2 + (x - cx) * scale, MINI / 2 + (y - cy) * scale
-
-    me = GroupStyle("me", person.name, "#005eb8", "circle")
-    other = GroupStyle("other", "", NO_GROUP_COLOUR, "circle")
-    nodes = []
-    for pk in sorted(positions, key=lambda p: p == person.pk):
-        x, y = place(pk)
-        r = 7 if pk == person.pk else 4
-        style = me if pk == person.pk else other
-        name = person.name if pk == person.pk else neighbours[pk]
-        nodes.append(
-            Node(
-                pk,
-                name,
-                "",
-                round(x, 1),
-                round(y, 1),
-                r,
-                shape_path("circle", x, y, r),
-                style,
-                name,
-            )
-        )
-    edges = []
-    for tie in ties:
-        if tie.person_id in positions:
-            (x1, y1), (x2, y2) = place(person.pk), place(tie.person_id)
-            if not tie.outgoing:
-                x1, y1, x2, y2 = x2, y2, x1, y1
-            _, dash, directed = EDGE_STYLES[tie.kind]
-            edges.append(
-                _edge(x1, y1, x2, y2, 8, tie.kind, dash, directed, tie.strength, tie.stale)
-            )
-    return nodes, edges
 
 
 # --- The ego map: the person in the middle, their contacts named by organisation ---
