@@ -7,6 +7,7 @@ request from seats, affiliations and ties (a few queries and set operations).
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from stakeholders.analysis.forums import HIGH_BROKER_SCORE, LITTLE_REACH
 from stakeholders.exports.downloads import table_download
@@ -30,7 +31,9 @@ def forums_page(request: HtmxHttpRequest, membership: Membership) -> HttpRespons
     )
     context.update(
         page=page,
-        when="today" if page.day == timezone.localdate() else f"on {page.day:%-d %B %Y}",
+        when="today"
+        if page.day == timezone.localdate()
+        else f"on {date_format(page.day, 'j F Y')}",
         broker_rows=broker_rows(page.brokers_without_seat, slug=membership.workspace.slug),
         joint_rows=joint_rows(page.joint_appointments, slug=membership.workspace.slug),
         high_broker_score=HIGH_BROKER_SCORE,
