@@ -41,6 +41,9 @@ _NOT_A_WORKBOOK = (
     "this is not an Excel workbook we can open. In Excel choose File > Save As > "
     '"Excel Workbook (*.xlsx)", or save each sheet as "CSV UTF-8" and upload those.'
 )
+# A merged range in a sheet's XML (read-only sheets do not report them).
+_MERGED = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+_MAX_MERGED_AWAY = 10_000  # hidden cells listed before a sheet is refused outright
 _NO_SAVED_VALUE = (
     "this cell is a formula saved without its value. Open the workbook in Excel, "
     "save it there, and upload it again (or type the value instead of the formula)."
@@ -117,14 +120,48 @@ class _Refused(Exception):
     """A sheet that is not read at all; the message says why."""
 
 
+def _merged_away(merged: list[str], max_rows: int) -> dict[int, dict[int, str]]:
+    """The data cells (row 2 on) that merged ranges hide: row -> column index -> message.
+
+    Excel keeps a merged range's value in its first cell only, so the others read as
+    empty: a name merged down two rows would leave the second person without one.
+    Header cells may be merged (the header is read from its first cell).
+    """
+    from openpyxl.utils import range_boundaries
+
+    hidden: dict[int, dict[int, str]] = {}
+    count = 0
+    for ref in merged:
+        first_col, first_row, last_col, last_row = range_boundaries(ref)
+        message = (
+            f"this cell is part of the merged cells {ref}, so it reads as empty. Unmerge "
+            "them and fill in each cell."
+        )
+        # Rows and columns past the limits are refused anyway; a hostile range
+        # (A1:XFD1048576) must not be walked cell by cell.
+        for row in range(max(first_row, 2), min(last_row, max_rows + 1) + 1):
+            for col in range(first_col, min(last_col, MAX_COLUMNS) + 1):
+                if (row, col) != (first_row, first_col):
+                    hidden.setdefault(row, {})[col - 1] = message
+                    count += 1
+                    if count > _MAX_MERGED_AWAY:
+                        raise _Refused(
+                            f"merged cells cover more than {_MAX_MERGED_AWAY:,} cells below "
+                            "the header, and each reads as empty. Unmerge them and fill in "
+                            "each cell."
+                        )
+    return hidden
+
+
 def _read_sheet(
-    values: Any, formulas: Any | None, max_rows: int
+    values: Any, formulas: Any | None, max_rows: int, merged: list[str] | None = None
 ) -> tuple[list[tuple[int, list[str]]], dict[tuple[int, int], str]]:
     """(row number, cells) for each row with a cell, and the cells that cannot be read."""
     from openpyxl.utils import get_column_letter
 
     rows: list[tuple[int, list[str]]] = []
     problems: dict[tuple[int, int], str] = {}
+    hidden = _merged_away(merged or [], max_rows)
     # Read-only sheets pad every row to the width the sheet declares; a wrong or hostile
     # declaration (XFD1048576) must not make us read millions of empty cells.
     values.reset_dimensions()
@@ -164,6 +201,9 @@ def _read_sheet(
             ):
                 problems[(number, index)] = _NO_SAVED_VALUE
             texts.append(text)
+        for index, message in hidden.get(number, {}).items():
+            problems[(number, index)] = message
+            texts.extend([""] * (index + 1 - len(texts)))
         used = [i for i, text in enumerate(texts) if text.strip() or (number, i) in problems]
         if not used:
             continue  # empty rows, styled or not, and those Excel leaves at the end
@@ -230,13 +270,18 @@ def workbook_read(*, name: str, data: bytes, max_bytes: int, max_rows: int) -> W
         workbooks.append(values)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             formulas_present = _has_formulas(archive)
+            merged = {
+                title: _MERGED.findall(archive.read(path))
+                for title in values.sheetnames
+                if (path := getattr(values[title], "_worksheet_path", None))
+            }
         formulas = None
         if formulas_present:
             # Read a second time with formulas, only to tell a formula saved without
             # its value from an empty cell (data_only reads both as empty).
             formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
             workbooks.append(formulas)
-        _read_sheets(book, values, formulas, max_rows)
+        _read_sheets(book, values, formulas, max_rows, merged)
     except Exception:
         book.files.clear()
         book.errors.append(ImportError_(name, None, None, _NOT_A_WORKBOOK))
@@ -246,7 +291,13 @@ def workbook_read(*, name: str, data: bytes, max_bytes: int, max_rows: int) -> W
     return book
 
 
-def _read_sheets(book: WorkbookBundle, values: Any, formulas: Any | None, max_rows: int) -> None:
+def _read_sheets(
+    book: WorkbookBundle,
+    values: Any,
+    formulas: Any | None,
+    max_rows: int,
+    merged: dict[str, list[bytes]],
+) -> None:
     titles: list[str] = values.sheetnames
     found: dict[str, str] = {}
     for title in titles:
@@ -299,7 +350,10 @@ def _read_sheets(book: WorkbookBundle, values: Any, formulas: Any | None, max_ro
             continue
         try:
             rows, problems = _read_sheet(
-                sheet, formulas[title] if formulas is not None else None, max_rows
+                sheet,
+                formulas[title] if formulas is not None else None,
+                max_rows,
+                [ref.decode() for ref in merged.get(title, [])],
             )
         except _Refused as refused:
             book.errors.append(ImportError_(f"Sheet {book.sheets[file]}", None, None, str(refused)))

@@ -260,6 +260,41 @@ def test_merged_styled_headers_and_empty_rows_at_the_end_are_fine(workspace):
     assert people["created"] == ["P001", "P002", "P003", "P004", "P005"]
 
 
+def test_merged_data_cells_are_named_not_read_as_empty(workspace):
+    """Excel keeps a merged range's value in its first cell: an organisation merged
+    down two people's rows would leave the second without one, without a word."""
+    data = xlsx(good_sheets_but())
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook["people"]
+    sheet.merge_cells("E2:E3")  # organisation, people P001 and P002
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    planned = plan_of(workspace, "map.xlsx", buffer.getvalue())
+
+    assert problems(planned)[0] == (
+        "Sheet people, row 3, column organisation: this cell is part of the merged cells "
+        "E2:E3, so it reads as empty. Unmerge them and fill in each cell."
+    )
+    assert planned.as_summary()["files"] == []  # nothing imported
+
+
+def test_merged_ranges_hiding_over_ten_thousand_cells_refuse_the_sheet(workspace):
+    """So that a hostile range (A1:XFD1048576) is never walked cell by cell."""
+    data = xlsx(good_sheets_but())
+    workbook = load_workbook(io.BytesIO(data))
+    workbook["people"].merge_cells("A20:J1020")  # 10 x 1,001 cells
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    planned = plan_of(workspace, "map.xlsx", buffer.getvalue())
+
+    assert problems(planned) == [
+        "Sheet people: merged cells cover more than 10,000 cells below the header, and "
+        "each reads as empty. Unmerge them and fill in each cell."
+    ]
+
+
 # --- Errors name the sheet ---------------------------------------------------------
 
 
