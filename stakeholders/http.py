@@ -75,6 +75,16 @@ class Refusal(Exception):
         return render(request, self.template, context, status=self.status)
 
 
+def not_ready(message: str, workspace: Workspace) -> Refusal:
+    """A download whose answer is not there yet (409: the request itself is fine)."""
+    return Refusal(
+        message,
+        status=409,
+        template="stakeholders/export_error.html",
+        context={"title": "This answer is not ready", "workspace": workspace},
+    )
+
+
 # Pages carry who-knows-whom: no shared or back-button cache keeps a copy
 # (never_cache), and a fragment is never served in place of a page (Vary).
 def signed_in_page(view: Callable | None = None, *, methods: tuple[str, ...] = ("GET",)):

@@ -285,6 +285,12 @@ def in_force_q(on: datetime.date, prefix: str = "") -> Q:
     )
 
 
+def primary_in_force_q(on: datetime.date, prefix: str = "") -> Q:
+    """A main (primary) affiliation in force on `on`: the one the scores group people by
+    (score_runs.score_input). `prefix` as for in_force_q."""
+    return Q(**{f"{prefix}is_primary": True}) & in_force_q(on, prefix)
+
+
 def run_key(options: Options = DEFAULT_OPTIONS, as_of: datetime.date | None = None) -> str:
     """ScoreRun.options_key: the options' key, with the date of a run as of a date."""
     key = options_key(options)

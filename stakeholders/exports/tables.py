@@ -40,7 +40,7 @@ from stakeholders.models import (
 from stakeholders.retention import is_stale, stale_cutoff
 from stakeholders.rows import whole_number
 from stakeholders.scenarios.leaves import key_people_ordering, pairs_from, short_routes_only
-from stakeholders.selectors import group_labels, in_force_q
+from stakeholders.selectors import group_labels, in_force_q, primary_in_force_q
 from stakeholders.surveys.reads import completeness, reported_back
 from stakeholders.text import strip_refused
 
@@ -90,8 +90,7 @@ def grouped_by(run: ScoreRun, prefix: str = "person__affiliations__") -> Q:
     """The primary affiliations the run grouped people by: those in force on its day
     (score_runs.score_input), so that a main role that has ended is no organisation,
     as on the pages."""
-    day = run.as_of or timezone.localdate(run.created_at)
-    return Q(**{f"{prefix}is_primary": True}) & in_force_q(day, prefix=prefix)
+    return primary_in_force_q(run.as_of or timezone.localdate(run.created_at), prefix)
 
 
 def scores_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:

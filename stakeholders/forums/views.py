@@ -14,7 +14,7 @@ from stakeholders.exports.downloads import table_download
 from stakeholders.exports.tables import about_rows
 from stakeholders.forums.reads import FORUMS_KIND, seats_and_influence, seats_rows
 from stakeholders.forums.table import broker_rows, joint_rows
-from stakeholders.http import HtmxHttpRequest, Refusal, analysis_context, member_page
+from stakeholders.http import HtmxHttpRequest, analysis_context, member_page, not_ready
 from stakeholders.models import Membership
 
 TEMPLATE = "stakeholders/forums/seats.html"
@@ -48,13 +48,10 @@ def forums_csv(request: HttpRequest, membership: Membership, fmt: str = "csv") -
     context = analysis_context(request, membership, layers=False)
     choice, run = context["scores_choice"], context["status"].run
     if run is None and not choice.is_today:
-        # 409: the request is fine; the scores of that day are being worked out.
-        raise Refusal(
+        raise not_ready(
             "This download needs the scores asked for, and they are not ready: a background "
             "worker is working them out now. Try the download again in a minute.",
-            status=409,
-            template="stakeholders/export_error.html",
-            context={"title": "This answer is not ready", "workspace": membership.workspace},
+            membership.workspace,
         )
     page = seats_and_influence(workspace=membership.workspace, run=run, on=choice.day)
     now = timezone.now()

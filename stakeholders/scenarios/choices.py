@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import FilteredRelation, Q
 
 from stakeholders.models import Organisation, Person, Sector, Tier, Workspace
-from stakeholders.selectors import in_force_q
+from stakeholders.selectors import in_force_q, primary_in_force_q
 
 
 class BadChoice(ValueError):
@@ -79,9 +79,7 @@ def people_choices(*, workspace: Workspace, today: datetime.date) -> dict[int, P
         Person.objects.filter(workspace=workspace, active=True)
         .annotate(
             primary=FilteredRelation(
-                "affiliations",
-                condition=Q(affiliations__is_primary=True)
-                & current_affiliation(today, "affiliations"),
+                "affiliations", condition=primary_in_force_q(today, "affiliations__")
             )
         )
         .order_by("name", "ref", "pk")

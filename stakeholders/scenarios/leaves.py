@@ -40,7 +40,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.scenarios.choices import BadChoice, current_affiliation
-from stakeholders.selectors import group_labels
+from stakeholders.selectors import group_labels, primary_in_force_q
 from stakeholders.tasks import rescore_enqueue, whatif_run
 
 KEY_PEOPLE_PER_PAGE = 25
@@ -473,9 +473,7 @@ def whatif_question(
         Person.objects.filter(workspace=workspace, pk__in=wanted)
         .annotate(
             primary=FilteredRelation(
-                "affiliations",
-                condition=Q(affiliations__is_primary=True)
-                & current_affiliation(today, "affiliations"),
+                "affiliations", condition=primary_in_force_q(today, "affiliations__")
             )
         )
         .order_by("name", "ref", "pk")
@@ -733,14 +731,10 @@ def _result_people(result: dict, boundary: str) -> set[int]:
 
 def _people(workspace_id: int, ids: set[int]) -> dict[int, Named]:
     # Named by the main organisation in force today, as the what-if's scores group them.
-    current = current_affiliation(timezone.localdate(), "affiliations")
+    main = primary_in_force_q(timezone.localdate(), "affiliations__")
     rows = (
         Person.objects.filter(workspace_id=workspace_id, pk__in=ids)
-        .annotate(
-            primary=FilteredRelation(
-                "affiliations", condition=Q(affiliations__is_primary=True) & current
-            )
-        )
+        .annotate(primary=FilteredRelation("affiliations", condition=main))
         .values_list("pk", "ref", "name", "primary__organisation__name")
     )
     return {

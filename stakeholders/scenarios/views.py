@@ -26,6 +26,7 @@ from stakeholders.http import (
     Refusal,
     analysis_context,
     member_page,
+    not_ready,
     partial_or_page,
     scores_choice_param,
 )
@@ -333,31 +334,21 @@ def scenario_leaves_csv(
         raise Refusal("Nobody is at the organisation chosen now, so nobody leaves with it.")
     run = context["status"].run
     if run is None:
-        raise _not_ready(
+        raise not_ready(
             "There are no scores for this workspace yet, so there is nothing to compare with. "
             "They are calculated in the background once people and their relationships are "
             "entered.",
-            membership,
+            membership.workspace,
         )
     whatif = leaves.whatif_ask(workspace=membership.workspace, run=run, people=question.ids)
     if whatif is None or whatif.status != RunStatus.SUCCEEDED:
-        raise _not_ready(
+        raise not_ready(
             "This answer is still being worked out, or could not be. Open the what-if page "
             "for these people and download it once the page shows the answer.",
-            membership,
+            membership.workspace,
         )
     answer = leaves.whatif_answer(
         workspace=membership.workspace, result=whatif.result, boundary=context["boundary"]
     )
     rows = leaves.whatif_rows(answer)
     return _download(rows, membership, leaves.WHATIF_KIND, fmt, boundary=context["boundary"])
-
-
-def _not_ready(message: str, membership: Membership) -> Refusal:
-    # 409: the request is fine; the answer is not there yet.
-    return Refusal(
-        message,
-        status=409,
-        template="stakeholders/export_error.html",
-        context={"title": "This answer is not ready", "workspace": membership.workspace},
-    )
