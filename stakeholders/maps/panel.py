@@ -82,7 +82,7 @@ def person_panel(
     boundary: str,
     stale_before: datetime.date | None = None,
 ) -> PersonPanel:
-    """One person for the map's side panel, with an ego map from the stored layout.
+    """One person for the map's side panel, with their ego map (contacts by organisation).
 
     Ties observed before `stale_before` (retention.stale_cutoff) are marked stale.
     Six queries (five without scores).
