@@ -193,6 +193,14 @@ RELATIONSHIPS_HEADER = (
 # import_map reads Active; Stale is derived (from Observed on and the workspace's
 # retention) and import_map checks it is yes or no and otherwise ignores it.
 ADDED_COLUMNS = {
+    # The brokers page's other columns (each is a way to sort it), full precision.
+    "brokers": (
+        "Boundary betweenness",
+        "Cross-boundary roles",
+        "Constraint",
+        "Groups reached",
+        "Influence percentile",
+    ),  # fmt: skip
     "people": ("Active",),
     "relationships": ("Stale", "Start date", "End date"),
 }
@@ -239,6 +247,12 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "person matters most to, how many other groups they have relationships with, how often "
         "they are on the shortest chains of introductions between groups, how many people in "
         "different groups they stand between, and how spread out their contacts are.",
+        "Cross-boundary roles": "Times the person stands between two people of different "
+        "groups who have no direct relationship: Gatekeeper + Representative + Liaison (the "
+        "scores file has each).",
+        "Influence percentile": "The person's influence (their standing among well-connected "
+        "people, PageRank) as the share of others on the map ranked lower, 0 to 1 (the page "
+        "shows it out of 100).",
     },
     "scores": {
         "Ref": "The person's stable reference.",
@@ -394,6 +408,10 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
 }
 
 
+# The brokers columns the scores file has too mean the same there.
+COLUMN_NOTES["brokers"].update(
+    {c: COLUMN_NOTES["scores"][c] for c in ("Boundary betweenness", "Constraint", "Groups reached")}
+)
 COLUMN_NOTES["forum-list"] = {
     "Name": "The forum's name: a board or partnership where leaders meet.",
     "Kind": "What kind of forum it is (ICB board, health and wellbeing board, ...).",
@@ -454,9 +472,16 @@ def brokers_rows(
     `sort` and `group` are the brokers page's filters; Rank is always the position by
     broker score among the people included, as on the page.
     """
-    yield BROKERS_HEADER
-    if run is None:
-        return
+    yield header("brokers")
+    if run is not None:
+        for _, row in broker_records(run=run, boundary=boundary, sort=sort, group=group):
+            yield row
+
+
+def broker_records(
+    *, run: ScoreRun, boundary: str, sort: str = "score", group: str = ""
+) -> Iterator[tuple[int, tuple]]:
+    """(person id, brokers row) pairs in the order brokers_rows lists them."""
     scores = PersonScore.objects.filter(run=run, boundary=boundary).annotate(
         primary=FilteredRelation("person__affiliations", condition=grouped_by(run))
     )
@@ -471,19 +496,30 @@ def brokers_rows(
     scores = (
         scores.order_by(*BROKER_SORTS[sort][1], *BY_BROKER_SCORE).values_list(
             *(["rank"] if ranked else []),
+            "person_id",
             "person__name",
             "person__job_title",
             "primary__organisation__name",
             "broker_score",
             "why",
+            "boundary_betweenness",
+            "constraint",
+            "groups_reached",
+            "influence_percentile",
             *BROKERAGE_ROLES,
         )  # fmt: skip
     )
     for position, values in enumerate(scores.iterator(chunk_size=CHUNK_SIZE), start=1):
         rank, values = (values[0], values[1:]) if ranked else (position, values)
-        name, job, org, score, why, *roles = values
-        role = main_brokerage_role(dict(zip(BROKERAGE_ROLES, roles, strict=True)))
-        yield (rank, name, job, org, whole_number(score), role, why)
+        person, name, job, org, score, why, bridging, constraint, reached, influence, *roles = (
+            values
+        )
+        counts = dict(zip(BROKERAGE_ROLES, roles, strict=True))
+        cross = counts["gatekeeper"] + counts["representative"] + counts["liaison"]
+        yield person, (
+            rank, name, job, org, whole_number(score), main_brokerage_role(counts), why,
+            bridging, cross, constraint, reached, influence,
+        )  # fmt: skip
 
 
 def partnerships_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
@@ -1181,6 +1217,7 @@ __all__ = [
     "SCORE_KINDS",
     "about_rows",
     "board_pack_notes_rows",
+    "broker_records",
     "brokers_rows",
     "csv_chunks",
     "export_filename",

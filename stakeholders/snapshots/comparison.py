@@ -7,15 +7,8 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import FilteredRelation
-
 from stakeholders.dashboard.reads import BY_BROKER_SCORE
-from stakeholders.exports.tables import (
-    BROKERAGE_ROLES,
-    BROKERS_HEADER,
-    grouped_by,
-    main_brokerage_role,
-)
+from stakeholders.exports.tables import broker_records, header
 from stakeholders.models import PersonScore, ScoreRun, Snapshot, Workspace
 from stakeholders.rows import whole_number
 from stakeholders.selectors import group_labels
@@ -173,34 +166,25 @@ def snapshot_named(*, workspace: Workspace, name_or_id: str) -> Snapshot | None:
     return found
 
 
-def _ranked(run: ScoreRun, boundary: str):
-    return (
-        PersonScore.objects.filter(run=run, boundary=boundary)
-        .annotate(primary=FilteredRelation("person__affiliations", condition=grouped_by(run)))
-        .order_by(*BY_BROKER_SCORE)
-    )
-
-
 def brokers_change_rows(*, run: ScoreRun, then: ScoreRun, boundary: str) -> Iterator[tuple]:
     """The brokers table with its change since `then` (a snapshot's run): two queries.
 
     Rank then and the score then are empty for someone not in the map then; the
     change is in whole points, as the scores are shown.
     """
-    yield BROKERS_HEADER + CHANGE_COLUMNS
-    earlier = _ranked(then, boundary).values_list("person_id", "broker_score")
+    yield header("brokers") + CHANGE_COLUMNS
+    earlier = (
+        PersonScore.objects.filter(run=then, boundary=boundary)
+        .order_by(*BY_BROKER_SCORE)
+        .values_list("person_id", "broker_score")
+    )
     was = {person: (rank, score) for rank, (person, score) in enumerate(earlier, start=1)}
-    rows = _ranked(run, boundary).values_list(
-        "person_id", "person__name", "person__job_title", "primary__organisation__name",
-        "broker_score", "why", *BROKERAGE_ROLES,
-    )  # fmt: skip
-    for rank, (person, name, job, org, score, why, *roles) in enumerate(rows, start=1):
-        role = main_brokerage_role(dict(zip(BROKERAGE_ROLES, roles, strict=True)))
+    for person, row in broker_records(run=run, boundary=boundary):
+        rank, points = row[0], row[4]
         then_rank, then_score = was.get(person, (None, None))
-        points = whole_number(score)
         then_points = None if then_score is None else whole_number(then_score)
         yield (
-            rank, name, job, org, points, role, why,
+            *row,
             then_points,
             None if then_points is None else points - then_points,
             then_rank,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from stakeholders.exports.tables import BROKERS_HEADER
+from stakeholders.exports.tables import header
 from stakeholders.models import Role
 from tests.browser.test_workspace_pages import log_in
 from tests.dashboard.test_dashboard_views import build_map
@@ -40,7 +40,7 @@ def test_brokers_download_as_xlsx_at_sector_boundary(page, live_server, scored_m
     workbook = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     assert workbook.sheetnames == ["brokers", "Notes"]
     rows = list(workbook["brokers"].values)
-    assert rows[0] == BROKERS_HEADER
+    assert rows[0] == header("brokers")
     assert len(rows) > 1 and all(isinstance(row[4], int) for row in rows[1:])
 
     # The link follows the page's filter, and so does the file's name.

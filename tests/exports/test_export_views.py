@@ -16,7 +16,7 @@ from django.utils import timezone
 from stakeholders import score_runs, selectors
 from stakeholders.exports import board_pack
 from stakeholders.exports import tables as exports
-from stakeholders.exports.tables import BROKERS_HEADER, COLUMN_NOTES, DATA_KINDS, SCORE_KINDS
+from stakeholders.exports.tables import COLUMN_NOTES, DATA_KINDS, SCORE_KINDS, header
 from stakeholders.models import Organisation, Person, PersonScore, Relationship, Role
 from tests.exports.test_exports import HOSTILE, _map
 from tests.factories import (
@@ -364,7 +364,7 @@ def test_board_pack_without_a_map(client, scored, viewer, workspace, monkeypatch
         for name in pack.namelist()
     }
     assert all(pack.read(name).startswith(b"\xef\xbb\xbf") for name in pack.namelist())
-    assert tuple(files["brokers.csv"][0]) == BROKERS_HEADER
+    assert tuple(files["brokers.csv"][0]) == header("brokers")
     brokers = _records(files["brokers.csv"])
     assert {r["Organisation"] for r in brokers} == {"Fenwick Carers"}  # the filter holds
     assert len(_records(files["scores.csv"])) == 12  # the other tables cover everyone

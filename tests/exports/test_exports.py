@@ -130,7 +130,7 @@ def test_main_brokerage_role():
 
 def test_brokers_export(workspace, scored, tmp_path):
     rows = _export(tmp_path, "brokers", "--boundary", "sector")
-    assert tuple(rows[0]) == BROKERS_HEADER
+    assert tuple(rows[0]) == BROKERS_HEADER + exports.ADDED_COLUMNS["brokers"]
     records = _records(rows)
     assert len(records) == 12
     assert [r["Rank"] for r in records] == [str(n) for n in range(1, 13)]
@@ -147,6 +147,15 @@ def test_brokers_export(workspace, scored, tmp_path):
         assert record["Main brokerage role"] == main_brokerage_role(counts)
         assert record["Why"] == score.why
         assert record["Job title"] == "Programme manager"
+        # The page's other columns, at full precision.
+        assert record["Cross-boundary roles"] == str(score.cross_roles)
+        assert record["Groups reached"] == str(score.groups_reached)
+        for column, value in (
+            ("Boundary betweenness", score.boundary_betweenness),
+            ("Constraint", score.constraint),
+            ("Influence percentile", score.influence_percentile),
+        ):
+            assert record[column] == ("" if value is None else repr(value)), column
     by_name = {r["Name"]: r for r in records}
     assert by_name["Priya 🙂 Patel"]["Organisation"] == "Conseil Général, Nord"
     assert by_name["Person 11"]["Main brokerage role"] == ""  # the isolate brokers no one
@@ -413,7 +422,7 @@ def test_failed_export_leaves_no_file(workspace, small_map, tmp_path, monkeypatc
 def test_notes_file_and_output_dir(workspace, scored, tmp_path):
     notes = tmp_path / "notes.csv"
     rows = _export(tmp_path, "brokers", "--boundary", "tier", "--notes", notes)
-    assert tuple(rows[0]) == BROKERS_HEADER  # the data file stays clean
+    assert tuple(rows[0]) == exports.header("brokers")  # the data file stays clean
     lines = list(csv.reader(io.StringIO(notes.read_text("utf-8-sig"), newline="")))
     about = {item: meaning for section, item, meaning in lines[1:] if section == "About"}
     assert about["Workspace"] == "North Fenwick ICS (slug: north-fenwick)"
@@ -423,7 +432,7 @@ def test_notes_file_and_output_dir(workspace, scored, tmp_path):
     assert about["Filters"].startswith("Relationship kinds: all; minimum strength: 1")
     datetime.datetime.fromisoformat(about["Data as of"])
     columns = [item for section, item, _ in lines[1:] if section == "Column"]
-    assert tuple(columns) == BROKERS_HEADER
+    assert tuple(columns) == exports.header("brokers")
 
     out = tmp_path / "out"
     out.mkdir()
