@@ -541,8 +541,9 @@ def partnerships_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]
                 "; ".join(failure),
             )
         )  # fmt: skip
-    # Pairs are few (groups squared at most): sort readably, the fragile ones first.
-    rows.sort(key=lambda r: (not r[9], r[0].casefold(), r[1].casefold()))
+    # Pairs are few (groups squared at most): the fragile ones first, then as the page
+    # lists them, most relationships first.
+    rows.sort(key=lambda r: (not r[9], -r[4], r[0].casefold(), r[1].casefold()))
     yield from rows
 
 

@@ -220,8 +220,9 @@ def test_partnerships_export_uses_organisation_names(workspace, scored, tmp_path
         assert record["Single point of failure"] == spof
         expected = "; ".join(sorted(person_names[pk] for pk in pair.failure_people))
         assert record["Failure people"] == exports.safe_cell(expected)
-    flags = [r["Single point of failure"] for r in records]
-    assert flags == sorted(flags, key=lambda f: f != "Yes")  # the fragile ones first
+    # The fragile ones first, then most relationships first, as the page lists them.
+    order = [(r["Single point of failure"] != "Yes", -int(r["Relationships"])) for r in records]
+    assert order == sorted(order)
 
 
 def test_partnerships_export_uses_sector_labels(workspace, scored, tmp_path):
