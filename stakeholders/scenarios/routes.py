@@ -34,6 +34,9 @@ KIND_THE_OTHER_WAY = {
 ROUTE_HEADER = (
     "Route", "Hop", "From ref", "To ref", "Kind", "Strength", "Trust", "Hop reliability",
     "Route reliability",
+    # What the page says of each step, after the contracted columns above.
+    "From name", "To name", "To job title", "To organisation", "Observed on", "Stale",
+    "Evidence",
 )  # fmt: skip
 # A part of the map is described by its largest organisations, then "and N others".
 PART_ORGANISATIONS_SHOWN = 5
@@ -291,6 +294,13 @@ def route_rows(answer: RouteAnswer | None) -> Iterator[tuple]:
                 hop.trust,
                 round(hop.reliability, 6),
                 round(route.reliability, 6),
+                hop.source.name,
+                hop.target.name,
+                hop.target.job_title,
+                hop.target.organisation,
+                hop.observed_on,
+                hop.stale,
+                hop.evidence,
             )
 
 

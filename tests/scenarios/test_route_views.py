@@ -1,5 +1,6 @@
 """The trusted route page and its download, through their URLs."""
 
+import csv
 import datetime
 import re
 
@@ -243,9 +244,11 @@ def test_csv_has_the_exact_header_and_one_row_per_hop(client, fenwick, viewer):
     assert lines[0] == ",".join(ROUTE_HEADER)
     assert ROUTE_HEADER == (
         "Route", "Hop", "From ref", "To ref", "Kind", "Strength", "Trust", "Hop reliability",
-        "Route reliability",
+        "Route reliability", "From name", "To name", "To job title", "To organisation",
+        "Observed on", "Stale", "Evidence",
     )  # fmt: skip
-    assert lines[1:] == [
+    rows = list(csv.reader(lines))
+    assert [",".join(row[:9]) for row in rows[1:]] == [
         "1,1,AMIRA,BEA,Collaborates with,4,4,0.64,0.64",
         "1,2,BEA,CHRIS,Trusted by,5,5,1.0,0.64",
         "2,1,AMIRA,DAN,Influences,3,,0.36,0.288",
@@ -254,6 +257,17 @@ def test_csv_has_the_exact_header_and_one_row_per_hop(client, fenwick, viewer):
         "3,2,EVE,CHRIS,Reports to,4,3,0.48,0.24",
         "4,1,AMIRA,CHRIS,Influences,1,2,0.08,0.08",
     ]
+    # What the page says of each step: names, who the step reaches, when and why.
+    today = timezone.localdate()
+    assert rows[1][9:] == [
+        "Amira Okafor", "Bea Broker", "Head of Partnerships", fenwick.hospital.name,
+        today.isoformat(), "No", "Co-chair the elective recovery board",
+    ]  # fmt: skip
+    assert rows[2][9:] == [
+        "Bea Broker", "Chris Chief", "Chief Executive", fenwick.icb.name,
+        fenwick.ties["chris-bea"].observed_on.isoformat(), "No", "Chris's sounding board",
+    ]  # fmt: skip
+    assert rows[5][14] == "Yes"  # observed three years ago: past the retention cutoff
 
 
 def test_csv_guards_refs_a_spreadsheet_would_run(client, fenwick, viewer):
