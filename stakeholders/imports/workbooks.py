@@ -2,11 +2,12 @@
 
 A sheet named like a file of the bundle without `.csv` ("people", "Relationships",
 "forum members"; "people.csv" too) is that file; other sheets are ignored and named in
-the preview. Each cell becomes the text the same value has in a CSV file, so a
-workbook and the CSV files saved from it import the same: a whole number is "3" (not
-"3.0"), a date cell is YYYY-MM-DD (its time of day dropped), TRUE and FALSE stay TRUE
-and FALSE. Formulas count by the value Excel saved with them (openpyxl's data_only);
-a formula saved without one, or showing an Excel error such as #N/A, is a row error.
+the preview. A hidden sheet is read too, and the preview says so. Each cell becomes the
+text the same value has in a CSV file, so a workbook and the CSV files saved from it
+import the same: a whole number is "3" (not "3.0"), a date cell is YYYY-MM-DD (its time
+of day dropped), TRUE and FALSE stay TRUE and FALSE. Formulas count by the value Excel
+saved with them (openpyxl's data_only); a formula saved without one, or showing an
+Excel error such as #N/A, is a row error.
 
 A workbook is a zip of XML files, so it could hold a zip bomb: its contents are held
 to the importer's limit for an unzipped upload before openpyxl opens it (zipfile never
@@ -58,6 +59,8 @@ class WorkbookBundle:
     files: dict[str, SheetCells] = field(default_factory=dict)
     sheets: dict[str, str] = field(default_factory=dict)  # bundle file -> sheet name
     ignored: list[str] = field(default_factory=list)
+    # bundle file -> the state of the hidden sheet it was read from: "hidden" or "veryHidden"
+    hidden: dict[str, str] = field(default_factory=dict)
     errors: list[ImportError_] = field(default_factory=list)
 
     @property
@@ -67,6 +70,9 @@ class WorkbookBundle:
         if self.sheets:
             read = ", ".join(self.sheets[name] for name in BUNDLE_FILES if name in self.sheets)
             notes.append(f"Read from the workbook {self.name}: sheets {read}.")
+        for file in BUNDLE_FILES:
+            if file in self.hidden:
+                notes.append(_hidden_note(self.sheets[file], self.hidden[file]))
         if self.ignored:
             notes.append(
                 f"Ignored sheets (not named like a file of the import): {', '.join(self.ignored)}."
@@ -80,6 +86,23 @@ class WorkbookBundle:
             message = message.replace(file, f"sheet {sheet}")
         file = f"Sheet {self.sheets[error.file]}" if error.file in self.sheets else error.file
         return ImportError_(file, error.row, error.column, message)
+
+
+def _hidden_note(sheet: str, state: str) -> str:
+    """What the preview says of a sheet read although Excel does not show it."""
+    # Read, not refused: the preview counts its rows before anything is written, and a
+    # "very hidden" sheet cannot be unhidden in Excel, so refusing would leave no way on.
+    if state == "veryHidden":
+        how = (
+            "Excel's Unhide does not list it. To leave its rows out, save the sheets you "
+            'mean to import as "CSV UTF-8" and upload those instead.'
+        )
+    else:
+        how = (
+            "To see it in Excel, right-click a sheet tab and choose Unhide; to leave its "
+            "rows out, delete or rename it and upload the workbook again."
+        )
+    return f"The sheet '{sheet}' is hidden in the workbook and was read like the others. {how}"
 
 
 def is_workbook(name: str) -> bool:
@@ -343,6 +366,8 @@ def _read_sheets(
         title = found[file]
         book.sheets[file] = strip_refused(title)
         sheet = values[title]
+        if (state := getattr(sheet, "sheet_state", "visible")) in ("hidden", "veryHidden"):
+            book.hidden[file] = state
         if not hasattr(sheet, "iter_rows"):
             book.errors.append(
                 ImportError_(f"Sheet {book.sheets[file]}", None, None, "this is a chart sheet.")

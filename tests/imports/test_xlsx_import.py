@@ -52,12 +52,15 @@ def csv_rows(name: str) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text)) if row]
 
 
-def xlsx(sheets: dict[str, list[list]], *, styled: bool = False) -> bytes:
+def xlsx(
+    sheets: dict[str, list[list]], *, styled: bool = False, states: dict[str, str] | None = None
+) -> bytes:
     """A workbook with these sheets (name -> rows of cell values), as Excel would save it."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title)
+        sheet.sheet_state = (states or {}).get(title, "visible")
         for row in rows:
             sheet.append(row)
         if styled and rows:
@@ -237,6 +240,35 @@ def test_other_sheets_are_ignored_and_listed(workspace):
         "RELATIONSHIPS, forums, Forum members.",
         "Ignored sheets (not named like a file of the import): Read me, Lists.",
     ]
+
+
+def test_hidden_sheets_are_read_and_the_preview_says_so(workspace):
+    states = {"people": "hidden", "RELATIONSHIPS": "veryHidden", "Lists": "hidden"}
+    sheets = {**typed_sheets(), "Lists": [["Trusts"]]}
+
+    planned = plan_of(workspace, "map.xlsx", xlsx(sheets, states=states))
+
+    assert planned.errors == []
+    assert planned.plan is not None and len(planned.plan.summaries["people.csv"].created) == 5
+    assert planned.notes[1:3] == [
+        "The sheet 'people' is hidden in the workbook and was read like the others. To see "
+        "it in Excel, right-click a sheet tab and choose Unhide; to leave its rows out, "
+        "delete or rename it and upload the workbook again.",
+        "The sheet 'RELATIONSHIPS' is hidden in the workbook and was read like the others. "
+        "Excel's Unhide does not list it. To leave its rows out, save the sheets you mean "
+        'to import as "CSV UTF-8" and upload those instead.',
+    ]
+    # An ignored sheet is not read, hidden or not.
+    assert planned.notes[3] == "Ignored sheets (not named like a file of the import): Lists."
+
+
+def test_a_hidden_sheet_is_named_even_when_the_workbook_has_problems(workspace):
+    sheets = good_sheets_but(people=[["ref", "name"], ["P900", "Nobody"]])
+
+    planned = plan_of(workspace, "map.xlsx", xlsx(sheets, states={"people": "hidden"}))
+
+    assert planned.errors
+    assert "The sheet 'people' is hidden in the workbook and was read" in planned.notes[1]
 
 
 def test_merged_styled_headers_and_empty_rows_at_the_end_are_fine(workspace):
@@ -595,6 +627,7 @@ def test_an_editor_uploads_a_workbook_checks_it_and_confirms(client, workspace, 
     page = client.get(preview_url(preview)).content.decode()
     assert "sheet RELATIONSHIPS" in page
     assert "Ignored sheets (not named like a file of the import): Cover." in page
+    assert "is hidden in the workbook" not in page
     assert "Confirm and import" in page
     assert Person.objects.count() == 0
 
@@ -605,6 +638,18 @@ def test_an_editor_uploads_a_workbook_checks_it_and_confirms(client, workspace, 
     assert preview.files == {}
     assert records(workspace)["relationships"][0][:4] == ("P001", "P002", "collaborates", 5)
     assert Person.objects.filter(workspace=workspace).count() == 5
+
+
+def test_the_preview_page_names_a_hidden_sheet_before_confirming(client, workspace, editor):
+    client.force_login(editor)
+    data = xlsx(typed_sheets(), states={"Forum members": "hidden"})
+
+    _, preview = upload(client, workspace, "fenwick.xlsx", data)
+
+    page = client.get(preview_url(preview)).content.decode()
+    assert "The sheet &#x27;Forum members&#x27; is hidden in the workbook and was read" in page
+    assert "Confirm and import" in page
+    assert Person.objects.count() == 0
 
 
 def test_a_bad_row_in_the_last_sheet_imports_nothing(client, workspace, editor):
