@@ -628,10 +628,16 @@ class _Names:
         message = f"there is no {self.noun} '{value}' {where}."
         if self._folded is None:
             self._folded = {name.casefold(): name for name in self.in_bundle | self.existing}
-        if (near := self._folded.get(value.casefold())) is not None:
-            message += f" Did you mean '{near}'? (Names and refs are case-sensitive.)"
-        row.error(column, message)
+        row.error(column, message + case_hint(value, self._folded))
         return False
+
+
+def case_hint(value: str, folded: Mapping[str, str], *, keys: str = "Names and refs") -> str:
+    """The "Did you mean" hint for a name that differs only in case from one in `folded`
+    (casefolded name -> name), to add to a message; else nothing."""
+    if (near := folded.get(value.casefold())) is None:
+        return ""
+    return f" Did you mean '{near}'? ({keys} are case-sensitive.)"
 
 
 def _first_rows(

@@ -24,6 +24,7 @@ from stakeholders.imports.bundle import (
     ImportError_,
     _column_letter,
     _normalise,
+    case_hint,
     csv_records,
 )
 from stakeholders.models import (
@@ -211,6 +212,10 @@ class _Elements:
     people: dict[str, _Person] = field(default_factory=dict)
     refs: dict[str, tuple[str, int]] = field(default_factory=dict)  # ref -> (label, row)
 
+    def folded(self) -> dict[str, str]:
+        """Each element's Label by its casefolded Label, for "did you mean" hints."""
+        return {label.casefold(): label for label in [*self.organisation_labels, *self.people]}
+
 
 def _existing(workspace: Workspace | None) -> _Existing:
     """The workspace's organisations and people, whose values stand where the sheet is blank."""
@@ -369,6 +374,7 @@ def _connection_ends(
     number: int,
     values: dict[str, str],
     elements: _Elements,
+    folded: dict[str, str],
     errors: list[ImportError_],
 ) -> tuple[str, str]:
     """A connection's From and To labels, each reported if it names no element."""
@@ -380,6 +386,7 @@ def _connection_ends(
                 "This field cannot be blank."
                 if not label
                 else f"there is no element '{label}' in {elements.file}."
+                + case_hint(label, folded, keys="Labels")
             )
             errors.append(ImportError_(table.file, number, table.columns[end], message))
         ends.append(label)
@@ -440,9 +447,10 @@ def _map_connections(
         columns.append("evidence")
     connections = _Connections(_Generated(columns))
     organisations, people = elements.organisation_labels, elements.people
+    folded = elements.folded()
     for number, values in table.rows:
         here = table.locations(number)
-        source, target = _connection_ends(table, number, values, elements, errors)
+        source, target = _connection_ends(table, number, values, elements, folded, errors)
         if source in organisations and target in organisations:
             connections.between_organisations += 1
         elif source in people and target in organisations:
