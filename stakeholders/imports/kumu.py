@@ -197,6 +197,8 @@ class _Person:
     locations: dict[str, Location]
     # (organisation label, person's cell, organisation's cell), in the Connections' order
     organisations: list[tuple[str, Location, Location]] = field(default_factory=list)
+    # A connection of theirs names no element: it may be the organisation they lack.
+    unresolved: bool = False
 
 
 @dataclass
@@ -211,6 +213,7 @@ class _Elements:
     organisation_labels: set[str] = field(default_factory=set)
     people: dict[str, _Person] = field(default_factory=dict)
     refs: dict[str, tuple[str, int]] = field(default_factory=dict)  # ref -> (label, row)
+    refused: set[str] = field(default_factory=set)  # labels whose element is an error
 
     def folded(self) -> dict[str, str]:
         """Each element's Label by its casefolded Label, for "did you mean" hints."""
@@ -282,6 +285,7 @@ def _person_ref(
                 f"'{label}' has no letters or digits to make a ref from.",
             )
         )
+        elements.refused.add(label)
         return None
     if ref in elements.refs:
         other, other_row = elements.refs[ref]
@@ -294,6 +298,7 @@ def _person_ref(
                 f"{other_row}. Make the labels differ by more than case and punctuation.",
             )
         )
+        elements.refused.add(label)
         return None
     elements.refs[ref] = (label, number)
     return ref
@@ -377,11 +382,15 @@ def _connection_ends(
     folded: dict[str, str],
     errors: list[ImportError_],
 ) -> tuple[str, str]:
-    """A connection's From and To labels, each reported if it names no element."""
+    """A connection's From and To labels, each reported if it names no element.
+
+    An element refused in its own sheet is not reported again here: its row says why.
+    """
     ends = []
     for end in ("from", "to"):
         label = values[end]
-        if label not in elements.people and label not in elements.organisation_labels:
+        known = label in elements.people or label in elements.organisation_labels
+        if not known and label not in elements.refused:
             message = (
                 "This field cannot be blank."
                 if not label
@@ -459,6 +468,8 @@ def _map_connections(
             people[target].organisations.append((source, here["to"], here["from"]))
         elif source in people and target in people:
             _add_relationship(connections, (people[source], people[target]), values, here, errors)
+        elif source in people or target in people:
+            people[source if source in people else target].unresolved = True
     return connections
 
 
@@ -468,6 +479,8 @@ def _people_files(elements: _Elements, errors: list[ImportError_]) -> tuple[_Gen
     affiliations = _Generated(["person", "organisation"])
     for label, person in elements.people.items():
         if not person.organisations:
+            if person.unresolved:
+                continue  # the connection that names no element is reported; it may be this
             errors.append(
                 ImportError_(
                     elements.file,

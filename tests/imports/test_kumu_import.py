@@ -37,3 +37,45 @@ def test_a_label_unlike_any_element_gets_no_hint(workspace):
     [(*_, message)] = kumu_problems(workspace, KUMU_ELEMENTS, connections)
 
     assert message == "there is no element 'Acme Trust' in Elements.csv."
+
+
+def test_a_connection_naming_no_element_is_the_only_problem_reported(workspace):
+    """Dev's only organisation is the one the connection misspells: that is the cause,
+    not a missing connection to an organisation."""
+    elements = KUMU_ELEMENTS + "Dev Patel,Person,,,,\n"
+    connections = KUMU_CONNECTIONS + "Dev Patel,Fenwick Hospitalz,works at,,\n"
+
+    assert kumu_problems(workspace, elements, connections) == [
+        (
+            "Connections.csv",
+            9,
+            "To",
+            "there is no element 'Fenwick Hospitalz' in Elements.csv.",
+        )
+    ]
+
+
+def test_a_person_with_no_connection_at_all_still_needs_an_organisation(workspace):
+    elements = KUMU_ELEMENTS + "Dev Patel,Person,,,,\n"
+
+    [(file, row, column, message)] = kumu_problems(workspace, elements)
+
+    assert (file, row, column) == ("Elements.csv", 7, "Label")
+    assert message.startswith("'Dev Patel' is a person with no connection to an organisation.")
+
+
+@pytest.mark.parametrize(
+    ("label", "cause"),
+    [
+        ("!!!", "'!!!' has no letters or digits to make a ref from."),
+        ("amira shah", "'amira shah' would get the same ref ('amira-shah') as 'Amira Shah'"),
+    ],
+)
+def test_connections_of_a_refused_element_are_not_reported_again(workspace, label, cause):
+    elements = KUMU_ELEMENTS + f"{label},Person,,,,\n"
+    connections = KUMU_CONNECTIONS + f"{label},Fenwick Hospitals,works at,,\n"
+
+    [(file, row, column, message)] = kumu_problems(workspace, elements, connections)
+
+    assert (file, row, column) == ("Elements.csv", 7, "Label")
+    assert message.startswith(cause)
