@@ -553,15 +553,7 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
             )
             ignored.add(index)
         elif column in positions:
-            first = _column_letter(positions[column])
-            errors.append(
-                ImportError_(
-                    file,
-                    1,
-                    name,
-                    f"the column appears twice (columns {first} and {_column_letter(index)}).",
-                )
-            )
+            errors.append(ImportError_(file, 1, name, repeated_column(positions[column], index)))
             ignored.add(index)
         else:
             positions[column] = index
@@ -599,6 +591,13 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
                 row.values[column] = strip_refused(value)
         rows.append(row)
     return _Table(file, frozenset(positions), rows, usable=not missing)
+
+
+def repeated_column(first: int, again: int) -> str:
+    """What is wrong with a header naming a column again, by the two columns' indexes."""
+    return (
+        f"the column appears twice (columns {_column_letter(first)} and {_column_letter(again)})."
+    )
 
 
 # --- References -----------------------------------------------------------------

@@ -26,6 +26,7 @@ from stakeholders.imports.bundle import (
     _normalise,
     case_hint,
     csv_records,
+    repeated_column,
 )
 from stakeholders.models import (
     Organisation,
@@ -78,16 +79,28 @@ def _kumu_records(name: str, text: str, errors: list[ImportError_]) -> list[list
     return records
 
 
-def _kumu_header(header: list[str]) -> tuple[dict[str, int], dict[str, str]]:
-    """Each normalised column's position and name in the file; a repeated one's first."""
+def _kumu_header(
+    name: str, header: list[str], errors: list[ImportError_]
+) -> tuple[dict[str, int], dict[str, str], bool]:
+    """Each normalised column's position and name in the file, and whether one is repeated."""
     positions: dict[str, int] = {}
     columns: dict[str, str] = {}
+    repeated = False
     for index, raw in enumerate(header):
         key = _normalise(raw)
-        if key and key not in positions:
-            positions[key] = index
-            columns[key] = raw.strip()
-    return positions, columns
+        if not key:
+            continue
+        if key in positions:
+            # Which copy holds the data is anyone's guess: reading the first could
+            # import the wrong one without a word.
+            errors.append(
+                ImportError_(name, 1, raw.strip(), repeated_column(positions[key], index))
+            )
+            repeated = True
+            continue
+        positions[key] = index
+        columns[key] = raw.strip()
+    return positions, columns, repeated
 
 
 def _kumu_table(
@@ -104,11 +117,11 @@ def _kumu_table(
             bad_header = True
     if bad_header:
         return None
-    positions, columns = _kumu_header(records[0])
+    positions, columns, repeated = _kumu_header(name, records[0], errors)
     missing = [column for column in required if _normalise(column) not in positions]
     for column in missing:
         errors.append(ImportError_(name, 1, column, "this required column is missing."))
-    if missing:
+    if missing or repeated:
         return None
     rows = []
     for number, record in enumerate(records[1:], start=2):

@@ -79,3 +79,13 @@ def test_connections_of_a_refused_element_are_not_reported_again(workspace, labe
 
     assert (file, row, column) == ("Elements.csv", 7, "Label")
     assert message.startswith(cause)
+
+
+def test_a_repeated_column_is_named_not_read_from_its_first_copy(workspace):
+    elements = KUMU_ELEMENTS.replace("Label,Type,Description", "Label,Type,label", 1)
+    connections = KUMU_CONNECTIONS.replace("From,To,Type,Strength", "From,To,Type,TYPE", 1)
+
+    assert kumu_problems(workspace, elements, connections) == [
+        ("Elements.csv", 1, "label", "the column appears twice (columns A and C)."),
+        ("Connections.csv", 1, "TYPE", "the column appears twice (columns C and D)."),
+    ]
