@@ -521,15 +521,8 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
         )
         return None
     header = records[0][1]
-    if len(header) == 1 and ";" in header[0]:
-        errors.append(
-            ImportError_(
-                file,
-                1,
-                None,
-                f"the columns are separated by semicolons, not commas. {SAVE_AS_UTF8}",
-            )
-        )
+    if (problem := separator_problem(header)) is not None:
+        errors.append(ImportError_(file, 1, None, problem))
         return None
 
     positions: dict[str, int] = {}
@@ -591,6 +584,17 @@ def _read_table(file: str, data: FileData, errors: list[ImportError_]) -> _Table
                 row.values[column] = strip_refused(value)
         rows.append(row)
     return _Table(file, frozenset(positions), rows, usable=not missing)
+
+
+def separator_problem(header: list[str]) -> str | None:
+    """Advice for a header read as one cell because its columns are separated by
+    semicolons (Excel where the comma is the decimal mark) or tabs (its "Text" format)."""
+    if len(header) != 1:
+        return None
+    for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+        if separator in header[0]:
+            return f"the columns are separated by {name}, not commas. {SAVE_AS_UTF8}"
+    return None
 
 
 def repeated_column(first: int, again: int) -> str:

@@ -27,6 +27,7 @@ from stakeholders.imports.bundle import (
     case_hint,
     csv_records,
     repeated_column,
+    separator_problem,
 )
 from stakeholders.models import (
     Organisation,
@@ -109,6 +110,9 @@ def _kumu_table(
     """A sheet's non-blank rows by normalised column; None if it lacks a required column."""
     records = _kumu_records(name, text, errors)
     if records is None:
+        return None
+    if (problem := separator_problem(records[0])) is not None:
+        errors.append(ImportError_(name, 1, None, problem))
         return None
     bad_header = False
     for index, raw in enumerate(records[0]):

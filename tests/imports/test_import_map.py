@@ -1089,6 +1089,17 @@ def test_semicolon_separated_file(tmp_path):
     )
 
 
+def test_tab_separated_file(tmp_path):
+    bundle(tmp_path, people="ref\tname\tseniority\torganisation\nP1\tAnn\tmanager\tTrust A\n")
+
+    [error] = import_errors(tmp_path)
+
+    assert error == (
+        "people.csv, row 1: the columns are separated by tabs, not commas. "
+        'In Excel choose File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)".'
+    )
+
+
 def test_unknown_file_name(tmp_path):
     bundle(tmp_path, organisations=TWO_ORGS, relationship="source,target,kind,strength\n")
 

@@ -89,3 +89,18 @@ def test_a_repeated_column_is_named_not_read_from_its_first_copy(workspace):
         ("Elements.csv", 1, "label", "the column appears twice (columns A and C)."),
         ("Connections.csv", 1, "TYPE", "the column appears twice (columns C and D)."),
     ]
+
+
+@pytest.mark.parametrize(("separator", "name"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_sheet_not_separated_by_commas_gets_advice(workspace, separator, name):
+    elements = KUMU_ELEMENTS.replace(",", separator)
+    connections = KUMU_CONNECTIONS.replace(",", separator)
+    advice = (
+        f"the columns are separated by {name}, not commas. "
+        'In Excel choose File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)".'
+    )
+
+    assert kumu_problems(workspace, elements, connections) == [
+        ("Elements.csv", 1, None, advice),
+        ("Connections.csv", 1, None, advice),
+    ]
