@@ -19,7 +19,7 @@ from stakeholders.models import (
     ResponseStatus,
     SurveyResponse,
 )
-from stakeholders.selectors import in_force_q
+from stakeholders.selectors import primary_in_force_q
 
 # --- Completeness ------------------------------------------------------------------
 
@@ -140,7 +140,7 @@ def completeness(workspace_id: int, *, today: datetime.date | None = None) -> Co
     entered = Relationship.objects.filter(
         source=OuterRef("pk"), provenance=Provenance.EDITOR
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-    primary = Q(affiliations__is_primary=True) & in_force_q(on, prefix="affiliations__")
+    primary = primary_in_force_q(on, prefix="affiliations__")
     # Counted per organisation in the database: a few thousand rows at most, where
     # one row per person took twice as long at 20,000 people.
     rows = (

@@ -7,11 +7,11 @@ One query per search, whatever the size of the workspace.
 
 from dataclasses import dataclass
 
-from django.db.models import FilteredRelation, Q
+from django.db.models import FilteredRelation
 from django.utils import timezone
 
 from stakeholders.models import Person, SurveyResponse
-from stakeholders.selectors import in_force_q
+from stakeholders.selectors import primary_in_force_q
 
 MATCHES_LIMIT = 20
 MIN_LETTERS = 2  # fewer letters would list half the roster
@@ -25,9 +25,7 @@ class Match:
 
 
 def _with_primary(queryset):
-    condition = Q(affiliations__is_primary=True) & in_force_q(
-        timezone.localdate(), prefix="affiliations__"
-    )
+    condition = primary_in_force_q(timezone.localdate(), prefix="affiliations__")
     return queryset.annotate(primary=FilteredRelation("affiliations", condition=condition))
 
 

@@ -21,7 +21,7 @@ from stakeholders.models import (
     SurveyAnswer,
     SurveyResponse,
 )
-from stakeholders.selectors import in_force_q
+from stakeholders.selectors import in_force_q, primary_in_force_q
 from stakeholders.surveys.reads import completeness_level
 
 # Statuses still waiting for an answer: reminders go to them.
@@ -45,13 +45,6 @@ def _percent(part: int, whole: int) -> int | None:
 
 def _is_open(closes_at: datetime.datetime, closed_early_at, now: datetime.datetime) -> bool:
     return closed_early_at is None and closes_at > now
-
-
-def _primary_on(day: datetime.date) -> Q:
-    """A person's primary affiliation in force on `day` (as completeness groups people)."""
-    return Q(person__affiliations__is_primary=True) & in_force_q(
-        day, prefix="person__affiliations__"
-    )
 
 
 # --- The list of surveys -----------------------------------------------------------
@@ -273,7 +266,10 @@ def survey_tracking(survey: Survey, *, now: datetime.datetime | None = None) -> 
     responses = (
         SurveyResponse.objects.filter(survey_id=survey.pk)
         .annotate(
-            primary=FilteredRelation("person__affiliations", condition=_primary_on(today)),
+            primary=FilteredRelation(
+                "person__affiliations",
+                condition=primary_in_force_q(today, prefix="person__affiliations__"),
+            ),
             ties=Count("answers", filter=Q(answers__relationship__isnull=False), distinct=True),
         )
         .order_by("person__name", "person__ref", "pk")
@@ -398,11 +394,7 @@ def organisation_choices(
 ) -> list[OrganisationChoice]:
     """The workspace's organisations with how many active people each has now (one query)."""
     on = today or timezone.localdate()
-    current = (
-        Q(affiliations__person__active=True)
-        & (Q(affiliations__start_date__isnull=True) | Q(affiliations__start_date__lte=on))
-        & (Q(affiliations__end_date__isnull=True) | Q(affiliations__end_date__gte=on))
-    )
+    current = Q(affiliations__person__active=True) & in_force_q(on, prefix="affiliations__")
     rows = (
         Organisation.objects.filter(workspace_id=workspace_id)
         .annotate(people=Count("affiliations__person", filter=current, distinct=True))
@@ -424,8 +416,7 @@ def invitees(
         on = today or timezone.localdate()
         people = people.filter(
             Q(affiliations__organisation_id__in=list(organisation_ids))
-            & (Q(affiliations__start_date__isnull=True) | Q(affiliations__start_date__lte=on))
-            & (Q(affiliations__end_date__isnull=True) | Q(affiliations__end_date__gte=on))
+            & in_force_q(on, prefix="affiliations__")
         ).distinct()
     return list(people.order_by("pk"))
 
@@ -440,11 +431,7 @@ class PersonChoice:
 def roster_choices(workspace_id: int, *, today: datetime.date | None = None) -> list[PersonChoice]:
     """Active people with their primary organisation now, for "add as this person" (one query)."""
     on = today or timezone.localdate()
-    primary = (
-        Q(affiliations__is_primary=True)
-        & (Q(affiliations__start_date__isnull=True) | Q(affiliations__start_date__lte=on))
-        & (Q(affiliations__end_date__isnull=True) | Q(affiliations__end_date__gte=on))
-    )
+    primary = primary_in_force_q(on, prefix="affiliations__")
     rows = (
         Person.objects.filter(workspace_id=workspace_id, active=True)
         .annotate(primary=FilteredRelation("affiliations", condition=primary))
