@@ -110,6 +110,32 @@ class CleanText:
             raise ValidationError(errors)
 
 
+class WorkspaceLink:
+    """A row that belongs to a workspace through a foreign key (`workspace_link`): an
+    affiliation through its person, a tie through its source, a seat through its forum.
+
+    The row remembers the key it was loaded (or last saved) with, as Django does not,
+    so that a save that leaves the key alone is known not to move the row to another
+    workspace without a query (stakeholders.signals.link_moved_away).
+    """
+
+    workspace_link: str
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        attname = cls._meta.get_field(cls.workspace_link).attname
+        instance.loaded_workspace_link = instance.__dict__.get(attname)  # None: not loaded
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        link = self._meta.get_field(self.workspace_link)
+        written = kwargs.get("update_fields")
+        if written is None or {link.name, link.attname} & set(written):
+            self.loaded_workspace_link = getattr(self, link.attname)
+
+
 class Workspace(CleanText, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
@@ -356,7 +382,9 @@ class Person(CleanText, models.Model):
         return self.name
 
 
-class Affiliation(CleanText, models.Model):
+class Affiliation(WorkspaceLink, CleanText, models.Model):
+    workspace_link = "person"
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="affiliations"
@@ -414,7 +442,9 @@ class Provenance(models.TextChoices):
     REPORTED = "reported", "Reported by the person"
 
 
-class Relationship(CleanText, models.Model):
+class Relationship(WorkspaceLink, CleanText, models.Model):
+    workspace_link = "source"
+
     source = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ties_out")
     target = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ties_in")
     kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
@@ -582,7 +612,9 @@ class Forum(CleanText, models.Model):
             raise ValidationError({"host": "The host organisation must be in the same workspace."})
 
 
-class ForumMembership(CleanText, models.Model):
+class ForumMembership(WorkspaceLink, CleanText, models.Model):
+    workspace_link = "forum"
+
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="forum_memberships")
     seat = models.CharField(max_length=20, choices=Seat.choices, default=Seat.VOTING_MEMBER)

@@ -21,15 +21,14 @@ from stakeholders.services import workspace_data_changed
 def _workspace_id(instance) -> int | None:
     if isinstance(instance, Organisation | Person | Forum):
         return instance.workspace_id
-    if isinstance(instance, ForumMembership):
-        # Seats feed the informal and formal scores, refreshed after today's.
-        return (
-            Forum.objects.filter(pk=instance.forum_id)
-            .values_list("workspace_id", flat=True)
-            .first()
-        )
-    person_id = instance.person_id if isinstance(instance, Affiliation) else instance.source_id
-    return Person.objects.filter(pk=person_id).values_list("workspace_id", flat=True).first()
+    # Through the person, the tie's source or the seat's forum (models.WorkspaceLink).
+    # Seats feed the informal and formal scores, refreshed after today's.
+    link = instance._meta.get_field(instance.workspace_link)
+    return (
+        link.related_model._default_manager.filter(pk=getattr(instance, link.attname))
+        .values_list("workspace_id", flat=True)
+        .first()
+    )
 
 
 @receiver(post_save, sender=Organisation)
@@ -67,3 +66,36 @@ def moved_away(sender, instance, raw: bool = False, **kwargs) -> None:
     )
     if before is not None and before != instance.workspace_id:
         workspace_data_changed(workspace_id=before)
+
+
+@receiver(pre_save, sender=Affiliation)
+@receiver(pre_save, sender=Relationship)
+@receiver(pre_save, sender=ForumMembership)
+def link_moved_away(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
+    """A link re-pointed into another workspace (an affiliation given a person and an
+    organisation of another workspace in the admin) changes the one it leaves too."""
+    if raw or instance.pk is None:
+        return
+    link = sender._meta.get_field(sender.workspace_link)
+    if update_fields is not None and not {link.name, link.attname} & set(update_fields):
+        return
+    now = getattr(instance, link.attname)
+    if getattr(instance, "loaded_workspace_link", None) == now:
+        # Loaded (or last saved) with this key, so no query on an ordinary save. A row
+        # someone else re-pointed meanwhile is refused by the admin's version check.
+        return
+    # Re-pointed, or not loaded from the database (a version restored from the history).
+    before = (
+        sender._default_manager.filter(pk=instance.pk)
+        .values_list(link.attname, f"{link.name}__workspace_id")
+        .first()
+    )
+    if before is None or before[0] == now:
+        return
+    after = (
+        link.related_model._default_manager.filter(pk=now)
+        .values_list("workspace_id", flat=True)
+        .first()
+    )
+    if before[1] != after:
+        workspace_data_changed(workspace_id=before[1])

@@ -1,23 +1,36 @@
 """Costly reads kept until the workspace's data changes (stakeholders.memo)."""
 
+import datetime
 import io
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from stakeholders import memo
 from stakeholders.imports import bundle
-from stakeholders.models import Forum, ForumMembership, Person, Relationship, Workspace
+from stakeholders.models import (
+    Affiliation,
+    Forum,
+    ForumMembership,
+    Person,
+    Relationship,
+    Role,
+    Workspace,
+)
 from stakeholders.services import data_stamp_move, workspace_data_changed
 from tests.factories import (
     AffiliationFactory,
+    MembershipFactory,
     OrganisationFactory,
     PersonFactory,
     RelationshipFactory,
+    UserFactory,
     WorkspaceFactory,
 )
 
@@ -143,6 +156,124 @@ def test_a_record_moved_to_another_workspace_moves_both_stamps_on(workspace, rec
     moved.save()
     commit()
     assert stamp(workspace) != left and stamp(other) != joined
+
+
+def _ends(workspace) -> SimpleNamespace:
+    """What a link can point at in a workspace: an organisation, two people, a forum."""
+    return SimpleNamespace(
+        org=OrganisationFactory(workspace=workspace),
+        a=PersonFactory(workspace=workspace),
+        b=PersonFactory(workspace=workspace),
+        forum=Forum.objects.create(
+            workspace=workspace, name="Board", kind="icb_board", tier="system"
+        ),
+    )
+
+
+def _link(kind: str, ends: SimpleNamespace):
+    """A link of the kind between the ends."""
+    if kind == "affiliation":
+        return AffiliationFactory(person=ends.a, organisation=ends.org)
+    if kind == "relationship":
+        return RelationshipFactory(source=ends.a, target=ends.b)
+    return ForumMembership.objects.create(forum=ends.forum, person=ends.a)
+
+
+def _link_fields(kind: str, ends: SimpleNamespace) -> dict:
+    """The admin's form for a link of the kind between the ends, as the browser sends it."""
+    if kind == "affiliation":
+        fields = {"person": ends.a.pk, "organisation": ends.org.pk, "is_primary": "on"}
+    elif kind == "relationship":
+        fields = {"source": ends.a.pk, "target": ends.b.pk, "kind": "collaborates"}
+        fields |= {"strength": "3", "trust": "4", "observed_on": "2026-01-15", "evidence": ""}
+    else:
+        fields = {"forum": ends.forum.pk, "person": ends.a.pk, "seat": "voting_member"}
+    return fields | {"start_date": "", "end_date": ""}
+
+
+@pytest.fixture
+def editor_of_both(workspace, other_workspace):
+    user = UserFactory(username="both", is_staff=True)
+    for each in (workspace, other_workspace):
+        MembershipFactory(user=user, workspace=each, role=Role.EDITOR)
+    return user
+
+
+LINKS = {"affiliation": Affiliation, "relationship": Relationship, "seat": ForumMembership}
+
+
+def _admin_url(row, view: str = "change", *args) -> str:
+    return reverse(f"admin:stakeholders_{row._meta.model_name}_{view}", args=[row.pk, *args])
+
+
+@pytest.mark.parametrize("kind", LINKS)
+def test_a_link_moved_to_another_workspace_in_the_admin_moves_both_stamps_on(
+    client, workspace, other_workspace, editor_of_both, kind
+):
+    """Both ends re-pointed (a link never spans two workspaces) move the row out of the
+    workspace: what was kept for it is read afresh, as for the workspace it joins."""
+    row = _link(kind, _ends(workspace))
+    moved = _link_fields(kind, _ends(other_workspace))
+    commit()
+    compute = Counter()
+    memo.kept(workspace.pk, ("test",), compute)
+    left, joined = stamp(workspace), stamp(other_workspace)
+    client.force_login(editor_of_both)
+
+    response = client.post(_admin_url(row), moved | {"loaded_version": row.version})
+
+    assert response.status_code == 302
+    assert _workspace_of(LINKS[kind].objects.get(pk=row.pk)) == other_workspace.pk
+    commit()
+    assert stamp(workspace) != left and stamp(other_workspace) != joined
+    assert memo.kept(workspace.pk, ("test",), compute) == 2
+
+
+def _workspace_of(row) -> int:
+    return (getattr(row, "person", None) or getattr(row, "source", None) or row.forum).workspace_id
+
+
+@pytest.mark.parametrize("kind", LINKS)
+def test_a_version_restored_from_the_history_into_another_workspace_moves_both_stamps_on(
+    client, workspace, other_workspace, editor_of_both, kind
+):
+    """A restored version is built from the history, not loaded: the row it replaces is
+    read to find the workspace it leaves."""
+    north, south = _ends(workspace), _ends(other_workspace)
+    row = _link(kind, north)
+    first = row.history.get()
+    moved = {
+        "affiliation": {"person": south.a, "organisation": south.org},
+        "relationship": {"source": south.a, "target": south.b},
+        "seat": {"forum": south.forum, "person": south.a},
+    }[kind]
+    LINKS[kind].objects.filter(pk=row.pk).update(**moved)
+    commit()
+    left, joined = stamp(other_workspace), stamp(workspace)
+    client.force_login(editor_of_both)
+    url = _admin_url(row, "simple_history", first.history_id)
+
+    response = client.post(url, _link_fields(kind, north) | {"loaded_version": row.version})
+
+    assert response.status_code == 302
+    assert _workspace_of(LINKS[kind].objects.get(pk=row.pk)) == workspace.pk
+    commit()
+    assert stamp(other_workspace) != left and stamp(workspace) != joined
+
+
+def test_saving_a_loaded_link_reads_no_workspace_it_might_leave(
+    workspace, django_assert_num_queries
+):
+    """The key the row was loaded with says it stays: no query for the row as stored."""
+    affiliation = Affiliation.objects.get(pk=_link("affiliation", _ends(workspace)).pk)
+    affiliation.role_title = "Director of strategy"
+    # The update, its history row and the workspace whose data changed (signals).
+    with django_assert_num_queries(3):
+        affiliation.save()
+    # Saved, the row remembers its key afresh: saving it again costs no more.
+    affiliation.end_date = datetime.date(2026, 3, 31)
+    with django_assert_num_queries(3):
+        affiliation.save()
 
 
 def test_saving_a_workspace_loaded_before_a_change_keeps_the_new_stamp(workspace):
