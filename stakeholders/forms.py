@@ -24,6 +24,7 @@ from stakeholders.models import (
     Person,
     Relationship,
     Role,
+    SurveyResponse,
 )
 from stakeholders.services import edit_conflict_message, record_version_claim
 
@@ -133,8 +134,9 @@ class OrganisationAdminForm(VersionedFormMixin, forms.ModelForm):
             linked=lambda org: (
                 Affiliation.objects.filter(organisation=org).exists()
                 or Organisation.objects.filter(parent=org).exists()
+                or Forum.objects.filter(host=org).exists()
             ),
-            what="An organisation with affiliations or child organisations",
+            what="An organisation with affiliations, child organisations or forums it hosts",
         )
         return cleaned_data
 
@@ -151,8 +153,10 @@ class PersonAdminForm(VersionedFormMixin, forms.ModelForm):
             linked=lambda person: (
                 Affiliation.objects.filter(person=person).exists()
                 or Relationship.objects.filter(Q(source=person) | Q(target=person)).exists()
+                or ForumMembership.objects.filter(person=person).exists()
+                or SurveyResponse.objects.filter(person=person).exists()
             ),
-            what="A person with affiliations or relationships",
+            what="A person with affiliations, relationships, forum seats or survey answers",
         )
         return cleaned_data
 
@@ -390,6 +394,15 @@ class ForumAdminForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Forum
         fields = ["workspace", "name", "kind", "tier", "host"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        _refuse_move_with_links(
+            self,
+            linked=lambda forum: ForumMembership.objects.filter(forum=forum).exists(),
+            what="A forum with seats",
+        )
+        return cleaned_data
 
 
 class ForumMembershipAdminForm(VersionedFormMixin, forms.ModelForm):
