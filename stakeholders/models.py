@@ -342,6 +342,36 @@ class Organisation(CleanText, models.Model):
             node = node.parent
 
 
+class FormerOrganisation(models.Model):
+    """An organisation deleted from the workspace, as it was named: stored scores and
+    snapshots still group people by its id, and their pages and downloads name it.
+
+    Written when an organisation that stored scores group people by is deleted
+    (stakeholders.signals), not when its whole workspace is; read wherever group keys
+    become names (selectors.group_labels).
+    """
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="former_organisations"
+    )
+    organisation_id = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=60, blank=True)
+    sector = models.CharField(max_length=30, choices=Sector.choices)
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "organisation_id"], name="formerorganisation_unique_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (deleted)"
+
+
 class Person(CleanText, models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="people")
     ref = models.CharField(

@@ -25,6 +25,7 @@ from stakeholders.leases import retrying_after, run_is_running
 from stakeholders.models import (
     Affiliation,
     Boundary,
+    FormerOrganisation,
     Membership,
     Organisation,
     OrganisationKind,
@@ -440,12 +441,35 @@ def cursor_rows(rows: QuerySet) -> list[tuple]:
 
 
 def group_labels(*, workspace_id: int, boundary: str) -> dict[str, str]:
-    """Readable names of the groups on a boundary, keyed as PersonScore.group stores them."""
+    """Readable names of the groups on a boundary, keyed as PersonScore.group stores them
+    (organisations deleted since a run grouped people by them included)."""
     names = {}
     if boundary == Boundary.ORGANISATION:
-        organisations = Organisation.objects.filter(workspace_id=workspace_id)
-        names = dict(organisations.values_list("pk", "name"))
+        names = {pk: name for pk, (name,) in organisations_ever(workspace_id, "name").items()}
     return group_labels_from(boundary, names)
+
+
+def organisations_ever(workspace_id: int, *fields: str) -> dict[int, tuple]:
+    """pk -> `fields` of the workspace's organisations and of those deleted from it
+    (models.FormerOrganisation), which stored scores and snapshots may still name: one
+    query."""
+    live = (
+        Organisation.objects.filter(workspace_id=workspace_id)
+        .order_by()
+        .annotate(live=Value(True))
+        .values_list("pk", *fields, "live")
+    )
+    former = (
+        FormerOrganisation.objects.filter(workspace_id=workspace_id)
+        .order_by()
+        .annotate(live=Value(False))
+        .values_list("organisation_id", *fields, "live")
+    )
+    found: dict[int, tuple] = {}
+    for pk, *values, is_live in live.union(former, all=True):
+        if is_live or pk not in found:
+            found[pk] = tuple(values)
+    return found
 
 
 def group_labels_from(boundary: str, organisation_names: dict[int, str]) -> dict[str, str]:

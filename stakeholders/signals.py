@@ -9,11 +9,15 @@ from django.dispatch import receiver
 
 from stakeholders.models import (
     Affiliation,
+    Boundary,
+    FormerOrganisation,
     Forum,
     ForumMembership,
     Organisation,
     Person,
+    PersonScore,
     Relationship,
+    Workspace,
 )
 from stakeholders.services import workspace_data_changed
 
@@ -99,3 +103,30 @@ def link_moved_away(sender, instance, raw: bool = False, update_fields=None, **k
     )
     if before[1] != after:
         workspace_data_changed(workspace_id=before[1])
+
+
+@receiver(post_delete, sender=Organisation)
+def organisation_remembered(sender, instance, origin=None, **kwargs) -> None:
+    """Keep a deleted organisation's name (nothing else) while stored scores, a
+    snapshot's among them, group people by it; not when its whole workspace goes."""
+    # What the deletion started from: a record, a queryset or (the admin's) a list.
+    starts = origin if isinstance(origin, list | tuple) else [origin]
+    if any(isinstance(o, Workspace) or getattr(o, "model", None) is Workspace for o in starts):
+        return
+    grouped = PersonScore.objects.filter(
+        run__workspace_id=instance.workspace_id,
+        boundary=Boundary.ORGANISATION,
+        group=str(instance.pk),
+    )
+    if not grouped.exists():
+        return
+    FormerOrganisation.objects.update_or_create(
+        workspace_id=instance.workspace_id,
+        organisation_id=instance.pk,
+        defaults={
+            "name": instance.name,
+            "short_name": instance.short_name,
+            "sector": instance.sector,
+            "tier": instance.tier,
+        },
+    )

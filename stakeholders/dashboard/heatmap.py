@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from stakeholders.models import (
     Boundary,
-    Organisation,
     PairScore,
     PersonScore,
     Relationship,
@@ -23,7 +22,7 @@ from stakeholders.models import (
     Tier,
     Workspace,
 )
-from stakeholders.selectors import in_force_q
+from stakeholders.selectors import in_force_q, organisations_ever
 
 HEAT_LEVELS = 5  # shades of the sequential scale, lightest (fewest ties) first
 # Longer labels are shortened in the headers (the full name is in their title).
@@ -87,9 +86,12 @@ def group_heads(*, workspace_id: int, boundary: str) -> dict[str, GroupHead]:
     """
     if boundary == Boundary.ORGANISATION:
         sector_rank = {value: i for i, value in enumerate(Sector.values)}
-        rows = Organisation.objects.filter(workspace_id=workspace_id).values_list(
-            "pk", "name", "short_name", "sector"
-        )
+        rows = [
+            (pk, *values)
+            for pk, values in organisations_ever(
+                workspace_id, "name", "short_name", "sector"
+            ).items()
+        ]
         heads = {
             str(pk): GroupHead(
                 str(pk),
