@@ -89,3 +89,15 @@ def test_a_bad_as_of_is_a_400_naming_it(client, workspace, viewer, value, messag
         response = client.get(_url(workspace, name, as_of=value))
         assert response.status_code == 400
         assert message in response.content.decode()
+
+
+def test_a_past_day_s_map_says_its_lines_follow_today_s_record(client, workspace, dated, viewer):
+    """Ties entered or corrected since the scores were worked out show on the map of
+    that day, not in its scores: the page says so."""
+    run = score_runs.score_run_execute(workspace_id=workspace.pk, as_of=D)
+    client.force_login(viewer)
+    body = client.get(_url(workspace, "map", as_of="2025-03-31")).content.decode()
+    assert "The lines follow today's record of that day and the scores the record as it" in body
+    assert f"stood on {run.created_at:%-d %B %Y}: an edit made since changes the lines" in body
+    today = client.get(_url(workspace, "map")).content.decode()
+    assert "The lines follow today's record" not in today
