@@ -139,6 +139,9 @@ class ScopedHistoryAdmin(WorkspaceScopeMixin, SimpleHistoryAdmin):
     with it (stakeholders.privacy.deletion): in bulk, one by one and in inline rows.
     """
 
+    # Imports, the demo data and survey answers record a reason; an edit here does not.
+    object_history_list_template = "admin/stakeholders/object_history_list.html"
+
     def _refuse_outside_scope(self, request: HttpRequest, object_id: str) -> None:
         # django-simple-history falls back to the historical rows when the live one is
         # outside get_queryset() or deleted; answer 404, as the change view does, instead:

@@ -1,6 +1,7 @@
 """The admin: scoped to the workspaces a staff member may edit, with readable errors."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -1074,6 +1075,22 @@ def test_history_shows_who_changed_what(client, staff_editor, north):
     latest = ada.history.latest()
     assert latest.history_user == staff_editor
     assert latest.job_title == "Chief Operating Officer"
+
+
+def test_history_of_an_edit_without_a_reason_never_says_none(client, staff_editor, north):
+    client.force_login(staff_editor)
+    ada = north["ada"]
+    data = _person_post(ada.workspace, _existing_affiliations(ada), person=ada, job_title="COO")
+    assert client.post(_url("person", "change", ada.pk), data).status_code == 302
+    assert ada.history.latest().history_change_reason is None
+
+    response = client.get(_url("person", "history", ada.pk))
+
+    table = _body(response).split('id="change-history"')[1].split("</table>")[0]
+    cells = [cell.strip() for cell in re.findall(r"<td>(.*?)</td>", table, flags=re.S)]
+    assert "None" not in table
+    # The factory's version has no user either: it says so.
+    assert "Not recorded" in cells
 
 
 # Deleting ------------------------------------------------------------------------------
