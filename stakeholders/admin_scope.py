@@ -2,14 +2,22 @@
 
 Access comes from workspace membership, never from Django model permissions: editors
 and owners see and change their workspaces' data, only owners manage members, viewers
-have no admin at all, and superusers see everything.
+have no admin at all, and superusers see everything. A delete confirmation names only
+records an editor knows, and none of a workspace the user cannot edit.
 """
 
+from collections.abc import Callable
+
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects, quote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import models
+from django.db import models, router
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 
 from stakeholders.access import editable_workspace_ids
 from stakeholders.models import (
@@ -25,6 +33,7 @@ from stakeholders.models import (
     Role,
     Snapshot,
     Survey,
+    SurveyAnswer,
     SurveyQuestion,
     SurveyResponse,
     Workspace,
@@ -47,7 +56,14 @@ WORKSPACE_PATHS: dict[type[models.Model], tuple[str, ...]] = {
     Survey: ("workspace",),
     SurveyQuestion: ("survey__workspace",),
     SurveyResponse: ("survey__workspace", "person__workspace"),
+    SurveyAnswer: ("response__survey__workspace", "response__person__workspace"),
 }
+
+# A delete confirmation names these records one by one. Every other row a delete takes
+# with it (stored scores, map positions and pins, score runs, import previews) is the
+# product's own working data: it means nothing to an editor and a score row's name
+# gives a person's score, so the confirmation only counts them.
+WORKING_ROWS = "stored scores, map layout and other working rows"
 
 # Scope ids: None means every workspace (superusers); otherwise the set of ids.
 type Scope = frozenset[int] | None
@@ -198,6 +214,63 @@ class WorkspaceScopeMixin:
                 )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_deleted_objects(self, objs, request):
+        """What a delete takes with it, as Django lists it, less the working rows.
+
+        The delete itself is unchanged: it cascades to every row as before.
+        """
+        try:
+            model = objs[0]._meta.model
+        except IndexError:
+            return [], {}, set(), []
+        collector = NestedObjects(using=router.db_for_write(model), origin=objs)
+        collector.collect(objs)
+        perms_needed: set[str] = set()
+
+        def line(obj: models.Model) -> SafeString:
+            return self._deleted_line(request, obj, perms_needed)
+
+        to_delete = _named_only(collector.nested(), line)
+        protected = [
+            line(obj) if type(obj) in WORKSPACE_PATHS else capfirst(obj._meta.verbose_name)
+            for obj in collector.protected
+        ]
+        counts = {
+            m._meta.verbose_name_plural: len(rows)
+            for m, rows in collector.model_objs.items()
+            if m in WORKSPACE_PATHS
+        }
+        working = sum(
+            len(rows) for m, rows in collector.model_objs.items() if m not in WORKSPACE_PATHS
+        )
+        if working:
+            counts[WORKING_ROWS] = working
+        return to_delete, counts, perms_needed, protected
+
+    def _deleted_line(
+        self, request: HttpRequest, obj: models.Model, perms_needed: set[str]
+    ) -> SafeString:
+        """One named record of a delete confirmation, linked when it has a change page."""
+        opts = obj._meta
+        noun = capfirst(opts.verbose_name)
+        scope = editable_scope(request)
+        if scope is not None and not all(ws_id in scope for ws_id in workspace_ids_of(obj)):
+            # Never named, and never deleted from here (Django refuses while perms lack).
+            perms_needed.add(opts.verbose_name)
+            return format_html("{}: in a workspace you cannot edit", noun)
+        if not self.admin_site.is_registered(type(obj)):
+            return format_html("{}: {}", noun, obj)
+        if not self.admin_site.get_model_admin(type(obj)).has_delete_permission(request, obj):
+            perms_needed.add(opts.verbose_name)
+        try:
+            url = reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                args=(quote(obj.pk),),
+            )
+        except NoReverseMatch:
+            return format_html("{}: {}", noun, obj)
+        return format_html('{}: <a href="{}">{}</a>', noun, url, obj)
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         scope = self.scope(request)
@@ -205,6 +278,28 @@ class WorkspaceScopeMixin:
         if has_workspace and scope and len(scope) == 1 and "workspace" not in initial:
             initial["workspace"] = next(iter(scope))
         return initial
+
+
+def _named_only(nested: list, line: Callable[[models.Model], SafeString]) -> list:
+    """Django's nested list of deleted rows with the working rows left out.
+
+    `nested` holds rows, each followed by the list of what it takes with it; what a
+    left-out row takes with it moves up a level.
+    """
+    named: list = []
+    parent_named = False
+    for item in nested:
+        if isinstance(item, list):
+            children = _named_only(item, line)
+            if parent_named and children:
+                named.append(children)
+            else:
+                named.extend(children)
+        else:
+            parent_named = type(item) in WORKSPACE_PATHS
+            if parent_named:
+                named.append(line(item))
+    return named
 
 
 class OwnersRecordAdmin(WorkspaceScopeMixin, admin.ModelAdmin):
