@@ -308,8 +308,10 @@ class WorkspaceAdmin(ScopedHistoryAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         # Its people go with a workspace (and their history with them), although one
-        # person alone is erased from their page, never deleted here.
-        perms_needed.discard(Person._meta.verbose_name)
+        # person alone is erased from their page, never deleted here. So do its
+        # invitations, which the admin only shows (owners handle them on the members page).
+        for model in (Person, Invitation):
+            perms_needed.discard(model._meta.verbose_name)
         return deleted, counts, perms_needed, protected
 
     def get_readonly_fields(self, request, obj=None):

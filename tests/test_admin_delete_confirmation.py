@@ -6,12 +6,14 @@ import itertools
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 from stakeholders import score_runs
 from stakeholders.admin_scope import WORKING_ROWS
 from stakeholders.models import (
     Affiliation,
+    Invitation,
     MapPin,
     Organisation,
     OrganisationPosition,
@@ -153,6 +155,26 @@ def test_superuser_deleting_a_workspace_sees_no_ones_scores(client, scored, work
     )
     assert not Workspace.objects.filter(pk=workspace.pk).exists()
     assert not PersonScore.objects.exists()
+
+
+def test_superuser_deletes_a_workspace_that_invited_someone(client, scored, workspace):
+    """Invitations are read-only in the admin; they still go with their workspace."""
+    Invitation.objects.create(
+        workspace=workspace,
+        email="new@example.org",
+        token_hash="0" * 64,
+        expires_at=timezone.now(),
+        accepted_at=timezone.now(),
+    )
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    body = _objects(client.get(_url("workspace", "delete", workspace.pk)))
+
+    assert "Invitation: Invitation to North Fenwick ICS" in body
+    response = client.post(_url("workspace", "delete", workspace.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Workspace.objects.filter(pk=workspace.pk).exists()
+    assert not Invitation.objects.exists()
 
 
 def test_confirmation_never_names_a_record_of_another_workspace(
