@@ -63,6 +63,9 @@ from stakeholders.models import (
     Role,
     Snapshot,
     Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
     Workspace,
 )
 from stakeholders.privacy.admin import ErasureAdmin
@@ -308,9 +311,14 @@ class WorkspaceAdmin(ScopedHistoryAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         # Its people go with a workspace (and their history with them), although one
-        # person alone is erased from their page, never deleted here. So do its
-        # invitations, which the admin only shows (owners handle them on the members page).
-        for model in (Person, Invitation):
+        # person alone is erased from their page, never deleted here. So do the records
+        # the admin only shows: invitations (owners handle them on the members page),
+        # surveys and their answers (their history goes too), erasure records and
+        # snapshots (which only an owner removes one by one).
+        for model in (
+            Person, Invitation, Survey, SurveyQuestion, SurveyResponse, SurveyAnswer, Erasure,
+            Snapshot,
+        ):  # fmt: skip
             perms_needed.discard(model._meta.verbose_name)
         return deleted, counts, perms_needed, protected
 

@@ -757,9 +757,10 @@ class Snapshot(CleanText, models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="snapshots")
     name = models.CharField(max_length=200)
     as_of = models.DateField(help_text="The map as it was on this date.")
-    # PROTECT: pruning old runs must never take a snapshot's scores with it.
+    # RESTRICT: pruning old runs must never take a snapshot's scores with it; deleting
+    # the whole workspace takes both.
     run = models.OneToOneField(
-        ScoreRun, on_delete=models.PROTECT, null=True, blank=True, related_name="snapshot"
+        ScoreRun, on_delete=models.RESTRICT, null=True, blank=True, related_name="snapshot"
     )
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     fingerprint = models.CharField(

@@ -27,6 +27,10 @@ from stakeholders.models import (
     Organisation,
     Person,
     Relationship,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
     Workspace,
 )
 
@@ -39,6 +43,10 @@ HISTORY_ERASED: tuple[type[models.Model], ...] = (
     Relationship,
     Forum,
     ForumMembership,
+    Survey,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyAnswer,
 )
 
 # What is (or was) deleted: record ids by model.
@@ -84,6 +92,16 @@ def _everything_in_workspaces(workspace_ids: set[int]) -> Deleted:
         ).values("id"),
         Forum: Forum.history.filter(workspace_id__in=workspace_ids).values("id"),
         ForumMembership: ForumMembership.history.filter(person_id__in=people).values("id"),
+    }
+    surveys = Survey.history.filter(workspace_id__in=workspace_ids).values("id")
+    responses = SurveyResponse.history.filter(
+        Q(survey_id__in=surveys) | Q(person_id__in=people)
+    ).values("id")
+    ids |= {
+        Survey: surveys,
+        SurveyQuestion: SurveyQuestion.history.filter(survey_id__in=surveys).values("id"),
+        SurveyResponse: responses,
+        SurveyAnswer: SurveyAnswer.history.filter(response_id__in=responses).values("id"),
     }
     return {model: set(rows.values_list("id", flat=True)) for model, rows in ids.items()}
 

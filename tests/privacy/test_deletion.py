@@ -2,14 +2,18 @@
 bulk, in an inline row or by cascade, takes the change history of what it deletes along.
 Records deleted before that are erased by `manage.py erase_deleted`."""
 
+import datetime
 import io
 
 import pytest
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
+from django.db.models import RestrictedError
 from django.urls import reverse
+from django.utils import timezone
 
+from stakeholders import score_runs
 from stakeholders.models import (
     Affiliation,
     Erasure,
@@ -17,9 +21,22 @@ from stakeholders.models import (
     Organisation,
     Person,
     Relationship,
+    RelationshipKind,
+    ScoreRun,
+    Snapshot,
+    SurveyAnswer,
     Workspace,
 )
-from stakeholders.privacy.erasure import deleted_person_erase
+from stakeholders.privacy.erasure import deleted_person_erase, person_erase
+from stakeholders.snapshots.compute import snapshot_execute
+from stakeholders.snapshots.services import snapshot_create
+from stakeholders.surveys.services import (
+    DEFAULT_WORDING,
+    AnswerInput,
+    response_consent,
+    response_save,
+    survey_create,
+)
 from tests.factories import (
     AffiliationFactory,
     OrganisationFactory,
@@ -303,3 +320,47 @@ def test_a_live_person_is_erased_from_their_page_not_over_history(workspace, own
     with pytest.raises(Person.DoesNotExist):
         deleted_person_erase(workspace=workspace, person_id=north["ada"].pk, erased_by=owner)
     assert Person.objects.filter(pk=north["ada"].pk).exists()
+
+
+def test_superuser_deletes_a_workspace_with_a_snapshot_a_survey_and_an_erasure(
+    client, workspace, north, editor
+):
+    """Whatever the workspace has done, it can go, and every trace of its people with it:
+    a snapshot's frozen scores, survey answers and their history, erasure records."""
+    ada, ben = north["ada"], north["ben"]
+    score_runs.score_run_execute(workspace_id=workspace.pk)
+    snapshot = snapshot_create(workspace=workspace, name="Board, March", enqueue=False)
+    snapshot_execute(snapshot_id=snapshot.pk)
+    run_id = Snapshot.objects.get(pk=snapshot.pk).run_id
+    with pytest.raises(RestrictedError):  # its scores alone never go (pruning)
+        ScoreRun.objects.filter(pk=run_id).delete()
+    kind = RelationshipKind.COLLABORATES
+    survey = survey_create(
+        workspace=workspace,
+        user=None,
+        title="Partnership survey",
+        introduction="Who do you work with?",
+        privacy_notice="Members of this workspace see the answers.",
+        closes_at=timezone.now() + datetime.timedelta(days=14),
+        questions=[(kind, DEFAULT_WORDING[kind])],
+        people=[ada, ben],
+    )
+    response = survey.responses.get(person=ben)
+    response_consent(response=response, consent=True)
+    response.refresh_from_db()
+    response_save(response=response, answers=[AnswerInput(kind, ada.pk, strength=4)], submit=True)
+    assert SurveyAnswer.history.exists()
+    gone = PersonFactory(workspace=workspace, name="Zara Formerly")
+    person_erase(workspace=workspace, person=gone, erased_by=editor)
+    assert Erasure.objects.filter(workspace=workspace).exists()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    confirm = client.get(_url("workspace", "delete", workspace.pk)).content.decode()
+    assert "Cannot delete" not in confirm and "permission" not in confirm
+
+    response = client.post(_url("workspace", "delete", workspace.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Workspace.objects.filter(pk=workspace.pk).exists()
+    assert _everywhere([ADA, BEN, ADA_NOTES, ROLE, EVIDENCE, "Partnership survey"]) == []
+    assert not ScoreRun.objects.filter(pk=run_id).exists()
