@@ -416,6 +416,16 @@ def _decode(
         data = data.read()
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
+    return csv_text(file, data, errors)
+
+
+def csv_text(file: str, data: bytes, errors: list[ImportError_]) -> str | None:
+    """A CSV file's text: UTF-8, with a byte-order mark or not. Otherwise None, with an
+    error naming what the file is instead (UTF-16, Windows-1252), never a guess at it.
+
+    `import_map` and the browser upload both read files through this one function, so
+    they describe a file the same way.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         errors.append(
             ImportError_(
@@ -430,13 +440,19 @@ def _decode(
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        try:
+            data.decode("cp1252")
+        except UnicodeDecodeError:
+            what = "is not UTF-8"
+        else:
+            what = "looks like Windows-1252 (Excel's plain 'CSV' format), not UTF-8"
         errors.append(
             ImportError_(
                 file,
                 None,
                 None,
-                f"the file is not UTF-8 (the first character that is not is on line {line}; "
-                f"Excel's plain 'CSV' format uses another encoding). {SAVE_AS_UTF8}",
+                f"the file {what}: the first character that is not UTF-8 is on line {line}. "
+                f'Save it as "CSV UTF-8" and import it again. {SAVE_AS_UTF8}',
             )
         )
         return None

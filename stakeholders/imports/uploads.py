@@ -1,14 +1,15 @@
 """Bulk import from the browser: read uploads, plan them, keep a preview, confirm it.
 
 An upload is a few CSV files or one zip of them: our bundle (organisations.csv,
-people.csv, affiliations.csv, relationships.csv; see `imports`) or a Kumu map
-exported as CSV (Elements.csv and Connections.csv), which `imports.kumu` converts
-to a bundle first; or one Excel workbook with a sheet per file (`imports.workbooks`).
-Every check of the data itself is `imports.bundle_plan`'s; this module adds the
-limits of a web upload (size, rows, zip contents), names Windows-1252 files as such,
-maps problems in a converted Kumu map back to the Kumu file and row, and problems in
-a workbook to its sheets. Nothing is written until the uploader confirms a preview
-without errors, and then in one transaction after planning again.
+people.csv, affiliations.csv, relationships.csv, forums.csv, forum_members.csv; see
+`imports`) or a Kumu map exported as CSV (Elements.csv and Connections.csv), which
+`imports.kumu` converts to a bundle first; or one Excel workbook with a sheet per
+file (`imports.workbooks`). Every check of the data itself is `imports.bundle_plan`'s,
+and files are read as `import_map` reads them (`imports.bundle.csv_text`); this module
+adds the limits of a web upload (size, rows, zip contents), maps problems in a
+converted Kumu map back to the Kumu file and row, and problems in a workbook to its
+sheets. Nothing is written until the uploader confirms a preview without errors, and
+then in one transaction after planning again.
 """
 
 import base64
@@ -33,12 +34,12 @@ from stakeholders.imports.bundle import (
     ORGANISATIONS,
     PEOPLE,
     RELATIONSHIPS,
-    SAVE_AS_UTF8,
     BundlePlan,
     ImportError_,
     bundle_apply,
     bundle_changed_since,
     bundle_plan,
+    csv_text,
 )
 from stakeholders.imports.kumu import (
     KUMU_CONNECTIONS,
@@ -248,30 +249,6 @@ def upload_read(*, uploads: Sequence[UploadedFile]) -> UploadResult:
 # --- Checks before planning -----------------------------------------------------
 
 
-def _decode(name: str, data: bytes, errors: list[ImportError_]) -> str | None:
-    """UTF-8 (BOM or not); a Windows-1252 file is named as such, never guessed."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        try:
-            data.decode("cp1252")
-        except UnicodeDecodeError:
-            what = "is not UTF-8"
-        else:
-            what = "looks like Windows-1252 (Excel's plain 'CSV' format), not UTF-8"
-        errors.append(
-            ImportError_(
-                name,
-                None,
-                None,
-                f"the file {what}: the first character that is not UTF-8 is on line {line}. "
-                f'Save it as "CSV UTF-8" and upload it again. {SAVE_AS_UTF8}',
-            )
-        )
-        return None
-
-
 def _count_rows(name: str, text: str, errors: list[ImportError_]) -> None:
     try:
         rows = sum(1 for record in csv.reader(io.StringIO(text, newline="")) if any(record)) - 1
@@ -361,7 +338,7 @@ def upload_plan(*, workspace: Workspace, files: Mapping[str, bytes]) -> UploadPl
 
     texts: dict[str, str] = {}
     for name, data in [*kumu.values(), *bundle.items()]:
-        text = _decode(name, data, errors)
+        text = csv_text(name, data, errors)
         if text is not None:
             texts[name] = text
             _count_rows(name, text, errors)

@@ -1058,8 +1058,9 @@ def test_file_that_is_not_utf8(tmp_path):
     )
 
     assert import_errors(tmp_path) == [
-        "people.csv: the file is not UTF-8 (the first character that is not is on line 2; "
-        "Excel's plain 'CSV' format uses another encoding). "
+        "people.csv: the file looks like Windows-1252 (Excel's plain 'CSV' format), not "
+        "UTF-8: the first character that is not UTF-8 is on line 2. "
+        'Save it as "CSV UTF-8" and import it again. '
         'In Excel choose File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)".'
     ]
 

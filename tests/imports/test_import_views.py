@@ -25,6 +25,7 @@ from stakeholders.models import (
 )
 from tests.dashboard.test_views import parse
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.imports.test_import_map import import_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -435,6 +436,39 @@ def test_windows_1252_file_is_named_and_not_guessed(client, workspace, editor):
     assert (file, row, column) == ("organisations.csv", None, None)
     assert "looks like Windows-1252" in message and "line 2" in message
     assert '"CSV UTF-8"' in message
+
+
+PEOPLE_TEXT = "ref,name,seniority,organisation\nP1,Zoë,manager,Trust A\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xfe" + PEOPLE_TEXT.encode("utf-16-le"),
+        b"\xfe\xff" + PEOPLE_TEXT.encode("utf-16-be"),
+        PEOPLE_TEXT.encode("cp1252"),
+        b"ref,name\n\x81\n",  # neither UTF-8 nor Windows-1252
+    ],
+    ids=["utf-16-le", "utf-16-be", "windows-1252", "unknown"],
+)
+def test_upload_names_a_files_encoding_as_import_map_does(
+    client, workspace, editor, tmp_path, data
+):
+    client.force_login(editor)
+    _, preview = upload(client, workspace, {"people.csv": data})
+    (tmp_path / "people.csv").write_bytes(data)
+
+    [(file, row, column, message)] = errors_of(preview)
+    assert import_errors(tmp_path, workspace.slug) == [f"{file}: {message}"]
+
+
+def test_utf16_file_is_named_as_utf16_not_windows_1252(client, workspace, editor):
+    client.force_login(editor)
+    _, preview = upload(client, workspace, {"people.csv": PEOPLE_TEXT.encode("utf-16")})
+    [(file, row, column, message)] = errors_of(preview)
+    assert (file, row, column) == ("people.csv", None, None)
+    assert message.startswith('the file is UTF-16 ("Unicode text"), not UTF-8.')
+    assert "Windows-1252" not in message
 
 
 def test_utf8_with_and_without_bom_is_accepted(client, workspace, editor):
