@@ -126,6 +126,7 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 CHANGE_REASON = "Imported from a CSV bundle"
+BYTE_ORDER_MARK = "\ufeff"
 SAVE_AS_UTF8 = 'In Excel choose File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)".'
 
 Key = tuple[str, ...]
@@ -415,12 +416,12 @@ def _decode(
     if not isinstance(data, bytes | str):
         data = data.read()
     if isinstance(data, str):
-        return data.removeprefix("\ufeff")
+        return data.lstrip(BYTE_ORDER_MARK)
     return csv_text(file, data, errors)
 
 
 def csv_text(file: str, data: bytes, errors: list[ImportError_]) -> str | None:
-    """A CSV file's text: UTF-8, with a byte-order mark or not. Otherwise None, with an
+    """A CSV file's text: UTF-8, with byte-order marks or not. Otherwise None, with an
     error naming what the file is instead (UTF-16, Windows-1252), never a guess at it.
 
     `import_map` and the browser upload both read files through this one function, so
@@ -437,7 +438,9 @@ def csv_text(file: str, data: bytes, errors: list[ImportError_]) -> str | None:
         )
         return None
     try:
-        return data.decode("utf-8-sig")
+        # A mark is never data, and a second one (a file saved with a mark by a program
+        # that read it without taking the first off) is as invisible as the first.
+        return data.decode("utf-8").lstrip(BYTE_ORDER_MARK)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         try:

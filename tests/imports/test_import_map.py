@@ -1065,6 +1065,16 @@ def test_file_that_is_not_utf8(tmp_path):
     ]
 
 
+def test_a_file_starting_with_two_byte_order_marks_is_read(tmp_path):
+    """A program that reads a file with its mark and saves it with another leaves two:
+    both are invisible in every editor, so the file is read as if it had one."""
+    (tmp_path / "organisations.csv").write_bytes(("\ufeff\ufeff" + TWO_ORGS).encode())
+
+    run_import(tmp_path)
+
+    assert sorted(Organisation.objects.values_list("name", flat=True)) == ["Trust A", "Trust B"]
+
+
 def test_file_that_is_utf16(tmp_path):
     (tmp_path / "people.csv").write_bytes("ref,name\n".encode("utf-16"))
 

@@ -25,7 +25,7 @@ from stakeholders.models import (
 )
 from tests.dashboard.test_views import parse
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
-from tests.imports.test_import_map import import_errors
+from tests.imports.test_import_map import import_errors, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -471,13 +471,19 @@ def test_utf16_file_is_named_as_utf16_not_windows_1252(client, workspace, editor
     assert "Windows-1252" not in message
 
 
-def test_utf8_with_and_without_bom_is_accepted(client, workspace, editor):
+def test_utf8_with_and_without_bom_is_accepted(client, workspace, editor, tmp_path):
+    """Also with two marks, as import_map reads the same file."""
     client.force_login(editor)
     text = "name,kind,sector,tier\nSt Ælfric’s Hospice,vcse,vcse,place\n"
-    for data in (text.encode(), b"\xef\xbb\xbf" + text.encode()):
+    for marks in (0, 1, 2):
+        data = b"\xef\xbb\xbf" * marks + text.encode()
         _, preview = upload(client, workspace, {"organisations.csv": data})
         assert errors_of(preview) == []
         assert file_counts(preview) == {"organisations.csv": (1, 0, 0)}
+        (tmp_path / "organisations.csv").write_bytes(data)
+        assert "organisations.csv: 1 would be created" in run_import(
+            tmp_path, workspace.slug, "--dry-run"
+        )
 
 
 def test_zip_upload_with_folders_takes_base_names(client, workspace, editor):
