@@ -126,6 +126,14 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 CHANGE_REASON = "Imported from a CSV bundle"
+
+# The longest cell the CSV reader takes. A person's notes and a tie's evidence are text
+# of any length, and exports write them whole: the csv module's default (131,072
+# characters) refused such an export as if it opened a quote never closed. No cell of
+# an upload can be longer than the upload (uploads.MAX_UPLOAD_BYTES, 10 MB). The limit
+# belongs to the csv module, not to a reader, so it is set once, here.
+MAX_CELL_CHARS = 10 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
 BYTE_ORDER_MARK = "\ufeff"
 SAVE_AS_UTF8 = 'In Excel choose File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)".'
 

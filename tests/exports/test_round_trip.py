@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
@@ -280,6 +281,32 @@ def test_awkward_values_survive_the_round_trip(workspace, tmp_path):
         assert after[kind] == before[kind], kind
 
 
+# Longer than the csv module's default limit on a cell, 131,072 characters.
+LONG_NOTES = 'Met at the board, "twice".\r\nAgreed the plan.\r\n' * 5_000 + "Next: June."
+
+
+def long_texts(workspace: Workspace) -> None:
+    """Notes and evidence as long as a person may write them: exports write them whole."""
+    trust = OrganisationFactory(workspace=workspace, name="Trust A")
+    first = PersonFactory(workspace=workspace, ref="P1", notes=LONG_NOTES)
+    second = PersonFactory(workspace=workspace, ref="P2", notes="short")
+    AffiliationFactory(person=first, organisation=trust)
+    RelationshipFactory(source=first, target=second, evidence=LONG_NOTES[::-1])
+    transaction.get_connection().run_on_commit.clear()
+
+
+def test_notes_longer_than_the_csv_modules_cell_limit_survive_the_round_trip(workspace, tmp_path):
+    assert len(LONG_NOTES) > 131_072
+    long_texts(workspace)
+    bundle = export_bundle(workspace, tmp_path / "bundle")
+
+    call_command("import_map", bundle, "--workspace", "copy", stdout=io.StringIO())
+
+    before, after = data(workspace), data(Workspace.objects.get(slug="copy"))
+    for kind in before:
+        assert after[kind] == before[kind], kind
+
+
 # --- In the browser ------------------------------------------------------------------
 
 
@@ -315,3 +342,30 @@ def test_browser_round_trip_through_downloads_and_the_upload_pages(original, cli
     for kind in before:
         assert after[kind] == before[kind], kind
     assert_same_scores(original, copy)
+
+
+def test_long_notes_survive_the_downloads_and_the_upload(workspace, client):
+    long_texts(workspace)
+    copy = WorkspaceFactory(slug="copy", name="Copy")
+    user = UserFactory(username="analyst")
+    MembershipFactory(user=user, workspace=workspace, role=Role.EDITOR)
+    MembershipFactory(user=user, workspace=copy, role=Role.EDITOR)
+    client.force_login(user)
+    files = []
+    for kind in exports.DATA_KINDS:
+        url = reverse("stakeholders:export_csv", kwargs={"slug": workspace.slug, "kind": kind})
+        response = client.get(url, {"notes": "yes"} if kind == "people" else {})
+        files.append(
+            SimpleUploadedFile(f"{kind}.csv", b"".join(response.streaming_content), "text/csv")
+        )
+
+    client.post(reverse("stakeholders:import_upload", kwargs={"slug": copy.slug}), {"files": files})
+    preview = ImportPreview.objects.get(workspace=copy)
+    assert preview.summary["errors"] == []
+    client.post(
+        reverse("stakeholders:import_confirm", kwargs={"slug": copy.slug, "token": preview.token})
+    )
+
+    before, after = data(workspace), data(copy)
+    for kind in before:
+        assert after[kind] == before[kind], kind

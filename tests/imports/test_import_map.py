@@ -966,23 +966,47 @@ def test_a_quote_never_closed_is_named_where_it_opens(tmp_path, first_evidence):
     assert not Relationship.objects.exists()
 
 
+def joint_bids(characters: int) -> str:
+    """Relationship rows coming to at least `characters` characters."""
+    row = "P1,P2,collaborates,3,Joint bid\n"
+    return row * (characters // len(row) + 1)
+
+
 def test_a_quote_never_closed_in_a_long_file_is_named_where_it_opens(tmp_path):
     """Past the CSV reader's cell limit the open cell cannot be read at all: the
     message still names the row and says what most likely happened."""
-    later = "".join(f"P1,P2,collaborates,3,Joint bid number {i}\n" for i in range(5000))
     bundle(
         tmp_path,
         organisations=TWO_ORGS,
         people=TWO_PEOPLE,
-        relationships='source,target,kind,strength,evidence\nP2,P1,trusts,4,"Met at\n' + later,
+        relationships='source,target,kind,strength,evidence\nP2,P1,trusts,4,"Met at\n'
+        + joint_bids(imports.MAX_CELL_CHARS),
     )
 
     assert import_errors(tmp_path) == [
-        "relationships.csv, row 2: a cell here is longer than 131,072 characters. Most "
-        'likely it opens a quote (") that is never closed, so the lines after it were read '
-        "into that one cell. Close the quote, or remove it."
+        f"relationships.csv, row 2: a cell here is longer than {imports.MAX_CELL_CHARS:,} "
+        'characters. Most likely it opens a quote (") that is never closed, so the lines '
+        "after it were read into that one cell. Close the quote, or remove it."
     ]
     assert not Relationship.objects.exists()
+
+
+def test_a_quote_never_closed_past_the_csv_modules_default_cell_limit(tmp_path):
+    """A quote left open over more than 131,072 characters (once the limit) is named
+    with its column, as in a short file."""
+    bundle(
+        tmp_path,
+        organisations=TWO_ORGS,
+        people=TWO_PEOPLE,
+        relationships='source,target,kind,strength,evidence\nP2,P1,trusts,4,"Met at\n'
+        + joint_bids(200_000),
+    )
+
+    assert import_errors(tmp_path) == [
+        'relationships.csv, row 2, column evidence: a cell here opens a quote (") that is '
+        "never closed, so every line after it was read into that one cell. Close the quote, "
+        "or remove it."
+    ]
 
 
 def test_quotes_that_close_are_read_as_usual(tmp_path):
