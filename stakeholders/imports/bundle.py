@@ -30,6 +30,7 @@ from simple_history.utils import get_history_model_for_model
 
 from stakeholders.exports.tables import unguard_cell
 from stakeholders.imports.dates import date_from_text
+from stakeholders.imports.invisible import invisible_hint
 from stakeholders.models import (
     Affiliation,
     Forum,
@@ -652,14 +653,18 @@ class _Names:
     def check(self, row: _Row, column: str, value: str) -> bool:
         if not value or not self.checkable:
             return False
-        if value in self.in_bundle or value in self.existing:
+        if self._known(value):
             return True
         where = f"in {self.file} or in this workspace" if self.file_given else "in this workspace"
         message = f"there is no {self.noun} '{value}' {where}."
         if self._folded is None:
             self._folded = {name.casefold(): name for name in self.in_bundle | self.existing}
-        row.error(column, message + case_hint(value, self._folded))
+        hints = case_hint(value, self._folded) + invisible_hint(value, self._known)
+        row.error(column, message + hints)
         return False
+
+    def _known(self, value: str) -> bool:
+        return value in self.in_bundle or value in self.existing
 
 
 def case_hint(value: str, folded: Mapping[str, str], *, keys: str = "Names and refs") -> str:

@@ -29,6 +29,7 @@ from stakeholders.imports.bundle import (
     repeated_column,
     separator_problem,
 )
+from stakeholders.imports.invisible import invisible_hint
 from stakeholders.models import (
     Organisation,
     OrganisationKind,
@@ -403,16 +404,20 @@ def _connection_ends(
 
     An element refused in its own sheet is not reported again here: its row says why.
     """
+
+    def known(label: str) -> bool:
+        return label in elements.people or label in elements.organisation_labels
+
     ends = []
     for end in ("from", "to"):
         label = values[end]
-        known = label in elements.people or label in elements.organisation_labels
-        if not known and label not in elements.refused:
+        if not known(label) and label not in elements.refused:
             message = (
                 "This field cannot be blank."
                 if not label
                 else f"there is no element '{label}' in {elements.file}."
                 + case_hint(label, folded, keys="Labels")
+                + invisible_hint(label, known)
             )
             errors.append(ImportError_(table.file, number, table.columns[end], message))
         ends.append(label)

@@ -711,6 +711,48 @@ def test_references_to_unknown_people_and_organisations(tmp_path):
     ]
 
 
+def test_a_reference_with_an_invisible_character_names_it_and_where_it_is(tmp_path):
+    """Pasted from a web page, 'Trust A' may hold a no-break space, and a ref a
+    zero-width space: the name looks right, so the error says what is in it."""
+    bundle(
+        tmp_path,
+        organisations=TWO_ORGS,
+        people="""\
+            ref,name,seniority,organisation
+            P1,Ann,manager,Trust\u00a0A
+            P2,Bob,manager,Trust B
+        """,
+        affiliations="""\
+            person,organisation
+            P2,Trust\u00a0Z
+        """,
+        relationships="""\
+            source,target,kind,strength
+            P1\u200b,P2,trusts,3
+            P2,\u00adP1\u00a0,trusts,3
+        """,
+    )
+
+    assert import_errors(tmp_path) == [
+        "people.csv, row 2, column organisation: "
+        "there is no organisation 'Trust\u00a0A' in organisations.csv or in this workspace. "
+        "It contains a no-break space (U+00A0) after 'Trust' (character 6): it looks like "
+        "a space. With a normal space there, it would match 'Trust A'.",
+        "affiliations.csv, row 2, column organisation: "
+        "there is no organisation 'Trust\u00a0Z' in organisations.csv or in this workspace. "
+        "It contains a no-break space (U+00A0) after 'Trust' (character 6): it looks like "
+        "a space.",
+        "relationships.csv, row 2, column source: "
+        "there is no person with ref 'P1\u200b' in people.csv or in this workspace. "
+        "It contains a zero-width space (U+200B) after 'P1' (character 3): it cannot be "
+        "seen. Without it, it would match 'P1'.",
+        "relationships.csv, row 3, column target: "
+        "there is no person with ref '\u00adP1' in people.csv or in this workspace. "
+        "It contains a soft hyphen (U+00AD) at the start: it cannot be seen. Without it, "
+        "it would match 'P1'.",
+    ]
+
+
 def test_a_reference_into_another_workspace_is_unknown(workspace, other_workspace, tmp_path):
     PersonFactory(workspace=workspace, ref="P1")
     PersonFactory(workspace=other_workspace, ref="P2")

@@ -31,6 +31,22 @@ def test_a_label_differing_only_in_case_gets_a_did_you_mean_hint(workspace):
     ]
 
 
+def test_a_label_with_an_invisible_character_names_it(workspace):
+    elements = KUMU_ELEMENTS + "Acme Trust,Organisation,,,,\n"
+    connections = KUMU_CONNECTIONS + "Carys Evans,Acme\u00a0Trust,works at,,\n"
+
+    assert kumu_problems(workspace, elements, connections) == [
+        (
+            "Connections.csv",
+            9,
+            "To",
+            "there is no element 'Acme\u00a0Trust' in Elements.csv. It contains a no-break "
+            "space (U+00A0) after 'Acme' (character 5): it looks like a space. With a normal "
+            "space there, it would match 'Acme Trust'.",
+        )
+    ]
+
+
 def test_a_label_unlike_any_element_gets_no_hint(workspace):
     connections = KUMU_CONNECTIONS + "Carys Evans,Acme Trust,works at,,\n"
 
