@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from stakeholders.imports import bundle as imports
+from stakeholders.management.commands.import_map import Command as ImportMap
 from stakeholders.models import (
     Affiliation,
     ForumMembership,
@@ -1425,6 +1426,16 @@ def test_the_worked_example_in_the_docs_runs_as_shown(tmp_path):
     out = run_import(tmp_path, "north-fenwick", "--name", "North Fenwick ICS", "--dry-run")
 
     assert out.splitlines() == expected
+
+
+def test_the_help_and_the_docs_name_every_file_a_bundle_may_hold():
+    usage = ImportMap().create_parser("manage.py", "import_map").format_help()
+    docs = DOCS.read_text().split("## Importing a map from CSV files")[1].split("### ")[0]
+
+    assert "up to six CSV files" in docs and len(imports.BUNDLE_FILES) == 6
+    for name in imports.BUNDLE_FILES:
+        assert name in " ".join(usage.split()), name
+        assert f"`{name}`" in docs, name
 
 
 @pytest.mark.parametrize(

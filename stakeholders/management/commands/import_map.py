@@ -11,9 +11,9 @@ from stakeholders.management.output import OutputCommand
 
 class Command(OutputCommand):
     help = (
-        "Import organisations.csv, people.csv, affiliations.csv and relationships.csv "
-        "from DIR into a workspace (created if new). Every file is checked first; on any "
-        "problem nothing is written. The format is in README.md (Importing a map from CSV files)."
+        f"Import any of {', '.join(BUNDLE_FILES[:-1])} and {BUNDLE_FILES[-1]} from DIR "
+        "into a workspace (created if new). Every file is checked first; on any problem "
+        "nothing is written. The format is in README.md (Importing a map from CSV files)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
