@@ -700,6 +700,24 @@ def _first_rows(
 # --- Checking each file ---------------------------------------------------------
 
 
+def _refuse_case_twins(parsed: list[tuple[_Row, dict[str, Any], str | None]], snap) -> None:
+    """A new organisation whose name differs from another only in letter case ("fenwick
+    hospitals" beside "Fenwick Hospitals") is a typo that would put two organisations
+    on every page: an error naming the one meant."""
+    known = {name.casefold(): (name, "in this workspace") for name in snap.organisations}
+    for row, _, _ in parsed:
+        name = row.values["name"]
+        if not name or name in snap.organisations:
+            continue
+        other, where = known.setdefault(name.casefold(), (name, "in organisations.csv"))
+        if other != name:
+            row.error(
+                "name",
+                f"an organisation '{other}' already exists {where}, differing only in "
+                f"letter case: this would make a second one. Write '{other}' to mean it.",
+            )
+
+
 def _check_organisations(table: _Table, snap: _Snapshot, names: _Names) -> list[_Op]:
     """Parse organisations.csv and check parents (existence, cycles) and ODS codes."""
     org = Organisation
@@ -728,6 +746,7 @@ def _check_organisations(table: _Table, snap: _Snapshot, names: _Names) -> list[
             row.error("parent", _constraint_message(org, "organisation_not_own_parent"))
         parsed.append((row, values, parent))
 
+    _refuse_case_twins(parsed, snap)
     final_parent = {
         name: snap.organisation_name(existing["parent_id"])
         for name, existing in snap.organisations.items()

@@ -712,6 +712,29 @@ def test_references_to_unknown_people_and_organisations(tmp_path):
     ]
 
 
+def test_a_new_organisation_differing_only_in_case_is_refused(workspace, tmp_path):
+    """'trust a' beside an existing 'Trust A' (or twice in one file) is a typo that would
+    make a second organisation, not a new one."""
+    run_import(bundle(tmp_path / "first", organisations=TWO_ORGS), workspace.slug)
+    bundle(
+        tmp_path / "second",
+        organisations=ORGS_HEADER
+        + "trust a,,acute_trust,nhs,system,,\n"
+        + "Trust C,,acute_trust,nhs,system,,\n"
+        + "TRUST C,,acute_trust,nhs,system,,\n",
+    )
+
+    assert import_errors(tmp_path / "second", workspace.slug) == [
+        "organisations.csv, row 2, column name: an organisation 'Trust A' already exists in "
+        "this workspace, differing only in letter case: this would make a second one. "
+        "Write 'Trust A' to mean it.",
+        "organisations.csv, row 4, column name: an organisation 'Trust C' already exists in "
+        "organisations.csv, differing only in letter case: this would make a second one. "
+        "Write 'Trust C' to mean it.",
+    ]
+    assert Organisation.objects.filter(workspace=workspace).count() == 2
+
+
 def test_a_reference_with_an_invisible_character_names_it_and_where_it_is(tmp_path):
     """Pasted from a web page, 'Trust A' may hold a no-break space, and a ref a
     zero-width space: the name looks right, so the error says what is in it."""

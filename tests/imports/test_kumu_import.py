@@ -3,6 +3,7 @@
 import pytest
 
 from stakeholders.imports import uploads
+from tests.factories import OrganisationFactory
 from tests.imports.test_import_views import KUMU_CONNECTIONS, KUMU_ELEMENTS
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +121,16 @@ def test_a_sheet_not_separated_by_commas_gets_advice(workspace, separator, name)
         ("Elements.csv", 1, None, advice),
         ("Connections.csv", 1, None, advice),
     ]
+
+
+def test_an_organisation_differing_only_in_case_from_one_here_is_refused(workspace):
+    """'fenwick hospitals' in a Kumu map, with 'Fenwick Hospitals' already in the
+    workspace, would make a second organisation: named at its element's row."""
+    OrganisationFactory(workspace=workspace, name="Fenwick Hospitals")
+    elements = KUMU_ELEMENTS.replace("Fenwick Hospitals,Acute", "fenwick hospitals,Acute")
+    connections = KUMU_CONNECTIONS.replace("Fenwick Hospitals", "fenwick hospitals")
+
+    (problem,) = kumu_problems(workspace, elements, connections)
+
+    assert problem[0] == "Elements.csv" and problem[1] == 2
+    assert "an organisation 'Fenwick Hospitals' already exists in this workspace" in problem[3]
