@@ -429,6 +429,19 @@ def _decode(
     return csv_text(file, data, errors)
 
 
+def _wide_encoding(data: bytes) -> str | None:
+    """ "UTF-16" or "UTF-32" for a file in either, with a byte-order mark or without one
+    (then every other byte of its text is a null, which no CSV file holds); else None."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    start = data[:512]
+    if len(start) >= 2 and start.count(0) * 3 >= len(start):
+        return "UTF-32" if start.count(0) * 4 >= 3 * len(start) else "UTF-16"
+    return None
+
+
 def csv_text(file: str, data: bytes, errors: list[ImportError_]) -> str | None:
     """A CSV file's text: UTF-8, with byte-order marks or not. Otherwise None, with an
     error naming what the file is instead (UTF-16, Windows-1252), never a guess at it.
@@ -436,13 +449,10 @@ def csv_text(file: str, data: bytes, errors: list[ImportError_]) -> str | None:
     `import_map` and the browser upload both read files through this one function, so
     they describe a file the same way.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if (wide := _wide_encoding(data)) is not None:
         errors.append(
             ImportError_(
-                file,
-                None,
-                None,
-                f'the file is UTF-16 ("Unicode text"), not UTF-8. {SAVE_AS_UTF8}',
+                file, None, None, f'the file is {wide} ("Unicode text"), not UTF-8. {SAVE_AS_UTF8}'
             )
         )
         return None

@@ -462,6 +462,24 @@ def test_upload_names_a_files_encoding_as_import_map_does(
     assert import_errors(tmp_path, workspace.slug) == [f"{file}: {message}"]
 
 
+@pytest.mark.parametrize(
+    "data, named",
+    [
+        (PEOPLE_TEXT.encode("utf-16-le"), "UTF-16"),  # no byte-order mark
+        (PEOPLE_TEXT.encode("utf-16-be"), "UTF-16"),
+        (PEOPLE_TEXT.encode("utf-32"), "UTF-32"),  # with its mark
+        (PEOPLE_TEXT.encode("utf-32-le"), "UTF-32"),
+    ],
+    ids=["utf-16-le-no-mark", "utf-16-be-no-mark", "utf-32", "utf-32-le-no-mark"],
+)
+def test_a_wide_file_is_named_with_or_without_its_mark(client, workspace, editor, data, named):
+    """Not 'a null character (U+0000) in every column name', nor UTF-32 called UTF-16."""
+    client.force_login(editor)
+    _, preview = upload(client, workspace, {"people.csv": data})
+    [(file, row, column, message)] = errors_of(preview)
+    assert message.startswith(f'the file is {named} ("Unicode text"), not UTF-8.')
+
+
 def test_utf16_file_is_named_as_utf16_not_windows_1252(client, workspace, editor):
     client.force_login(editor)
     _, preview = upload(client, workspace, {"people.csv": PEOPLE_TEXT.encode("utf-16")})
