@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 
 from stakeholders.models import Role
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
@@ -33,6 +34,28 @@ def editor(workspace):
 @pytest.fixture
 def owner(workspace):
     return _member(workspace, Role.OWNER, "owner")
+
+
+def admin_url(model: str, view: str = "changelist", *args) -> str:
+    """An admin page of one of the product's models ("organisation", "delete", pk)."""
+    return reverse(f"admin:stakeholders_{model}_{view}", args=args)
+
+
+def make_staff(user):
+    """The user, allowed into the admin (what they see there comes from membership)."""
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.fixture
+def staff_editor(editor):
+    return make_staff(editor)
+
+
+@pytest.fixture
+def staff_owner(owner):
+    return make_staff(owner)
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from stakeholders.models import (
     Role,
     Workspace,
 )
+from tests.conftest import admin_url as _url
+from tests.conftest import make_staff
 from tests.factories import (
     PASSWORD,
     AffiliationFactory,
@@ -41,30 +43,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _staff(user):
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    return user
-
-
-@pytest.fixture
-def staff_editor(editor):
-    return _staff(editor)
-
-
-@pytest.fixture
-def staff_owner(owner):
-    return _staff(owner)
-
-
 @pytest.fixture
 def staff_viewer(viewer):
-    return _staff(viewer)
+    return make_staff(viewer)
 
 
 @pytest.fixture
 def staff_outsider(outsider):
-    return _staff(outsider)
+    return make_staff(outsider)
 
 
 @pytest.fixture
@@ -75,7 +61,7 @@ def superuser(db):
 @pytest.fixture
 def editor_of_both(workspace, other_workspace):
     """Edits both workspaces: choices span both, so only validation keeps them apart."""
-    user = _staff(UserFactory(username="both"))
+    user = make_staff(UserFactory(username="both"))
     MembershipFactory(user=user, workspace=workspace, role=Role.EDITOR)
     MembershipFactory(user=user, workspace=other_workspace, role=Role.EDITOR)
     return user
@@ -104,10 +90,6 @@ def south(other_workspace):
     AffiliationFactory(person=yusuf, organisation=trust, is_primary=True)
     tie = RelationshipFactory(source=zara, target=yusuf, kind="collaborates")
     return {"trust": trust, "zara": zara, "yusuf": yusuf, "tie": tie}
-
-
-def _url(model: str, view: str = "changelist", *args) -> str:
-    return reverse(f"admin:stakeholders_{model}_{view}", args=args)
 
 
 def _object(model: str, data: dict, workspace: Workspace):

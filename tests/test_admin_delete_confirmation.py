@@ -5,7 +5,6 @@ all of it."""
 import itertools
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -22,6 +21,8 @@ from stakeholders.models import (
     RunStatus,
     Workspace,
 )
+from tests.conftest import admin_url as _url
+from tests.conftest import make_staff
 from tests.factories import (
     AffiliationFactory,
     MembershipFactory,
@@ -32,21 +33,6 @@ from tests.factories import (
 )
 
 SOUTH_NAME = "Zara Southby"
-
-
-def _url(model: str, view: str = "changelist", *args) -> str:
-    return reverse(f"admin:stakeholders_{model}_{view}", args=args)
-
-
-def _staff(user):
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    return user
-
-
-@pytest.fixture
-def staff_editor(editor):
-    return _staff(editor)
 
 
 @pytest.fixture
@@ -201,7 +187,7 @@ def test_editor_of_both_workspaces_sees_the_record_named(
     client, scored, workspace, other_workspace
 ):
     """Someone who edits both workspaces may see (and delete) what spans them."""
-    user = _staff(UserFactory(username="both"))
+    user = make_staff(UserFactory(username="both"))
     MembershipFactory(user=user, workspace=workspace, role=Role.EDITOR)
     MembershipFactory(user=user, workspace=other_workspace, role=Role.EDITOR)
     zara = PersonFactory(workspace=other_workspace, name=SOUTH_NAME)

@@ -37,6 +37,7 @@ from stakeholders.surveys.services import (
     response_save,
     survey_create,
 )
+from tests.conftest import admin_url as _url
 from tests.factories import (
     AffiliationFactory,
     OrganisationFactory,
@@ -52,26 +53,6 @@ BEN = "Ben Northway"
 ADA_NOTES = "Prefers Kestrel briefings"
 ROLE = "Director of Osprey programmes"
 EVIDENCE = "Heron huddle notes"
-
-
-def _url(model: str, view: str = "changelist", *args) -> str:
-    return reverse(f"admin:stakeholders_{model}_{view}", args=args)
-
-
-def _staff(user):
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    return user
-
-
-@pytest.fixture
-def staff_editor(editor):
-    return _staff(editor)
-
-
-@pytest.fixture
-def staff_owner(owner):
-    return _staff(owner)
 
 
 @pytest.fixture

@@ -189,9 +189,11 @@ def test_erasure_leaves_other_workspaces_surveys_alone(
 
 def test_an_editor_sets_a_persons_email_in_data_entry(client, workspace, editor):
     """Person.email (where survey links go) is on the person admin form."""
-    from tests.test_admin import _existing_affiliations, _person_post, _staff, _url
+    from tests.conftest import admin_url as _url
+    from tests.conftest import make_staff
+    from tests.test_admin import _existing_affiliations, _person_post
 
-    client.force_login(_staff(editor))
+    client.force_login(make_staff(editor))
     ada = PersonFactory(workspace=workspace, name="Ada Northcott")
     AffiliationFactory(person=ada, organisation=OrganisationFactory(workspace=workspace))
     assert 'name="email"' in client.get(_url("person", "change", ada.pk)).content.decode()
