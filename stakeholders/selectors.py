@@ -440,36 +440,54 @@ def cursor_rows(rows: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
+class WithFormer(dict):
+    """Today's groups, which iteration, len and `in` see; a group key of an organisation
+    deleted since stored scores used it is still named through [] and get()."""
+
+    def __init__(self, live: dict, former: dict) -> None:
+        super().__init__(live)
+        self.former = former
+
+    def __missing__(self, key):
+        return self.former[key]
+
+    def get(self, key, default=None):
+        return self[key] if key in self or key in self.former else default
+
+
 def group_labels(*, workspace_id: int, boundary: str) -> dict[str, str]:
     """Readable names of the groups on a boundary, keyed as PersonScore.group stores them
-    (organisations deleted since a run grouped people by them included)."""
-    names = {}
-    if boundary == Boundary.ORGANISATION:
-        names = {pk: name for pk, (name,) in organisations_ever(workspace_id, "name").items()}
-    return group_labels_from(boundary, names)
+    (organisations deleted since a run grouped people by them named too, WithFormer)."""
+    if boundary != Boundary.ORGANISATION:
+        return group_labels_from(boundary, {})
+    live, former = organisations_ever(workspace_id, "name")
+    return WithFormer(
+        group_labels_from(boundary, {pk: name for pk, (name,) in live.items()}),
+        {str(pk): name for pk, (name,) in former.items()},
+    )
 
 
-def organisations_ever(workspace_id: int, *fields: str) -> dict[int, tuple]:
-    """pk -> `fields` of the workspace's organisations and of those deleted from it
-    (models.FormerOrganisation), which stored scores and snapshots may still name: one
+def organisations_ever(workspace_id: int, *fields: str) -> tuple[dict[int, tuple], dict]:
+    """pk -> `fields` of the workspace's organisations, and of those deleted from it
+    (models.FormerOrganisation) that stored scores and snapshots may still name: one
     query."""
-    live = (
+    live_rows = (
         Organisation.objects.filter(workspace_id=workspace_id)
         .order_by()
         .annotate(live=Value(True))
         .values_list("pk", *fields, "live")
     )
-    former = (
+    former_rows = (
         FormerOrganisation.objects.filter(workspace_id=workspace_id)
         .order_by()
         .annotate(live=Value(False))
         .values_list("organisation_id", *fields, "live")
     )
-    found: dict[int, tuple] = {}
-    for pk, *values, is_live in live.union(former, all=True):
-        if is_live or pk not in found:
-            found[pk] = tuple(values)
-    return found
+    live: dict[int, tuple] = {}
+    former: dict[int, tuple] = {}
+    for pk, *values, is_live in live_rows.union(former_rows, all=True):
+        (live if is_live else former)[pk] = tuple(values)
+    return live, {pk: values for pk, values in former.items() if pk not in live}
 
 
 def group_labels_from(boundary: str, organisation_names: dict[int, str]) -> dict[str, str]:

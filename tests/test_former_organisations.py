@@ -6,6 +6,7 @@ import pytest
 from django.db import transaction
 
 from stakeholders import score_runs, selectors
+from stakeholders.dashboard import reads
 from stakeholders.dashboard.heatmap import group_heads
 from stakeholders.exports.tables import partnerships_rows
 from stakeholders.models import FormerOrganisation, Organisation, Workspace
@@ -22,6 +23,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def scored(workspace):
+    return scored_map(workspace)
+
+
+def scored_map(workspace):
     """Two organisations of two people each, tied across; scored."""
     old = OrganisationFactory(workspace=workspace, name="Marsh Vale CCG", short_name="MVCCG")
     new = OrganisationFactory(workspace=workspace, name="Fenwick ICB")
@@ -85,3 +90,35 @@ def test_deleting_a_whole_workspace_keeps_nothing(workspace, scored, delete):
     delete(workspace)
     assert not Workspace.objects.filter(pk=workspace.pk).exists()
     assert not FormerOrganisation.objects.exists()
+
+
+def test_today_s_pages_list_only_today_s_organisations(workspace, scored):
+    """The kept name only names old scores: today's overview, untied list and brokers
+    filter do not count or offer it."""
+    old, new, _ = scored
+    old.delete()
+    transaction.get_connection().run_on_commit.clear()
+    score_runs.score_run_execute(workspace_id=workspace.pk)
+    run = selectors.current_run(workspace_id=workspace.pk)
+
+    overview = reads.overview(workspace=workspace, run=run, boundary="organisation")
+    brokers = reads.broker_page(
+        workspace=workspace, run=run, boundary="organisation", sort="score", group="", page=None
+    )
+
+    assert overview.organisations == 1
+    assert "Marsh Vale CCG" not in overview.untied_organisations
+    assert [label for _, label in brokers.groups] == ["Fenwick ICB"]
+
+
+def test_a_re_created_organisation_keeps_its_short_name(workspace, scored):
+    """Short names are numbered among today's organisations, not the deleted ones."""
+    old, _, _ = scored
+    key = str(old.pk)
+    old.delete()
+    again = OrganisationFactory(workspace=workspace, name="Marsh Vale CCG", short_name="MVCCG")
+
+    heads = group_heads(workspace_id=workspace.pk, boundary="organisation")
+
+    assert heads[str(again.pk)].short == "MVCCG"
+    assert heads[key].label == "Marsh Vale CCG"  # the old scores still name it

@@ -22,7 +22,7 @@ from stakeholders.models import (
     Tier,
     Workspace,
 )
-from stakeholders.selectors import in_force_q, organisations_ever
+from stakeholders.selectors import WithFormer, in_force_q, organisations_ever
 
 HEAT_LEVELS = 5  # shades of the sequential scale, lightest (fewest ties) first
 # Longer labels are shortened in the headers (the full name is in their title).
@@ -86,23 +86,22 @@ def group_heads(*, workspace_id: int, boundary: str) -> dict[str, GroupHead]:
     """
     if boundary == Boundary.ORGANISATION:
         sector_rank = {value: i for i, value in enumerate(Sector.values)}
-        rows = [
-            (pk, *values)
-            for pk, values in organisations_ever(
-                workspace_id, "name", "short_name", "sector"
-            ).items()
-        ]
-        heads = {
-            str(pk): GroupHead(
-                str(pk),
-                name,
-                short.strip() or abbreviation(name),
-                Sector(sector).label if sector in sector_rank else sector,
-                (sector_rank.get(sector, len(sector_rank)), name.casefold(), pk),
-            )
-            for pk, name, short, sector in rows
-        }
-        return _distinct_shorts(heads)
+        live, former = organisations_ever(workspace_id, "name", "short_name", "sector")
+
+        def heads_of(rows: dict) -> dict[str, GroupHead]:
+            return {
+                str(pk): GroupHead(
+                    str(pk),
+                    name,
+                    short.strip() or abbreviation(name),
+                    Sector(sector).label if sector in sector_rank else sector,
+                    (sector_rank.get(sector, len(sector_rank)), name.casefold(), pk),
+                )
+                for pk, (name, short, sector) in rows.items()
+            }
+
+        # Short names are numbered among today's organisations only.
+        return WithFormer(_distinct_shorts(heads_of(live)), heads_of(former))
     choices = Sector if boundary == Boundary.SECTOR else Tier
     return {
         value: GroupHead(value, label, abbreviation(label), "", (i,))

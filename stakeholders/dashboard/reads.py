@@ -24,7 +24,7 @@ from stakeholders.models import (
     ScoreRun,
     Workspace,
 )
-from stakeholders.selectors import group_labels
+from stakeholders.selectors import WithFormer, group_labels
 from stakeholders.surveys.reads import TieSource, confirmed_among, tie_source
 
 BROKERS_PER_PAGE = 25
@@ -264,7 +264,10 @@ def partnerships(
     sectors and tiers, and shaded by the number of ties.
     """
     heads = group_heads(workspace_id=workspace.pk, boundary=boundary)
-    labels = {key: head.label for key, head in heads.items()}
+    labels = WithFormer(
+        {key: head.label for key, head in heads.items()},
+        {key: head.label for key, head in getattr(heads, "former", {}).items()},
+    )
     present = set(
         PersonScore.objects.filter(run=run, boundary=boundary)
         .exclude(group="")
