@@ -17,11 +17,13 @@ from django.forms.models import BaseInlineFormSet
 from stakeholders.members.services import other_owner_count
 from stakeholders.models import (
     Affiliation,
+    Boundary,
     Forum,
     ForumMembership,
     Membership,
     Organisation,
     Person,
+    PersonScore,
     Relationship,
     Role,
     SurveyResponse,
@@ -135,8 +137,15 @@ class OrganisationAdminForm(VersionedFormMixin, forms.ModelForm):
                 Affiliation.objects.filter(organisation=org).exists()
                 or Organisation.objects.filter(parent=org).exists()
                 or Forum.objects.filter(host=org).exists()
+                # Stored scores and snapshots of this workspace name it by its id.
+                or PersonScore.objects.filter(
+                    run__workspace_id=org.workspace_id,
+                    boundary=Boundary.ORGANISATION,
+                    group=str(org.pk),
+                ).exists()
             ),
-            what="An organisation with affiliations, child organisations or forums it hosts",
+            what="An organisation with affiliations, child organisations, forums it hosts "
+            "or stored scores",
         )
         return cleaned_data
 

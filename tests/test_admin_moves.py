@@ -8,6 +8,7 @@ from stakeholders.forms import ForumAdminForm, OrganisationAdminForm, PersonAdmi
 from stakeholders.models import Forum, ForumMembership, Organisation
 from tests.factories import OrganisationFactory, PersonFactory
 from tests.surveys.test_completeness import make_survey, respond
+from tests.test_former_organisations import scored_map
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +91,17 @@ def test_an_organisation_hosting_a_forum_stays(workspace, elsewhere):
     assert not form.is_valid()
     assert "forums it hosts" in form.errors["workspace"][0]
     assert Organisation.objects.get(pk=council.pk).workspace_id == workspace.pk
+
+
+def test_an_organisation_stored_scores_group_people_by_stays(workspace, elsewhere):
+    """Its old scores and snapshots name it by id: moved away, they could not."""
+    old, _, _ = scored_map(workspace)
+    for affiliation in old.affiliations.all():
+        affiliation.delete()
+
+    form = _move(
+        OrganisationAdminForm, old, ("name", "short_name", "kind", "sector", "tier"), elsewhere
+    )
+
+    assert not form.is_valid()
+    assert "stored scores" in form.errors["workspace"][0]
