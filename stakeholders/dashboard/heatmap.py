@@ -79,7 +79,7 @@ def abbreviation(name: str) -> str:
     return letters[:10] or name[:SHORT_LIMIT]
 
 
-def group_heads(*, workspace_id: int, boundary: str) -> dict[str, GroupHead]:
+def group_heads(*, workspace_id: int, boundary: str) -> WithFormer:
     """Every group on the boundary as a header, keyed as PersonScore.group stores it.
 
     One query for organisations (short name and sector), none for sectors and tiers.
@@ -103,10 +103,11 @@ def group_heads(*, workspace_id: int, boundary: str) -> dict[str, GroupHead]:
         # Short names are numbered among today's organisations only.
         return WithFormer(_distinct_shorts(heads_of(live)), heads_of(former))
     choices = Sector if boundary == Boundary.SECTOR else Tier
-    return {
+    heads = {
         value: GroupHead(value, label, abbreviation(label), "", (i,))
         for i, (value, label) in enumerate(choices.choices)
     }
+    return WithFormer(heads, {})
 
 
 def _distinct_shorts(heads: dict[str, GroupHead]) -> dict[str, GroupHead]:

@@ -266,7 +266,7 @@ def partnerships(
     heads = group_heads(workspace_id=workspace.pk, boundary=boundary)
     labels = WithFormer(
         {key: head.label for key, head in heads.items()},
-        {key: head.label for key, head in getattr(heads, "former", {}).items()},
+        {key: head.label for key, head in heads.former.items()},
     )
     present = set(
         PersonScore.objects.filter(run=run, boundary=boundary)

@@ -487,12 +487,10 @@ def broker_records(
     )
     if group:
         scores = scores.filter(group=group)
+    scores = scores.annotate(cross_role_count=F("liaison") + F("gatekeeper") + F("representative"))
     ranked = sort != "score"
     if ranked:
-        scores = scores.annotate(
-            cross_role_count=F("liaison") + F("gatekeeper") + F("representative"),
-            rank=Window(RowNumber(), order_by=BY_BROKER_SCORE),
-        )
+        scores = scores.annotate(rank=Window(RowNumber(), order_by=BY_BROKER_SCORE))
     scores = (
         scores.order_by(*BROKER_SORTS[sort][1], *BY_BROKER_SCORE).values_list(
             *(["rank"] if ranked else []),
@@ -506,16 +504,16 @@ def broker_records(
             "constraint",
             "groups_reached",
             "influence_percentile",
+            "cross_role_count",
             *BROKERAGE_ROLES,
         )  # fmt: skip
     )
     for position, values in enumerate(scores.iterator(chunk_size=CHUNK_SIZE), start=1):
         rank, values = (values[0], values[1:]) if ranked else (position, values)
-        person, name, job, org, score, why, bridging, constraint, reached, influence, *roles = (
-            values
+        person, name, job, org, score, why, bridging, constraint, reached, influence, cross = (
+            values[:11]
         )
-        counts = dict(zip(BROKERAGE_ROLES, roles, strict=True))
-        cross = counts["gatekeeper"] + counts["representative"] + counts["liaison"]
+        counts = dict(zip(BROKERAGE_ROLES, values[11:], strict=True))
         yield person, (
             rank, name, job, org, whole_number(score), main_brokerage_role(counts), why,
             bridging, cross, constraint, reached, influence,
