@@ -87,10 +87,29 @@ def unguard_cell(text: str) -> str:
 
 
 def grouped_by(run: ScoreRun, prefix: str = "person__affiliations__") -> Q:
-    """The primary affiliations the run grouped people by: those in force on its day
-    (score_runs.score_input), so that a main role that has ended is no organisation,
-    as on the pages."""
+    """The primary affiliations in force on the run's day (score_runs.score_input): a
+    person's main organisation then, for someone the run did not score."""
     return primary_in_force_q(run.as_of or timezone.localdate(run.created_at), prefix)
+
+
+def stored_groups(run: ScoreRun, path: str = "person__scores") -> dict[str, FilteredRelation]:
+    """Annotations `organisation_group`, `sector_group`, `tier_group`: the person's
+    stored rows of `run`, whose `group` is where the run placed them on each boundary.
+
+    Read through these, a download names the organisation the scores were worked out
+    with, even after the affiliation is edited in place or its organisation deleted.
+    """
+    return {
+        f"{boundary}_group": FilteredRelation(
+            path, condition=Q(**{f"{path}__run": run, f"{path}__boundary": boundary})
+        )
+        for boundary in Boundary.values
+    }
+
+
+def organisation_names(run: ScoreRun) -> dict[str, str]:
+    """Organisation names by the key PersonScore.group stores, former ones too: one query."""
+    return group_labels(workspace_id=run.workspace_id, boundary=Boundary.ORGANISATION)
 
 
 def scores_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
@@ -98,24 +117,23 @@ def scores_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
     yield SCORES_HEADER
     if run is None:
         return
-    primaries = {
-        pk: (org, sector, tier)
-        for pk, org, sector, tier in Affiliation.objects.filter(
-            grouped_by(run, prefix=""), person__workspace_id=run.workspace_id
-        ).values_list(
-            "person_id", "organisation__name", "organisation__sector", "organisation__tier"
-        )
-    }
+    names = organisation_names(run)
     sectors, tiers = dict(Sector.choices), dict(Tier.choices)
     scores = (
         PersonScore.objects.filter(run=run, boundary=boundary)
+        .annotate(**stored_groups(run))
         .select_related("person")
         .order_by("-broker_score", "person__name", "person_id")
+        .annotate(
+            organisation_key=F("organisation_group__group"),
+            sector_key=F("sector_group__group"),
+            tier_key=F("tier_group__group"),
+        )
     )
     for s in scores.iterator(chunk_size=2000):
-        org, sector, tier = primaries.get(s.person_id, (None, None, None))
         yield (
-            s.person.ref, s.person.name, org, sectors.get(sector), tiers.get(tier),
+            s.person.ref, s.person.name, names.get(s.organisation_key),
+            sectors.get(s.sector_key), tiers.get(s.tier_key),
             s.broker_score, s.betweenness, s.weighted_betweenness, s.boundary_betweenness,
             s.coordinator, s.itinerant, s.gatekeeper, s.representative, s.liaison,
             s.coordinator_z, s.itinerant_z, s.gatekeeper_z, s.representative_z, s.liaison_z,
@@ -467,7 +485,7 @@ def main_brokerage_role(counts: dict[str, int]) -> str:
 def brokers_rows(
     *, run: ScoreRun | None, boundary: str, sort: str = "score", group: str = ""
 ) -> Iterator[tuple]:
-    """Board-ready broker ranking under `boundary`: one query.
+    """Board-ready broker ranking under `boundary`: two queries.
 
     `sort` and `group` are the brokers page's filters; Rank is always the position by
     broker score among the people included, as on the page.
@@ -482,9 +500,8 @@ def broker_records(
     *, run: ScoreRun, boundary: str, sort: str = "score", group: str = ""
 ) -> Iterator[tuple[int, tuple]]:
     """(person id, brokers row) pairs in the order brokers_rows lists them."""
-    scores = PersonScore.objects.filter(run=run, boundary=boundary).annotate(
-        primary=FilteredRelation("person__affiliations", condition=grouped_by(run))
-    )
+    names = organisation_names(run)
+    scores = PersonScore.objects.filter(run=run, boundary=boundary).annotate(**stored_groups(run))
     if group:
         scores = scores.filter(group=group)
     scores = scores.annotate(cross_role_count=F("liaison") + F("gatekeeper") + F("representative"))
@@ -497,7 +514,7 @@ def broker_records(
             "person_id",
             "person__name",
             "person__job_title",
-            "primary__organisation__name",
+            "organisation_group__group",
             "broker_score",
             "why",
             "boundary_betweenness",
@@ -515,7 +532,7 @@ def broker_records(
         )
         counts = dict(zip(BROKERAGE_ROLES, values[11:], strict=True))
         yield person, (
-            rank, name, job, org, whole_number(score), main_brokerage_role(counts), why,
+            rank, name, job, names.get(org), whole_number(score), main_brokerage_role(counts), why,
             bridging, cross, constraint, reached, influence,
         )  # fmt: skip
 
@@ -571,14 +588,15 @@ def key_people_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
     before = run.key_people["fragmentation"]
     before_distance = run.key_people["distance_fragmentation"]
     labels = group_labels(workspace_id=run.workspace_id, boundary=boundary)
+    names = labels if boundary == Boundary.ORGANISATION else organisation_names(run)
     scores = (
         PersonScore.objects.filter(run=run, boundary=boundary)
-        .annotate(primary=FilteredRelation("person__affiliations", condition=grouped_by(run)))
+        .annotate(**stored_groups(run))
         .order_by(*key_people_ordering())
         .values_list(
             "person__ref",
             "person__name",
-            "primary__organisation__name",
+            "organisation_group__group",
             "group",
             "fragmentation_if_leaves",
             "distance_fragmentation_if_leaves",
@@ -591,7 +609,7 @@ def key_people_rows(*, run: ScoreRun | None, boundary: str) -> Iterator[tuple]:
         cut = [(str(a), str(b)) for a, b in disconnected]
         short = short_routes_only([(str(a), str(b)) for a, b in distant], cut)
         yield (
-            rank, ref, name, org, frag, None if frag is None else frag - before,
+            rank, ref, name, names.get(org), frag, None if frag is None else frag - before,
             distance, None if distance is None else distance - before_distance,
             _group_pairs(pairs_from(group, cut, labels)),
             _group_pairs(pairs_from(group, short, labels)), len(cut), len(short),
@@ -1062,12 +1080,13 @@ def _graph_data(
     boundary: str,
     ties_on: datetime.date | None = None,
 ):
-    """Nodes (attribute dicts) and edges, streamed: two queries.
+    """Nodes (attribute dicts) and edges, streamed: two queries, three with scores.
 
     `ties_on`: only the ties in force that day (default: every tie recorded).
     """
     score_fields = [name for name, _ in _score_fields()] if run is not None else []
-    # With scores, the organisation, sector and tier the scores grouped people by.
+    # With scores, the organisation, sector and tier the scores grouped people by: as
+    # stored with them, or for someone the run did not score, their main role that day.
     primary = (
         _primary_affiliation()
         if run is None
@@ -1076,12 +1095,16 @@ def _graph_data(
     people = Person.objects.filter(workspace=workspace).annotate(primary=primary).order_by("ref")
     values = ["ref", "name", "job_title", "primary__organisation__name",
               "primary__organisation__sector", "primary__organisation__tier"]  # fmt: skip
+    names: dict[str, str] = {}
     if run is not None:
+        names = organisation_names(run)
         people = people.annotate(
             score=FilteredRelation(
                 "scores", condition=Q(scores__run=run, scores__boundary=boundary)
-            )
+            ),
+            **stored_groups(run, path="scores"),
         )
+        values += [f"{b}_group__group" for b in Boundary.values]
         values += [f"score__{name}" for name in score_fields]
     sectors, tiers = dict(Sector.choices), dict(Tier.choices)
 
@@ -1089,6 +1112,10 @@ def _graph_data(
         for ref, name, job, org, sector, tier, *scores in people.values_list(*values).iterator(
             chunk_size=CHUNK_SIZE
         ):
+            if run is not None:
+                stored, scores = scores[:3], scores[3:]
+                if stored[0] is not None:  # scored: where the run placed them
+                    org, sector, tier = names.get(stored[0]), stored[1], stored[2]
             attrs = dict(
                 zip(
                     NODE_TEXT_ATTRIBUTES,

@@ -162,6 +162,32 @@ def test_brokers_export(workspace, scored, tmp_path):
     assert {r["Main brokerage role"] for r in records} - {""}  # someone brokers
 
 
+def _organisations_named(workspace, people, tmp_path) -> dict[str, dict[str, str]]:
+    """Ref -> the Organisation column, in each scored download of the current run and in
+    the scored graph file."""
+    names = {n: p.ref for p in people for n in (p.name, exports.safe_cell(p.name))}
+    run = selectors.current_run(workspace_id=workspace.pk)
+    tables = {
+        kind: _records(_export(tmp_path, kind)) for kind in ("brokers", "scores", "key-people")
+    }
+    compared = brokers_change_rows(run=run, then=run, boundary="organisation")
+    tables["brokers --compare-to"] = [
+        dict(zip(BROKERS_HEADER, row[: len(BROKERS_HEADER)], strict=True))
+        for row in list(compared)[1:]
+    ]
+    named = {
+        kind: {names[r["Name"]]: r["Organisation"] for r in records}
+        for kind, records in tables.items()
+    }
+    target = tmp_path / "map.graphml"
+    call_command(
+        "export_graph", "--workspace", workspace.slug, "--format", "graphml", "--output", target
+    )
+    nodes = dict(nx.read_graphml(target).nodes(data=True))
+    named["graph"] = {ref: attrs.get("organisation", "") for ref, attrs in nodes.items()}
+    return named
+
+
 def test_a_main_role_that_has_ended_is_no_organisation_in_the_scored_tables(
     workspace, small_map, tmp_path
 ):
@@ -172,28 +198,32 @@ def test_a_main_role_that_has_ended_is_no_organisation_in_the_scored_tables(
     left.save()
     transaction.get_connection().run_on_commit.clear()
     score_runs.score_run_execute(workspace_id=workspace.pk)
-    names = {n: p.ref for p in small_map for n in (p.name, exports.safe_cell(p.name))}
-    run = selectors.current_run(workspace_id=workspace.pk)
-    tables = {
-        kind: _records(_export(tmp_path, kind)) for kind in ("brokers", "scores", "key-people")
-    }
-    compared = brokers_change_rows(run=run, then=run, boundary="organisation")
-    tables["brokers --compare-to"] = [
-        dict(zip(BROKERS_HEADER, row[: len(BROKERS_HEADER)], strict=True))
-        for row in list(compared)[1:]
-    ]
-    for kind, records in tables.items():
-        organisation = {names[r["Name"]]: r["Organisation"] for r in records}
+    for kind, organisation in _organisations_named(workspace, small_map, tmp_path).items():
         assert not organisation["R01"], kind
         assert organisation["R04"] == "Conseil Général, Nord", kind
-    # The scored graph file too.
-    target = tmp_path / "map.graphml"
-    call_command(
-        "export_graph", "--workspace", workspace.slug, "--format", "graphml", "--output", target
-    )
-    nodes = dict(nx.read_graphml(target).nodes(data=True))
-    assert not nodes["R01"].get("organisation")
-    assert nodes["R04"]["organisation"] == "Conseil Général, Nord"
+
+
+def test_scored_tables_name_the_organisation_the_run_grouped_people_by(workspace, scored, tmp_path):
+    """A main role edited in place, or an organisation deleted, after a run: that run's
+    downloads still name where its scores placed people, as its pages do, and the
+    scores table's sector and tier are that organisation's then."""
+    moved = Affiliation.objects.get(person__ref="R04")
+    moved.organisation = Organisation.objects.get(name="Fenwick Carers")
+    moved.save()
+    Organisation.objects.filter(name="Conseil Général, Nord").update(sector="nhs")
+    Organisation.objects.get(name="Fenwick Hospitals").delete()
+    transaction.get_connection().run_on_commit.clear()
+    for kind, organisation in _organisations_named(workspace, scored, tmp_path).items():
+        assert organisation["R04"] == "Conseil Général, Nord", kind
+        assert organisation["R00"] == "Fenwick Hospitals", kind  # deleted since
+        assert organisation["R02"] == "Fenwick Carers", kind
+    scores = {r["Ref"]: r for r in _records(_export(tmp_path, "scores"))}
+    assert (scores["R07"]["Sector"], scores["R07"]["Tier"]) == ("Local government", "Place")
+    # Someone added since the run has no scores, and no organisation in them.
+    person = PersonFactory(workspace=workspace, ref="R99", name="Newcomer")
+    AffiliationFactory(person=person, organisation=Organisation.objects.get(name="Fenwick Carers"))
+    transaction.get_connection().run_on_commit.clear()
+    assert "R99" not in {r["Ref"] for r in _records(_export(tmp_path, "scores"))}
 
 
 # --- partnerships --------------------------------------------------------------
@@ -464,7 +494,7 @@ def test_every_column_is_defined(db):
 # --- query counts --------------------------------------------------------------
 
 QUERIES = {
-    "brokers": 1,
+    "brokers": 2,  # organisation names, scores
     "scores": 2,
     "partnerships": 3,  # organisation names, people names, pairs
     "people": 1,
@@ -487,7 +517,7 @@ def test_query_counts_are_fixed(size, db, django_assert_num_queries, monkeypatch
                 rows = list(export_rows(kind, workspace=workspace, run=run, extras=extras))
             assert len(rows) > 1
     for lines in (exports.gexf_lines, exports.graphml_lines):
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(3):  # organisation names, people, ties
             list(lines(workspace=workspace, run=run, boundary="organisation"))
 
 
