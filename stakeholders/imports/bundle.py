@@ -1757,12 +1757,15 @@ def bundle_import(
     dry_run: bool = False,
     workspace_name: str = "",
     user: AbstractBaseUser | None = None,
+    planner: Callable[..., BundlePlan] | None = None,
 ) -> BundlePlan:
     """Check a bundle and, unless it has errors or this is a dry run, write it.
 
     `files` maps file names (organisations.csv, ...) to their contents. A workspace that
     does not exist is created (named `workspace_name` or after its slug). Raises
     ValidationError for a bad slug or name; bundle problems are in `plan.errors`.
+    `planner(workspace=..., files=...)` checks the files with the workspace locked:
+    bundle_plan unless given (uploads.upload_import gives one for a workbook or a Kumu map).
     """
     Workspace._meta.get_field("slug").run_validators(workspace_slug)
     Workspace._meta.get_field("name").run_validators(workspace_name)
@@ -1774,7 +1777,7 @@ def bundle_import(
             if not dry_run:
                 workspaces = workspaces.select_for_update()
             workspace = workspaces.first()
-            plan = bundle_plan(workspace=workspace, files=files)
+            plan = (planner or bundle_plan)(workspace=workspace, files=files)
             plan.workspace_slug = workspace_slug
             plan.workspace_name = workspace.name if workspace else ""
             if plan.errors or dry_run:

@@ -10,6 +10,10 @@ adds the limits of a web upload (size, rows, zip contents), maps problems in a
 converted Kumu map back to the Kumu file and row, and problems in a workbook to its
 sheets. Nothing is written until the uploader confirms a preview without errors, and
 then in one transaction after planning again.
+
+`import_map` reads a zip, a workbook or a Kumu map with these same functions
+(`file_read`, `upload_import`), without the limits (`limited=False`): its operator
+chose the files, and a map too large to upload can be imported that way.
 """
 
 import base64
@@ -38,6 +42,7 @@ from stakeholders.imports.bundle import (
     ImportError_,
     bundle_apply,
     bundle_changed_since,
+    bundle_import,
     bundle_plan,
     csv_text,
 )
@@ -147,8 +152,8 @@ def _basename(name: str) -> str:
 # --- Reading an upload ----------------------------------------------------------
 
 
-def _unzip(name: str, data: IO[bytes], result: UploadResult) -> None:
-    """Add a zip's CSV files by base name; refuse what could exhaust memory."""
+def _unzip(name: str, data: IO[bytes], result: UploadResult, *, limited: bool) -> None:
+    """Add a zip's CSV files by base name; if limited, refuse what could exhaust memory."""
     try:
         archive = zipfile.ZipFile(data)
     except (zipfile.BadZipFile, OSError):
@@ -163,7 +168,7 @@ def _unzip(name: str, data: IO[bytes], result: UploadResult) -> None:
             and not info.filename.startswith("__MACOSX/")
             and not _basename(info.filename).startswith(".")
         ]
-        if len(members) > MAX_ZIP_MEMBERS:
+        if limited and len(members) > MAX_ZIP_MEMBERS:
             result.errors.append(
                 ImportError_(
                     name,
@@ -181,7 +186,7 @@ def _unzip(name: str, data: IO[bytes], result: UploadResult) -> None:
             return
         limit = f"the limit is {_megabytes(MAX_UNZIPPED_BYTES)} unzipped"
         declared = sum(info.file_size for info in members)
-        if declared > MAX_UNZIPPED_BYTES:
+        if limited and declared > MAX_UNZIPPED_BYTES:
             result.errors.append(
                 ImportError_(
                     name, None, None, f"the zip's files come to {_megabytes(declared)}; {limit}."
@@ -193,14 +198,14 @@ def _unzip(name: str, data: IO[bytes], result: UploadResult) -> None:
             # The sizes in a zip's directory can lie: read no more than the limit allows.
             try:
                 with archive.open(info) as member:
-                    content = member.read(remaining + 1)
+                    content = member.read(remaining + 1 if limited else -1)
             except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError):
                 result.errors.append(
                     ImportError_(name, None, None, f"{info.filename} in the zip cannot be read.")
                 )
                 return
             remaining -= len(content)
-            if remaining < 0:
+            if limited and remaining < 0:
                 result.errors.append(
                     ImportError_(name, None, None, f"the zip's files are too large; {limit}.")
                 )
@@ -213,6 +218,24 @@ def _add(name: str, content: bytes, result: UploadResult) -> None:
         result.errors.append(ImportError_(name, None, None, "the file is given twice."))
     else:
         result.files[name] = content
+
+
+def file_read(*, name: str, data: IO[bytes], limited: bool = True) -> UploadResult:
+    """One file as an upload reads it: a zip opened into its files, any other as given.
+
+    `limited` holds a zip to the upload's limits (files, size unzipped); errors name
+    the file as `name` gives it.
+    """
+    result = UploadResult()
+    _read_file(name, data, result, limited=limited)
+    return result
+
+
+def _read_file(name: str, data: IO[bytes], result: UploadResult, *, limited: bool) -> None:
+    if name.casefold().endswith(".zip"):
+        _unzip(name, data, result, limited=limited)
+    else:
+        _add(_basename(name), data.read(), result)
 
 
 def upload_read(*, uploads: Sequence[UploadedFile]) -> UploadResult:
@@ -238,11 +261,7 @@ def upload_read(*, uploads: Sequence[UploadedFile]) -> UploadResult:
         )
         return result
     for upload in uploads:
-        name = _basename(upload.name or "")
-        if name.casefold().endswith(".zip"):
-            _unzip(name, upload, result)  # type: ignore[arg-type]
-        else:
-            _add(name, upload.read(), result)
+        _read_file(_basename(upload.name or ""), upload, result, limited=True)  # type: ignore[arg-type]
     return result
 
 
@@ -269,7 +288,9 @@ def _count_rows(name: str, text: str, errors: list[ImportError_]) -> None:
 # --- Planning -------------------------------------------------------------------
 
 
-def _workbook_plan(*, workspace: Workspace, files: Mapping[str, bytes]) -> UploadPlan:
+def _workbook_plan(
+    *, workspace: Workspace | None, files: Mapping[str, bytes], limited: bool
+) -> UploadPlan:
     """Check a workbook's sheets as bundle_plan checks files; errors name the sheets."""
     result = UploadPlan()
     if len(files) > 1:
@@ -283,7 +304,12 @@ def _workbook_plan(*, workspace: Workspace, files: Mapping[str, bytes]) -> Uploa
         )
         return result
     [(name, data)] = files.items()
-    book = workbook_read(name=name, data=data, max_bytes=MAX_UNZIPPED_BYTES, max_rows=MAX_ROWS)
+    book = workbook_read(
+        name=name,
+        data=data,
+        max_bytes=MAX_UNZIPPED_BYTES if limited else None,
+        max_rows=MAX_ROWS if limited else None,
+    )
     result.notes = book.notes
     result.sheets = book.sheets
     if book.errors:
@@ -296,10 +322,16 @@ def _workbook_plan(*, workspace: Workspace, files: Mapping[str, bytes]) -> Uploa
     return result
 
 
-def upload_plan(*, workspace: Workspace, files: Mapping[str, bytes]) -> UploadPlan:
-    """Check uploaded files against the workspace, as bundle_plan does; write nothing."""
+def upload_plan(
+    *, workspace: Workspace | None, files: Mapping[str, bytes], limited: bool = True
+) -> UploadPlan:
+    """Check uploaded files against the workspace (None: a new one), as bundle_plan does.
+
+    Writes nothing. `limited` holds the files to the upload's limits (rows, a
+    workbook's size).
+    """
     if any(is_workbook(name) for name in files):
-        return _workbook_plan(workspace=workspace, files=files)
+        return _workbook_plan(workspace=workspace, files=files, limited=limited)
     result = UploadPlan()
     errors = result.errors
     bundle: dict[str, bytes] = {}
@@ -341,7 +373,8 @@ def upload_plan(*, workspace: Workspace, files: Mapping[str, bytes]) -> UploadPl
         text = csv_text(name, data, errors)
         if text is not None:
             texts[name] = text
-            _count_rows(name, text, errors)
+            if limited:
+                _count_rows(name, text, errors)
     if errors:
         # A file that cannot be read, or is over the limit, is fixed before anything else.
         return result
@@ -376,6 +409,44 @@ def upload_plan(*, workspace: Workspace, files: Mapping[str, bytes]) -> UploadPl
         errors.extend(plan.errors)
     result.plan = plan
     return result
+
+
+def upload_import(
+    *,
+    workspace_slug: str,
+    files: Mapping[str, bytes],
+    dry_run: bool = False,
+    workspace_name: str = "",
+    limited: bool = True,
+) -> UploadPlan:
+    """Check files as upload_plan does and write them as bundle_import does: at once.
+
+    For import_map, which reads a workbook or a Kumu map as the upload does. A
+    workspace that does not exist is created; on any error, or a dry run, nothing is
+    written. Raises ValidationError for a bad slug or name.
+    """
+    planned = UploadPlan()
+
+    def plan(*, workspace: Workspace | None, files: Mapping[str, bytes]) -> BundlePlan:
+        nonlocal planned
+        planned = upload_plan(workspace=workspace, files=files, limited=limited)
+        found = planned.plan or BundlePlan(
+            workspace_slug="", workspace_exists=workspace is not None
+        )
+        # The problems as the uploader would see them, on a sheet or in a Kumu file:
+        # bundle_import writes nothing while there are any, and adds to the same list.
+        found.errors = planned.errors
+        return found
+
+    imported = bundle_import(
+        workspace_slug=workspace_slug,
+        files=files,
+        dry_run=dry_run,
+        workspace_name=workspace_name,
+        planner=plan,
+    )
+    planned.plan = imported
+    return planned
 
 
 # --- Previews -------------------------------------------------------------------

@@ -12,7 +12,7 @@ Excel error such as #N/A, is a row error.
 A workbook is a zip of XML files, so it could hold a zip bomb: its contents are held
 to the importer's limit for an unzipped upload before openpyxl opens it (zipfile never
 gives more than the size a member declares: see uploads._unzip), and a sheet to its
-limit of rows per file.
+limit of rows per file. `import_map` reads a workbook without those limits (None).
 """
 
 import datetime
@@ -143,7 +143,7 @@ class _Refused(Exception):
     """A sheet that is not read at all; the message says why."""
 
 
-def _merged_away(merged: list[str], max_rows: int) -> dict[int, dict[int, str]]:
+def _merged_away(merged: list[str], max_rows: int | None) -> dict[int, dict[int, str]]:
     """The data cells (row 2 on) that merged ranges hide: row -> column index -> message.
 
     Excel keeps a merged range's value in its first cell only, so the others read as
@@ -162,7 +162,8 @@ def _merged_away(merged: list[str], max_rows: int) -> dict[int, dict[int, str]]:
         )
         # Rows and columns past the limits are refused anyway; a hostile range
         # (A1:XFD1048576) must not be walked cell by cell.
-        for row in range(max(first_row, 2), min(last_row, max_rows + 1) + 1):
+        last = last_row if max_rows is None else min(last_row, max_rows + 1)
+        for row in range(max(first_row, 2), last + 1):
             for col in range(first_col, min(last_col, MAX_COLUMNS) + 1):
                 if (row, col) != (first_row, first_col):
                     hidden.setdefault(row, {})[col - 1] = message
@@ -177,7 +178,7 @@ def _merged_away(merged: list[str], max_rows: int) -> dict[int, dict[int, str]]:
 
 
 def _read_sheet(
-    values: Any, formulas: Any | None, max_rows: int, merged: list[str] | None = None
+    values: Any, formulas: Any | None, max_rows: int | None, merged: list[str] | None = None
 ) -> tuple[list[tuple[int, list[str]]], dict[tuple[int, int], str]]:
     """(row number, cells) for each row with a cell, and the cells that cannot be read."""
     from openpyxl.utils import get_column_letter
@@ -233,7 +234,7 @@ def _read_sheet(
         del texts[used[-1] + 1 :]
         if number > 1:
             data_rows += 1
-            if data_rows > max_rows:
+            if max_rows is not None and data_rows > max_rows:
                 raise _Refused(
                     f"the sheet has more than {max_rows:,} rows; the limit is {max_rows:,} per "
                     "sheet. Split it into several workbooks and import them one after another."
@@ -250,7 +251,7 @@ def _has_formulas(archive: zipfile.ZipFile) -> bool:
     )
 
 
-def _open(book: WorkbookBundle, data: bytes, max_bytes: int) -> bool:
+def _open(book: WorkbookBundle, data: bytes, max_bytes: int | None) -> bool:
     """Check the workbook's zip before openpyxl reads it; False (with an error) if refused."""
 
     def refuse(message: str) -> bool:
@@ -269,7 +270,7 @@ def _open(book: WorkbookBundle, data: bytes, max_bytes: int) -> bool:
         return refuse(_NOT_A_WORKBOOK)
     with archive:
         declared = sum(info.file_size for info in archive.infolist())
-        if declared > max_bytes:
+        if max_bytes is not None and declared > max_bytes:
             return refuse(
                 f"the workbook comes to {_megabytes(declared)} unzipped; the limit is "
                 f"{_megabytes(max_bytes)}. Delete the sheets you are not importing, or save "
@@ -278,8 +279,13 @@ def _open(book: WorkbookBundle, data: bytes, max_bytes: int) -> bool:
     return True
 
 
-def workbook_read(*, name: str, data: bytes, max_bytes: int, max_rows: int) -> WorkbookBundle:
-    """The bundle files of an .xlsx workbook; `book.errors` says why it cannot be read."""
+def workbook_read(
+    *, name: str, data: bytes, max_bytes: int | None, max_rows: int | None
+) -> WorkbookBundle:
+    """The bundle files of an .xlsx workbook; `book.errors` says why it cannot be read.
+
+    `max_bytes` (unzipped) and `max_rows` (per sheet) are the limits; None is none.
+    """
     from openpyxl import load_workbook
 
     book = WorkbookBundle(name=name)
@@ -318,7 +324,7 @@ def _read_sheets(
     book: WorkbookBundle,
     values: Any,
     formulas: Any | None,
-    max_rows: int,
+    max_rows: int | None,
     merged: dict[str, list[bytes]],
 ) -> None:
     titles: list[str] = values.sheetnames
