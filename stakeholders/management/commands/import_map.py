@@ -1,23 +1,46 @@
-"""Import a CSV bundle (a directory of up to six CSV files) into a workspace."""
+"""Import a map into a workspace: a directory of CSV files, a zip of them, a workbook or a
+Kumu map, read as the import page reads an upload."""
 
+import io
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from stakeholders.imports.bundle import BUNDLE_FILES, BundlePlan, bundle_import
+from stakeholders.imports.kumu import kumu_sheet
+from stakeholders.imports.uploads import (
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    UploadPlan,
+    file_read,
+    upload_import,
+)
+from stakeholders.imports.workbooks import WORKBOOK_SUFFIX, is_workbook
 from stakeholders.management.output import OutputCommand
+
+ZIP_SUFFIX = ".zip"
+_KINDS = f"a directory, a {ZIP_SUFFIX} file or an {WORKBOOK_SUFFIX} workbook"
 
 
 class Command(OutputCommand):
     help = (
-        f"Import any of {', '.join(BUNDLE_FILES[:-1])} and {BUNDLE_FILES[-1]} from DIR "
-        "into a workspace (created if new). Every file is checked first; on any problem "
-        "nothing is written. The format is in README.md (Importing a map from CSV files)."
+        f"Import any of {', '.join(BUNDLE_FILES[:-1])} and {BUNDLE_FILES[-1]} from PATH "
+        "into a workspace (created if new). PATH is a directory of those CSV files, a zip "
+        "of them, or one Excel workbook (.xlsx) with a sheet for each; a directory or zip "
+        "holding a Kumu map's Elements.csv and Connections.csv is converted as the import "
+        "page converts it. Every file is checked first; on any problem nothing is written. "
+        f"The import page's limits ({MAX_UPLOAD_BYTES // (1024 * 1024)} MB, {MAX_ROWS:,} "
+        "rows a file) do not apply here. The format is in README.md (Importing a map from "
+        "CSV files)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("directory", metavar="DIR", help="directory holding the CSV files")
+        parser.add_argument(
+            "path",
+            metavar="PATH",
+            help=f"{_KINDS} holding the files (no size or row limits)",
+        )
         parser.add_argument(
             "--workspace", required=True, metavar="SLUG", help="the workspace to import into"
         )
@@ -30,28 +53,64 @@ class Command(OutputCommand):
             help="check and report what would change, write nothing",
         )
 
-    def handle(self, *args, directory: str, workspace: str, name: str, dry_run: bool, **options):
-        files = self._read_directory(Path(directory))
+    def handle(self, *args, path: str, workspace: str, name: str, dry_run: bool, **options):
+        files = self._read(Path(path))
         try:
-            plan = bundle_import(
-                workspace_slug=workspace, files=files, dry_run=dry_run, workspace_name=name
-            )
+            planned = self._import(files, workspace=workspace, name=name, dry_run=dry_run)
         except ValidationError as exc:
             raise CommandError(f"--workspace/--name: {' '.join(exc.messages)}") from None
-        if plan.errors:
-            count = len(plan.errors)
+        if planned.errors or planned.plan is None:
+            count = len(planned.errors)
             lines = [
                 f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
-                *(str(error) for error in plan.errors),
+                *(str(error) for error in planned.errors),
             ]
             raise CommandError("\n".join(lines))
+        plan = planned.plan
         if name and plan.workspace_exists and name != plan.workspace_name:
             self.stdout.write("--name ignored: the workspace exists and keeps its name.")
-        self._report(plan, dry_run=dry_run, verbosity=options["verbosity"])
+        self._report(plan, planned, dry_run=dry_run, verbosity=options["verbosity"])
+
+    def _import(
+        self, files: dict[str, bytes], *, workspace: str, name: str, dry_run: bool
+    ) -> UploadPlan:
+        if any(is_workbook(file) or kumu_sheet(file) is not None for file in files):
+            # Planned as an upload is, so that problems name the sheet or the Kumu file.
+            return upload_import(
+                workspace_slug=workspace,
+                files=files,
+                dry_run=dry_run,
+                workspace_name=name,
+                limited=False,
+            )
+        plan = bundle_import(
+            workspace_slug=workspace, files=files, dry_run=dry_run, workspace_name=name
+        )
+        return UploadPlan(errors=plan.errors, plan=plan)
+
+    def _read(self, path: Path) -> dict[str, bytes]:
+        if path.is_dir():
+            return self._read_directory(path)
+        suffix = path.suffix.casefold()
+        if not path.exists():
+            raise CommandError(f"{path} is not {_KINDS}: nothing is there.")
+        if not path.is_file() or suffix not in (ZIP_SUFFIX, WORKBOOK_SUFFIX):
+            raise CommandError(
+                f"{path} is not {_KINDS}. For CSV files, give the directory holding them."
+            )
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path} cannot be read: {exc.strerror}.") from None
+        if suffix == WORKBOOK_SUFFIX:
+            # Read when planned (upload_plan), as an uploaded workbook is.
+            return {str(path): data}
+        read = file_read(name=str(path), data=io.BytesIO(data), limited=False)
+        if read.errors:
+            raise CommandError("\n".join(str(error) for error in read.errors))
+        return read.files
 
     def _read_directory(self, directory: Path) -> dict[str, bytes]:
-        if not directory.is_dir():
-            raise CommandError(f"{directory} is not a directory.")
         # Every CSV file is passed on, so that a misspelt name is reported, not skipped.
         files = {
             path.name: path.read_bytes()
@@ -66,15 +125,22 @@ class Command(OutputCommand):
             )
         return files
 
-    def _report(self, plan: BundlePlan, *, dry_run: bool, verbosity: int) -> None:
+    def _report(
+        self, plan: BundlePlan, planned: UploadPlan, *, dry_run: bool, verbosity: int
+    ) -> None:
         state = "exists" if plan.workspace_exists else "created"
         if dry_run and not plan.workspace_exists:
             state = "would be created"
         self.stdout.write(f"Workspace {plan.workspace_slug} ({plan.workspace_name}): {state}")
+        if planned.kumu:
+            self.stdout.write("Read as a Kumu map, as the import page describes.")
+        for note in planned.notes:
+            self.stdout.write(note)
         verb = "would be " if dry_run else ""
         for file, summary in plan.summaries.items():
+            source = f" (sheet {planned.sheets[file]})" if file in planned.sheets else ""
             self.stdout.write(
-                f"{file}: {len(summary.created)} {verb}created, "
+                f"{file}{source}: {len(summary.created)} {verb}created, "
                 f"{len(summary.updated)} {verb}updated, {len(summary.unchanged)} unchanged"
             )
             if verbosity >= 2:
