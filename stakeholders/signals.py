@@ -19,7 +19,7 @@ from stakeholders.models import (
     Relationship,
     Workspace,
 )
-from stakeholders.services import workspace_data_changed
+from stakeholders.services import data_loaded, workspace_data_changed
 
 
 def _workspace_id(instance) -> int | None:
@@ -49,10 +49,18 @@ def _workspace_id(instance) -> int | None:
 @receiver(post_delete, sender=Relationship)
 def data_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     if raw:  # loaddata: leave scoring to an explicit `manage.py score`
+        data_loaded()
         return
     workspace_id = _workspace_id(instance)
     if workspace_id is not None:
         workspace_data_changed(workspace_id=workspace_id)
+
+
+@receiver(post_save, sender=Workspace)
+def workspace_loaded(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A workspace row loaded with loaddata carries the data stamp it was dumped with."""
+    if raw:
+        data_loaded()
 
 
 @receiver(pre_save, sender=Organisation)

@@ -108,6 +108,28 @@ def test_every_saved_or_deleted_row_moves_the_stamp_on(workspace, change):
     assert stamp(workspace) != before
 
 
+def test_loaddata_moves_every_stamp_on_and_queues_no_score_run(workspace, tmp_path):
+    """loaddata writes rows raw, past the receivers that move a stamp. Once it commits,
+    every workspace's stamp moves on, also when the fixture brings back the workspace row
+    with the stamp it was dumped with, so a kept map is never read again."""
+    other = WorkspaceFactory(slug="other-loaded")
+    person = PersonFactory(workspace=workspace, name="Before")
+    commit()
+    fixture = tmp_path / "dump.json"
+    call_command("dumpdata", "stakeholders.workspace", "stakeholders.person", output=fixture)
+    compute = Counter()
+    memo.kept(workspace.pk, ("test",), compute)
+    Person.objects.filter(pk=person.pk).update(name="After")
+    before, other_before = stamp(workspace), stamp(other)
+    call_command("loaddata", fixture, verbosity=0)
+    connection = transaction.get_connection()
+    assert len(connection.run_on_commit) == 1  # once for the whole load, no score run
+    commit()
+    assert Person.objects.get(pk=person.pk).name == "Before"
+    assert stamp(workspace) != before and stamp(other) != other_before
+    assert memo.kept(workspace.pk, ("test",), compute) == 2
+
+
 def test_a_workspaces_values_under_an_older_stamp_go_when_a_newer_one_is_seen(workspace):
     memo.kept(workspace.pk, ("test", "a"), Counter())
     data_stamp_move(workspace_id=workspace.pk)
