@@ -48,6 +48,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.selectors import current_run, run_key
+from stakeholders.services import former_organisations_tidy
 from stakeholders.snapshots.in_force import rows_in_force
 
 logger = logging.getLogger(__name__)
@@ -304,7 +305,10 @@ def score_choices_tidy(*, workspace_id: int) -> list[tuple[datetime.date | None,
             stale.append(pk)
         else:
             keep.add((as_of, chosen.formal))
-    ScoreRun.objects.filter(pk__in=stale).delete()
+    if stale:
+        with transaction.atomic():
+            ScoreRun.objects.filter(pk__in=stale).delete()
+            former_organisations_tidy(workspace_ids=[workspace_id])
     return sorted(keep, key=lambda k: (k[0] or datetime.date.max, k[1]))
 
 
@@ -357,13 +361,19 @@ def _compute_and_store(
             run.save(update_fields=["status", "summary", "key_people", "timings", "finished_at"])
             # Older scores for the same options are superseded; keep only the newest.
             # A snapshot's run is frozen: never pruned.
-            ScoreRun.objects.filter(
-                workspace_id=workspace_id,
-                options_key=run.options_key,
-                status=RunStatus.SUCCEEDED,
-                created_at__lte=run.created_at,
-                snapshot__isnull=True,
-            ).exclude(pk=run.pk).delete()
+            superseded, _ = (
+                ScoreRun.objects.filter(
+                    workspace_id=workspace_id,
+                    options_key=run.options_key,
+                    status=RunStatus.SUCCEEDED,
+                    created_at__lte=run.created_at,
+                    snapshot__isnull=True,
+                )
+                .exclude(pk=run.pk)
+                .delete()
+            )
+            if superseded:
+                former_organisations_tidy(workspace_ids=[workspace_id])
     except Exception as exc:
         # The message carries ids and library text only, never names or notes.
         logger.exception("Score run %s for workspace %s failed", run.pk, workspace_id)

@@ -3,12 +3,22 @@
 import dataclasses
 import logging
 import uuid
+from collections.abc import Collection
 
 from django.db import DatabaseError, models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from stakeholders.memo import CHANGED_TAG, changed_here
-from stakeholders.models import ScoreRun, Workspace
+from stakeholders.models import (
+    Boundary,
+    FormerOrganisation,
+    PairScore,
+    PersonScore,
+    ScoreRun,
+    Workspace,
+)
 from stakeholders.selectors import ScoresChoice, ScoreStatus
 from stakeholders.tasks import rescore_choice_enqueue, rescore_enqueue
 
@@ -155,3 +165,24 @@ def scores_request(
         )
     )
     return dataclasses.replace(status, updating=True)
+
+
+def former_organisations_tidy(*, workspace_ids: Collection[int]) -> None:
+    """Forget the deleted organisations no stored scores of their workspace name any more.
+
+    Call it in the transaction that removes score runs: a kept name only serves the
+    scores that group people by it (stakeholders.signals.organisation_remembered). One
+    statement, however many organisations and runs.
+    """
+    key = Cast(OuterRef("organisation_id"), models.CharField())
+    scores = PersonScore.objects.filter(
+        run__workspace_id=OuterRef("workspace_id"), boundary=Boundary.ORGANISATION, group=key
+    )
+    pairs = PairScore.objects.filter(
+        Q(group_a=key) | Q(group_b=key),
+        run__workspace_id=OuterRef("workspace_id"),
+        boundary=Boundary.ORGANISATION,
+    )
+    FormerOrganisation.objects.filter(workspace_id__in=workspace_ids).exclude(
+        Exists(scores) | Exists(pairs)
+    ).delete()

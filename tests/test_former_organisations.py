@@ -2,15 +2,30 @@
 people by it (models.FormerOrganisation): a board's snapshot taken before an ICB merger
 names the old ICB, not its database id."""
 
+import datetime
+
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from stakeholders import score_runs, selectors
 from stakeholders.dashboard import reads
 from stakeholders.dashboard.heatmap import group_heads
 from stakeholders.exports.tables import partnerships_rows
-from stakeholders.models import FormerOrganisation, Organisation, Workspace
+from stakeholders.models import (
+    FormerOrganisation,
+    Organisation,
+    PairScore,
+    PersonScore,
+    ScoreRun,
+    Workspace,
+)
 from stakeholders.privacy.deletion import records_delete
+from stakeholders.privacy.erasure import person_erase
+from stakeholders.services import former_organisations_tidy
+from stakeholders.snapshots.compute import snapshot_execute
+from stakeholders.snapshots.services import snapshot_create
+from tests.conftest import admin_url, make_staff
 from tests.factories import (
     AffiliationFactory,
     OrganisationFactory,
@@ -122,3 +137,119 @@ def test_a_re_created_organisation_keeps_its_short_name(workspace, scored):
 
     assert heads[str(again.pk)].short == "MVCCG"
     assert heads[key].label == "Marsh Vale CCG"  # the old scores still name it
+
+
+def _rescore(workspace):
+    transaction.get_connection().run_on_commit.clear()
+    score_runs.score_run_execute(workspace_id=workspace.pk)
+
+
+def _kept(workspace) -> set[int]:
+    return set(
+        FormerOrganisation.objects.filter(workspace=workspace).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def test_a_kept_name_goes_when_the_scores_that_named_it_are_superseded(workspace, scored):
+    old, _, _ = scored
+    pk = old.pk
+    old.delete()
+    assert _kept(workspace) == {pk}
+
+    _rescore(workspace)
+
+    assert _kept(workspace) == set()
+
+
+def test_a_snapshot_keeps_the_name_until_an_owner_deletes_it(client, workspace, scored, owner):
+    old, _, _ = scored
+    snapshot = snapshot_create(workspace=workspace, name="ICB board", enqueue=False)
+    snapshot_execute(snapshot_id=snapshot.pk)
+    pk = old.pk
+    old.delete()
+    _rescore(workspace)
+    assert _kept(workspace) == {pk}  # the snapshot still groups people by it
+
+    client.force_login(make_staff(owner))
+    response = client.post(admin_url("snapshot", "delete", snapshot.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert _kept(workspace) == set()
+
+
+def test_a_past_date_s_scores_keep_the_name_until_they_are_removed_unshown(workspace, scored):
+    old, _, _ = scored
+    transaction.get_connection().run_on_commit.clear()
+    past = score_runs.score_run_execute(
+        workspace_id=workspace.pk, as_of=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    pk = old.pk
+    old.delete()
+    _rescore(workspace)
+    assert _kept(workspace) == {pk}
+
+    long_ago = timezone.localdate() - datetime.timedelta(days=score_runs.CHOICE_DAYS + 1)
+    ScoreRun.objects.filter(pk=past.pk).update(last_shown_on=long_ago)
+    score_runs.score_choices_tidy(workspace_id=workspace.pk)
+
+    assert not ScoreRun.objects.filter(pk=past.pk).exists()
+    assert _kept(workspace) == set()
+
+
+def test_a_partnership_score_alone_keeps_the_name(workspace, other_workspace, scored):
+    old, _, run = scored
+    pk = old.pk
+    key = str(pk)
+    old.delete()
+    PersonScore.objects.filter(run=run, group=key).delete()
+    assert (
+        PairScore.objects.filter(run=run, group_a=key).exists()
+        or PairScore.objects.filter(run=run, group_b=key).exists()
+    )
+    # Another workspace's scores never keep this workspace's names.
+    _, _, theirs = scored_map(other_workspace)
+    PairScore.objects.filter(run=theirs).update(group_a=key)
+
+    former_organisations_tidy(workspace_ids=[workspace.pk])
+    assert _kept(workspace) == {pk}
+
+    PairScore.objects.filter(run=run).delete()
+    former_organisations_tidy(workspace_ids=[workspace.pk])
+    assert _kept(workspace) == set()
+
+
+def test_forgetting_names_is_one_statement_however_many(
+    workspace, scored, django_assert_num_queries
+):
+    for _ in range(5):
+        gone = OrganisationFactory(workspace=workspace)
+        FormerOrganisation.objects.create(
+            workspace=workspace,
+            organisation_id=gone.pk,
+            name=gone.name,
+            sector=gone.sector,
+            tier=gone.tier,
+        )
+        Organisation.objects.filter(pk=gone.pk).delete()
+    with django_assert_num_queries(1):
+        former_organisations_tidy(workspace_ids=[workspace.pk])
+    assert _kept(workspace) == set()
+
+
+def test_an_erasure_that_drops_old_scores_drops_the_names_only_they_kept(workspace, scored, owner):
+    old, _, _ = scored
+    transaction.get_connection().run_on_commit.clear()
+    score_runs.score_run_execute(
+        workspace_id=workspace.pk, as_of=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    pk = old.pk
+    old.delete()
+    _rescore(workspace)
+    assert _kept(workspace) == {pk}
+
+    leaver = PersonFactory(workspace=workspace)
+    person_erase(workspace=workspace, person=leaver, erased_by=owner)
+
+    assert _kept(workspace) == set()

@@ -42,7 +42,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.selectors import current_run
-from stakeholders.services import workspace_data_changed
+from stakeholders.services import former_organisations_tidy, workspace_data_changed
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,7 @@ def _scrub_scores(*, workspace: Workspace, person_id: int) -> None:
     if current is not None:
         stale = stale.exclude(pk=current.pk)
     stale.delete()
+    former_organisations_tidy(workspace_ids=[workspace.pk])
     kept = list(ScoreRun.objects.filter(workspace=workspace))
     if not kept:
         return
