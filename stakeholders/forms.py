@@ -26,6 +26,7 @@ from stakeholders.models import (
     PersonScore,
     Relationship,
     Role,
+    SurveyAnswer,
     SurveyResponse,
 )
 from stakeholders.services import edit_conflict_message, record_version_claim
@@ -164,8 +165,11 @@ class PersonAdminForm(VersionedFormMixin, forms.ModelForm):
                 or Relationship.objects.filter(Q(source=person) | Q(target=person)).exists()
                 or ForumMembership.objects.filter(person=person).exists()
                 or SurveyResponse.objects.filter(person=person).exists()
+                # Named in someone else's answer, even one withdrawn or never sent.
+                or SurveyAnswer.objects.filter(target=person).exists()
             ),
-            what="A person with affiliations, relationships, forum seats or survey answers",
+            what="A person with affiliations, relationships, forum seats, or survey answers "
+            "they gave or are named in",
         )
         return cleaned_data
 

@@ -5,7 +5,14 @@ seating a person of another shows that person to the first workspace's viewers).
 import pytest
 
 from stakeholders.forms import ForumAdminForm, OrganisationAdminForm, PersonAdminForm
-from stakeholders.models import Forum, ForumMembership, Organisation
+from stakeholders.models import (
+    Forum,
+    ForumMembership,
+    Organisation,
+    RelationshipKind,
+    ResponseStatus,
+    SurveyAnswer,
+)
 from tests.factories import OrganisationFactory, PersonFactory
 from tests.surveys.test_completeness import make_survey, respond
 from tests.test_former_organisations import scored_map
@@ -54,6 +61,19 @@ def test_a_person_with_only_survey_answers_stays(workspace, elsewhere):
 
     assert not form.is_valid()
     assert "survey answers" in form.errors["workspace"][0]
+
+
+def test_a_person_only_named_in_someone_else_s_survey_answer_stays(workspace, elsewhere):
+    named = PersonFactory(workspace=workspace)
+    respondent = PersonFactory(workspace=workspace)
+    response = respond(make_survey(workspace), respondent, status=ResponseStatus.WITHDRAWN)
+    SurveyAnswer.objects.create(response=response, kind=RelationshipKind.COLLABORATES, target=named)
+
+    form = _person_move(named, elsewhere)
+
+    assert not form.is_valid()
+    assert "survey answers they gave or are named in" in form.errors["workspace"][0]
+    assert "cannot move to another workspace" in form.errors["workspace"][0]
 
 
 def test_a_forum_with_seats_stays_and_one_without_moves(workspace, elsewhere):
