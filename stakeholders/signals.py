@@ -4,7 +4,9 @@ Bulk writes (the importer, seed_demo) bypass these signals and call
 services.workspace_data_changed themselves.
 """
 
-from django.db.models.signals import post_delete, post_save, pre_save
+import threading
+
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from stakeholders.models import (
@@ -20,6 +22,9 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.services import data_loaded, workspace_data_changed
+
+# Ids per statement: SQLite refuses queries with too many variables.
+BATCH = 500
 
 
 def _workspace_id(instance) -> int | None:
@@ -113,28 +118,65 @@ def link_moved_away(sender, instance, raw: bool = False, update_fields=None, **k
         workspace_data_changed(workspace_id=before[1])
 
 
-@receiver(post_delete, sender=Organisation)
-def organisation_remembered(sender, instance, origin=None, **kwargs) -> None:
-    """Keep a deleted organisation's name (nothing else) while stored scores, a
-    snapshot's among them, group people by it; not when its whole workspace goes."""
+# Organisations a deletion is about to remove, by deletion (its origin, kept so that
+# its id is never another's): the first post_delete keeps every name in one go.
+_leaving = threading.local()
+
+
+def _leaving_by_origin() -> dict[int, tuple[object, dict[int, FormerOrganisation]]]:
+    if not hasattr(_leaving, "by_origin"):
+        _leaving.by_origin = {}
+    return _leaving.by_origin
+
+
+@receiver(pre_delete, sender=Organisation)
+def organisation_leaving(sender, instance, origin=None, **kwargs) -> None:
+    """Note the organisation as it was; organisation_remembered decides on them all."""
     # What the deletion started from: a record, a queryset or (the admin's) a list.
     starts = origin if isinstance(origin, list | tuple) else [origin]
     if any(isinstance(o, Workspace) or getattr(o, "model", None) is Workspace for o in starts):
         return
-    grouped = PersonScore.objects.filter(
-        run__workspace_id=instance.workspace_id,
-        boundary=Boundary.ORGANISATION,
-        group=str(instance.pk),
-    )
-    if not grouped.exists():
-        return
-    FormerOrganisation.objects.update_or_create(
+    _, rows = _leaving_by_origin().setdefault(id(origin), (origin, {}))
+    rows[instance.pk] = FormerOrganisation(
         workspace_id=instance.workspace_id,
         organisation_id=instance.pk,
-        defaults={
-            "name": instance.name,
-            "short_name": instance.short_name,
-            "sector": instance.sector,
-            "tier": instance.tier,
-        },
+        name=instance.name,
+        short_name=instance.short_name,
+        sector=instance.sector,
+        tier=instance.tier,
+    )
+
+
+@receiver(post_delete, sender=Organisation)
+def organisation_remembered(sender, instance, origin=None, **kwargs) -> None:
+    """Keep a deleted organisation's name (nothing else) while stored scores, a
+    snapshot's among them, group people by it; not when its whole workspace goes.
+
+    Django sends every pre_delete of a deletion before its first post_delete, so that
+    one post_delete sees the whole selection: a few queries however many there are.
+    """
+    leaving = _leaving_by_origin()
+    entry = leaving.get(id(origin))
+    if entry is None or entry[0] is not origin:
+        return  # a whole workspace, or kept already by this deletion's first post_delete
+    del leaving[id(origin)]
+    rows = list(entry[1].values())
+    grouped: set[tuple[int, str]] = set()
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        grouped.update(
+            PersonScore.objects.filter(
+                run__workspace_id__in={r.workspace_id for r in batch},
+                boundary=Boundary.ORGANISATION,
+                group__in=[str(r.organisation_id) for r in batch],
+            )
+            .order_by()
+            .values_list("run__workspace_id", "group")
+            .distinct()
+        )
+    FormerOrganisation.objects.bulk_create(
+        [r for r in rows if (r.workspace_id, str(r.organisation_id)) in grouped],
+        update_conflicts=True,
+        unique_fields=["workspace", "organisation_id"],
+        update_fields=["name", "short_name", "sector", "tier"],
     )

@@ -3,9 +3,11 @@ people by it (models.FormerOrganisation): a board's snapshot taken before an ICB
 names the old ICB, not its database id."""
 
 import datetime
+import itertools
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stakeholders import score_runs, selectors
@@ -253,3 +255,32 @@ def test_an_erasure_that_drops_old_scores_drops_the_names_only_they_kept(workspa
     person_erase(workspace=workspace, person=leaver, erased_by=owner)
 
     assert _kept(workspace) == set()
+
+
+def _kept_name_queries(client, organisations) -> int:
+    """Queries of the admin's bulk delete that look for stored scores or keep names."""
+    action = {"action": "delete_selected", "_selected_action": [o.pk for o in organisations]}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(admin_url("organisation"), action | {"post": "yes"})
+    assert response.status_code == 302
+    return sum(
+        "stakeholders_personscore" in q["sql"] or "stakeholders_formerorganisation" in q["sql"]
+        for q in queries.captured_queries
+    )
+
+
+def test_the_admin_s_bulk_delete_keeps_names_in_queries_that_do_not_grow(client, workspace, owner):
+    organisations = [OrganisationFactory(workspace=workspace) for _ in range(25)]
+    people = [PersonFactory(workspace=workspace) for _ in organisations]
+    for person, organisation in zip(people, organisations, strict=True):
+        AffiliationFactory(person=person, organisation=organisation)
+    for a, b in itertools.pairwise(people):
+        RelationshipFactory(source=a, target=b)
+    _rescore(workspace)
+    client.force_login(make_staff(owner))
+
+    few = _kept_name_queries(client, organisations[:5])
+    many = _kept_name_queries(client, organisations[5:])
+
+    assert few == many <= 2
+    assert _kept(workspace) == {o.pk for o in organisations}
