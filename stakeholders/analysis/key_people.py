@@ -90,6 +90,13 @@ Pairs = dict[str, tuple[tuple[str, str], ...]]
 # _LOW_BITS[k]: bits 1..k set (dominator depths 1..k in the stretch masks).
 _LOW_BITS = np.array([((1 << (k + 1)) - 2) for k in range(64)], dtype=np.uint64)
 
+# Per-person records of the distance kernel (see _df_source): records rather than
+# 2-D arrays, so that a field is a fixed offset from the person (no multiply by a
+# row stride read at run time), and what is read together shares a cache line.
+_NODE = np.dtype([("dist", np.int32), ("idom", np.int32)])
+_INFO = np.dtype([("dep", np.int32), ("c1", np.int32), ("c2", np.int32), ("c3", np.int32)])
+_MASKS = np.dtype([("s1", np.uint64), ("s2", np.uint64), ("s3", np.uint64), ("full", np.uint64)])
+
 
 @dataclass(frozen=True)
 class Removal:
@@ -145,7 +152,7 @@ class KeyPeople:
 # --------------------------------------------------------------------------
 # Kernels
 # --------------------------------------------------------------------------
-# People read back from the int32 scratch rows (order, idom, todo) are cast to
+# People read back from the int32 scratch rows (order, todo, node idoms) are cast to
 # uint32 as they are loaded: numba then indexes with them without checking for a
 # negative index (about 7% of the distance kernel's time, same bits).
 
@@ -172,32 +179,32 @@ def _sort_seeds(sval, snode, k):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _lca(a, b, idom, info):  # pragma: no cover - compiled
-    """Lowest common ancestor in the dominator tree (info[:, 0] is the depth)."""
-    while info[a, 0] > info[b, 0]:
-        a = np.uint32(idom[a])
-    while info[b, 0] > info[a, 0]:
-        b = np.uint32(idom[b])
+def _lca(a, b, node, info):  # pragma: no cover - compiled
+    """Lowest common ancestor in the dominator tree (info[:].dep is the depth)."""
+    while info[a].dep > info[b].dep:
+        a = np.uint32(node[a].idom)
+    while info[b].dep > info[a].dep:
+        b = np.uint32(node[b].idom)
     while a != b:
-        a = np.uint32(idom[a])
-        b = np.uint32(idom[b])
+        a = np.uint32(node[a].idom)
+        b = np.uint32(node[b].idom)
     return a
 
 
 @njit(cache=True)
-def _preorder(s, tail, order, idom, size, pre, nxt, node_at):  # pragma: no cover - compiled
+def _preorder(s, tail, order, node, size, pre, nxt, node_at):  # pragma: no cover - compiled
     """Dominator subtree sizes and a preorder: D(v) is node_at[pre(v)+1 : pre(v)+size(v)]."""
     for i in range(tail):
         size[order[i]] = 1
     for i in range(tail - 1, 0, -1):
         t = order[i]
-        size[idom[t]] += size[t]
+        size[node[t].idom] += size[t]
     pre[s] = 0
     nxt[s] = 1
     node_at[0] = s
     for i in range(1, tail):
         t = order[i]
-        p = idom[t]
+        p = node[t].idom
         pre[t] = nxt[p]
         nxt[p] += size[t]
         nxt[t] = pre[t] + 1
@@ -237,7 +244,7 @@ def _seeded_search(ptr, idx, key, lo, hi, nd, sval, snode, k, qn, qd):  # pragma
 
 @njit(cache=True)
 def _region_loss(
-    v, ptr, idx, inv, dist, size, pre, node_at, nd, sval, snode, qn, qd
+    v, ptr, idx, inv, node, size, pre, node_at, nd, sval, snode, qn, qd
 ):  # pragma: no cover - compiled
     """Exactly what removing v costs the source: sum over t in D(v) of 1/d - 1/d'."""
     lo = pre[v]
@@ -248,9 +255,9 @@ def _region_loss(
         best = -1
         for e in range(ptr[t], ptr[t + 1]):
             u = idx[e]
-            if u != v and (best < 0 or dist[u] + 1 < best):
-                best = dist[u] + 1
-        return inv[dist[t]] - (inv[best] if best > 0 else 0.0)
+            if u != v and (best < 0 or node[u].dist + 1 < best):
+                best = node[u].dist + 1
+        return inv[node[t].dist] - (inv[best] if best > 0 else 0.0)
     # Seeds: a dominated t next to someone outside v's subtree (not v) can be
     # reached through them, and their distances do not change.
     k = 0
@@ -263,8 +270,8 @@ def _region_loss(
             pu = pre[u]
             if pu >= lo and pu < hi:
                 continue
-            if best < 0 or dist[u] + 1 < best:
-                best = dist[u] + 1
+            if best < 0 or node[u].dist + 1 < best:
+                best = node[u].dist + 1
         if best > 0:
             sval[k] = best
             snode[k] = t
@@ -273,7 +280,7 @@ def _region_loss(
     lost = 0.0
     for j in range(lo + 1, hi):
         t = node_at[j]
-        lost += inv[dist[t]]
+        lost += inv[node[t].dist]
         if nd[t] > 0:
             lost -= inv[nd[t]]
     return lost
@@ -308,8 +315,8 @@ def _source_piece(s, v, tin, tout, sep_ptr, sep_child, pc_src, pc_val):  # pragm
 
 @njit(cache=True)
 def _df_source(
-    s, times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, w, info, masks, sub, corr,
-    flist, qn, qd, loss,
+    s, times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, w, node, info, masks, sub,
+    corr, flist, qn, qd, loss,
 ):  # fmt: skip  # pragma: no cover - compiled
     """One source: returns its sum of 1/d, and adds to loss[v] what removing v costs it
     (times over: s stands for that many sources, see _closed_twins).
@@ -326,23 +333,24 @@ def _df_source(
     depth-first pieces; anything else (stretch 4 or more) is measured by a BFS
     of v's subtree.
     """
-    dist, order, idom = w[0], w[1], w[2]
-    nd, sval, snode, todo, fhead, mark = w[7], w[8], w[9], w[10], w[11], w[12]
-    pc_src, pc_val = w[13], w[14]
+    order = w[0]
+    nd, sval, snode, todo, fhead, mark = w[5], w[6], w[7], w[8], w[9], w[10]
+    pc_src, pc_val = w[11], w[12]
+    # node[x]: distance from s and idom, side by side (the search reads both).
     # info[x]: depth in the dominator tree, then x's dominators at depths 1, 2
     # and 3 (x itself at its own depth, -1 beyond): one cache line per person.
     # masks[x]: S_1, S_2 and S_3, then (for the people in todo) all of x's
-    # dominators' bits, also one cache line.
+    # dominators' bits, also one cache line. Left unwritten (stale) for people
+    # whose idom is s, whose masks are all 0: readers skip them.
     zero = np.uint64(0)
     one = np.uint64(1)
-    dist[s] = 0
+    node[s].dist = 0
     order[0] = s
-    idom[s] = s
-    info[s, 0] = 0
-    info[s, 1] = -1
-    info[s, 2] = -1
-    info[s, 3] = -1
-    masks[s, 0] = zero
+    node[s].idom = s
+    info[s].dep = 0
+    info[s].c1 = -1
+    info[s].c2 = -1
+    info[s].c3 = -1
     head, tail = 0, 1
     ntodo = 0
     reach = 0.0
@@ -350,17 +358,17 @@ def _df_source(
     while head < tail:
         v = np.uint32(order[head])
         head += 1
-        dv = dist[v]
+        dv = node[v].dist
         # v's predecessors are all dequeued, so its idom is final: finish v.
-        p = np.uint32(idom[v])
+        p = np.uint32(node[v].idom)
         full = zero
         if v != s:
-            dep = info[p, 0] + 1
-            info[v, 0] = dep
-            info[v, 1] = v if dep == 1 else info[p, 1]
-            info[v, 2] = v if dep == 2 else (info[p, 2] if dep > 2 else -1)
-            info[v, 3] = v if dep == 3 else (info[p, 3] if dep > 3 else -1)
-            reach += inv[dv]
+            dep = info[p].dep + 1
+            info[v].dep = dep
+            info[v].c1 = v if dep == 1 else info[p].c1
+            info[v].c2 = v if dep == 2 else (info[p].c2 if dep > 2 else -1)
+            info[v].c3 = v if dep == 3 else (info[p].c3 if dep > 3 else -1)
+            reach += inv[np.uint32(dv)]
             if dep > 63:
                 too_deep = True
             elif p != s:
@@ -372,133 +380,136 @@ def _df_source(
             # successor with another predecessor is dominated by s alone.
             for e in range(ptr[v], ptr[v + 1]):
                 x = idx[e]
-                dx = dist[x]
+                dx = node[x].dist
                 if dx < 0:
-                    dist[x] = dn
-                    order[tail] = x
+                    node[x].dist = dn
+                    order[np.uint32(tail)] = x
                     tail += 1
-                    idom[x] = v
+                    node[x].idom = v
                 elif dx == dn:
-                    idom[x] = v if idom[x] == v else s
-            masks[v, 0] = zero
-            masks[v, 1] = zero
-            masks[v, 2] = zero
-            continue
+                    node[x].idom = v if node[x].idom == v else s
+            continue  # masks[v] stays unwritten: readers skip people whose idom is s
         # One scan serves the search (successors), the dominator tree and S_1
         # (predecessors, and siblings outside the dominator's subtree).
-        c1, c2, c3 = info[v, 1], info[v, 2], info[v, 3]
+        c1, c2, c3 = info[v].c1, info[v].c2, info[v].c3
         not1, not2 = full & ~low[1], full & ~low[2]
         for e in range(ptr[v], ptr[v + 1]):
             x = idx[e]
-            dx = dist[x]
+            dx = node[x].dist
             if dx < 0:
-                dist[x] = dn
-                order[tail] = x
+                node[x].dist = dn
+                order[np.uint32(tail)] = x
                 tail += 1
-                idom[x] = v
+                node[x].idom = v
             elif dx == dn:
-                a = np.uint32(idom[x])
+                a = np.uint32(node[x].idom)
                 if a != s and a != v:
-                    if info[a, 0] == 1:
-                        idom[x] = a if c1 == a else s
+                    if info[a].dep == 1:
+                        node[x].idom = a if c1 == a else s
                     # Both at depth 2 or more: compare chains from the top.
-                    elif info[a, 1] != c1:
-                        idom[x] = s
-                    elif info[a, 2] != c2:
-                        idom[x] = c1
-                    elif info[a, 3] != c3:
-                        idom[x] = c2
+                    elif info[a].c1 != c1:
+                        node[x].idom = s
+                    elif info[a].c2 != c2:
+                        node[x].idom = c1
+                    elif info[a].c3 != c3:
+                        node[x].idom = c2
                     else:
-                        idom[x] = _lca(a, v, idom, info)
+                        node[x].idom = _lca(a, v, node, info)
             elif m != full:
                 if dx < dv:
-                    m |= masks[x, 0]
+                    if node[x].idom != s:
+                        m |= masks[x].s1
                 elif dx == dv:
                     # Depth of the common dominator of two siblings (neither
                     # dominates the other), comparing chains from the top. x
                     # may not be finished yet, but its idom px is.
-                    px = np.uint32(idom[x])
-                    dpx = info[px, 0]
-                    if (info[px, 1] if dpx >= 1 else x) != c1:
+                    px = np.uint32(node[x].idom)
+                    dpx = info[px].dep
+                    if (info[px].c1 if dpx >= 1 else x) != c1:
                         m = full
-                    elif (info[px, 2] if dpx >= 2 else (x if dpx == 1 else -1)) != c2:
+                    elif (info[px].c2 if dpx >= 2 else (x if dpx == 1 else -1)) != c2:
                         m |= not1
-                    elif (info[px, 3] if dpx >= 3 else (x if dpx == 2 else -1)) != c3:
+                    elif (info[px].c3 if dpx >= 3 else (x if dpx == 2 else -1)) != c3:
                         m |= not2
                     else:  # x is no ancestor of v, so their LCA is px's with v
-                        m |= full & ~low[info[_lca(v, px, idom, info), 0]]
+                        m |= full & ~low[info[_lca(v, px, node, info)].dep]
         m &= full
-        masks[v, 0] = m
-        masks[v, 1] = m
-        masks[v, 2] = m
+        masks[v].s1 = m
+        masks[v].s2 = m
+        masks[v].s3 = m
         if m != full:
-            todo[ntodo] = v
-            masks[v, 3] = full
+            todo[np.uint32(ntodo)] = v
+            masks[v].full = full
             ntodo += 1
     if too_deep:
         # Chains too long for 64-bit masks: measure every subtree directly.
-        return _df_subtrees(s, times, tail, ptr, idx, inv, w, qn, qd, loss, reach)
+        return _df_subtrees(s, times, tail, ptr, idx, inv, w, node, qn, qd, loss, reach)
     # S_2: a predecessor stretched by two, a sibling by one, a successor outside.
     for i in range(ntodo):
         t = np.uint32(todo[i])
-        full = masks[t, 3]
-        dt = dist[t]
-        m = masks[t, 0]
+        full = masks[t].full
+        dt = node[t].dist
+        m = masks[t].s1
         if m != full:
             for e in range(ptr[t], ptr[t + 1]):
                 u = idx[e]
-                du = dist[u]
+                du = node[u].dist
+                # People whose idom is s have unwritten masks (all 0): skipped.
                 if du < dt:
-                    m |= masks[u, 1]
+                    if node[u].idom != s:
+                        m |= masks[u].s2
                 elif du == dt:
-                    if masks[u, 0] & full & ~m:  # only then can the common dominator add bits
-                        m |= masks[u, 0] & low[info[_lca(t, u, idom, info), 0]]
+                    # Only new bits can make the common dominator matter.
+                    if node[u].idom != s and masks[u].s1 & full & ~m:
+                        m |= masks[u].s1 & low[info[_lca(t, u, node, info)].dep]
                 else:  # a successor's common dominator with t is its idom
-                    m |= full & ~low[info[idom[u], 0]]
+                    m |= full & ~low[info[node[u].idom].dep]
                 if (m & full) == full:
                     break
         m &= full
-        masks[t, 1] = m
-        masks[t, 2] = m
+        masks[t].s2 = m
+        masks[t].s3 = m
     # S_3: a predecessor by three, a sibling by two, a successor by one.
     for i in range(ntodo):
         t = np.uint32(todo[i])
-        full = masks[t, 3]
-        if masks[t, 1] == full:
+        full = masks[t].full
+        if masks[t].s2 == full:
             continue
-        dt = dist[t]
-        m = masks[t, 1]
+        dt = node[t].dist
+        m = masks[t].s2
         for e in range(ptr[t], ptr[t + 1]):
             u = idx[e]
-            du = dist[u]
+            du = node[u].dist
+            if node[u].idom == s:  # their masks are unwritten (0): nothing to add
+                continue
             if du < dt:
-                m |= masks[u, 2]
+                m |= masks[u].s3
             elif du == dt:
-                if masks[u, 1] & full & ~m:  # only then can the common dominator add bits
-                    m |= masks[u, 1] & low[info[_lca(t, u, idom, info), 0]]
-            elif masks[u, 0] & full & ~m:
-                m |= masks[u, 0] & low[info[idom[u], 0]]
+                if masks[u].s2 & full & ~m:  # only then can the common dominator add bits
+                    m |= masks[u].s2 & low[info[_lca(t, u, node, info)].dep]
+            elif masks[u].s1 & full & ~m:
+                m |= masks[u].s1 & low[info[node[u].idom].dep]
             if (m & full) == full:
                 break
-        masks[t, 2] = m & full
+        masks[t].s3 = m & full
     # Corrections to a stretch of one where it is 2, 3 or infinite; the rest
     # (stretch 4 or more, rare) is listed per dominator and measured below.
-    far = w[3]  # dominators with a list (the row is free until _df_subtrees)
+    far = w[1]  # dominators with a list (the row is free until _df_subtrees)
     nfar = 0
     nflag = 0
     cap = flist.shape[1]
     for i in range(ntodo):
         t = np.uint32(todo[i])
-        a = np.uint32(idom[t])
-        k = info[a, 0]
-        d = dist[t]
-        missing = low[k] & ~masks[t, 0]
+        a = np.uint32(node[t].idom)
+        k = info[a].dep
+        d = node[t].dist
+        missing = low[k] & ~masks[t].s1
         while missing != 0:
             bit = one << np.uint64(k)
             if missing & bit:
-                if masks[t, 1] & bit:
+                if masks[t].s2 & bit:
                     corr[a] += gain[2, d] - gain[1, d]
-                elif masks[t, 2] & bit:
+                elif masks[t].s3 & bit:
                     corr[a] += gain[3, d] - gain[1, d]
                 elif sep_ptr[a + 1] > sep_ptr[a] and _piece(
                     t, a, tin, tout, sep_ptr, sep_child
@@ -515,7 +526,7 @@ def _df_source(
                 else:
                     too_deep = True  # more than the list holds: measure every subtree
                 missing &= ~bit
-            a = np.uint32(idom[a])
+            a = np.uint32(node[a].idom)
             k -= 1
     if too_deep:
         for i in range(nfar):
@@ -523,12 +534,12 @@ def _df_source(
         for i in range(tail):
             sub[order[i]] = 0.0
             corr[order[i]] = 0.0
-        return _df_subtrees(s, times, tail, ptr, idx, inv, w, qn, qd, loss, reach)
+        return _df_subtrees(s, times, tail, ptr, idx, inv, w, node, qn, qd, loss, reach)
     for i in range(nfar):
         v = far[i]
         corr[v] += _stretched_far(
-            v, fhead[v], flist, ptr, idx, inv, gain, dist, info, idom, masks, mark, nd,
-            sval, snode, qn, qd,
+            v, fhead[v], flist, ptr, idx, inv, gain, node, info, masks, mark, nd, sval,
+            snode, qn, qd,
         )  # fmt: skip
         fhead[v] = -1
     # Everything dominated, stretched by one, summed up the dominator tree farthest
@@ -536,46 +547,49 @@ def _df_source(
     # Only the people reached have anything to add, or to reset for the next source.
     for i in range(tail - 1, 0, -1):
         t = np.uint32(order[i])
-        p = np.uint32(idom[t])
+        p = np.uint32(node[t].idom)
         below = sub[t]
         if p != s:  # s is not removed
-            sub[p] += gain[1, dist[t]] + below
-        loss[t] += times * (below + corr[t])
-        sub[t] = 0.0
-        corr[t] = 0.0
-        dist[t] = -1
-    dist[s] = -1
+            sub[p] += gain[1, node[t].dist] + below
+        # Most people dominate nobody: adding their zero would change no bit
+        # (loss starts at +0.0, so it is never -0.0).
+        c = corr[t]
+        if below != 0.0 or c != 0.0:
+            loss[t] += times * (below + c)
+            sub[t] = 0.0
+            corr[t] = 0.0
+        node[t].dist = -1
+    node[s].dist = -1
     return reach
 
 
 @njit(cache=True)
-def _df_subtrees(s, times, tail, ptr, idx, inv, w, qn, qd, loss, reach):  # pragma: no cover
+def _df_subtrees(s, times, tail, ptr, idx, inv, w, node, qn, qd, loss, reach):  # pragma: no cover
     """Fallback for one source: measure every dominator subtree by BFS."""
-    dist, order, idom = w[0], w[1], w[2]
-    size, pre, nxt, node_at, nd, sval, snode = w[3], w[4], w[5], w[6], w[7], w[8], w[9]
-    _preorder(s, tail, order, idom, size, pre, nxt, node_at)
+    order, size, pre, nxt, node_at, nd, sval, snode = w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]
+    _preorder(s, tail, order, node, size, pre, nxt, node_at)
     for i in range(1, tail):
         v = order[i]
         if size[v] > 1:
             loss[v] += times * _region_loss(
-                v, ptr, idx, inv, dist, size, pre, node_at, nd, sval, snode, qn, qd
+                v, ptr, idx, inv, node, size, pre, node_at, nd, sval, snode, qn, qd
             )
     for i in range(tail):
-        dist[order[i]] = -1
+        node[order[i]].dist = -1
     return reach
 
 
 @njit(cache=True)
 def _stretched_far(
-    v, head, flist, ptr, idx, inv, gain, dist, info, idom, masks, mark, nd, sval, snode,
-    qn, qd,
+    v, head, flist, ptr, idx, inv, gain, node, info, masks, mark, nd, sval, snode, qn,
+    qd,
 ):  # fmt: skip  # pragma: no cover - compiled
     """Correction to v's stretch-one loss for the people it stretches by 4 or more.
 
     Everyone else's distance without v is known from the masks, so these few
     are found by a BFS among themselves, seeded from their other neighbours.
     """
-    k = info[v, 0]
+    k = info[v].dep
     bit = np.uint64(1) << np.uint64(k)
     f = head
     while f >= 0:
@@ -591,16 +605,16 @@ def _stretched_far(
             y = idx[e]
             if y == v or mark[y] == v:
                 continue
-            dy = dist[y]
+            dy = node[y].dist
             a = y
-            while info[a, 0] > k:
-                a = idom[a]
+            while info[a].dep > k:
+                a = node[a].idom
             if a == v:  # y is dominated by v too: its stretch is known
-                if masks[y, 0] & bit:
+                if masks[y].s1 & bit:
                     dy += 1
-                elif masks[y, 1] & bit:
+                elif masks[y].s2 & bit:
                     dy += 2
-                elif masks[y, 2] & bit:
+                elif masks[y].s3 & bit:
                     dy += 3
                 else:
                     continue  # cut off along with v
@@ -617,7 +631,7 @@ def _stretched_far(
     f = head
     while f >= 0:
         u = flist[0, f]
-        d = dist[u]
+        d = node[u].dist
         total += inv[d] - gain[1, d]
         if nd[u] > 0:
             total -= inv[nd[u]]
@@ -680,17 +694,19 @@ def _df_chunk(
 ):  # noqa: E501  # pragma: no cover
     """Sources c, c + nchunks, ... that stand for someone (times > 0): scratch reused."""
     n = ptr.shape[0] - 1
-    # Rows: dist, order, idom, size, pre, nxt, node_at, nd, sval, snode, todo,
-    # fhead, mark, pc_src, pc_val (see _df_source and _df_subtrees).
-    w = np.zeros((15, n), np.int32)
-    w[0, :] = -1  # dist: unreached
-    w[7, :] = -1  # nd: not measured
-    w[11, :] = -1  # fhead: empty lists
-    w[12, :] = -1  # mark: unmarked
-    w[13, :] = -1  # pc_src: no piece cached
+    # Rows: order, size, pre, nxt, node_at, nd, sval, snode, todo, fhead, mark,
+    # pc_src, pc_val (see _df_source and _df_subtrees).
+    w = np.zeros((13, n), np.int32)
+    w[5, :] = -1  # nd: not measured
+    w[9, :] = -1  # fhead: empty lists
+    w[10, :] = -1  # mark: unmarked
+    w[11, :] = -1  # pc_src: no piece cached
+    node = np.zeros(n, _NODE)
+    for v in range(n):
+        node[v].dist = -1  # unreached
     flist = np.empty((2, 8 * n + 8), np.int32)
-    info = np.zeros((n, 4), np.int32)
-    masks = np.zeros((n, 4), np.uint64)
+    info = np.zeros(n, _INFO)
+    masks = np.zeros(n, _MASKS)
     sub = np.zeros(n)
     corr = np.zeros(n)
     qn = np.empty(idx.shape[0] + 1, np.int32)
@@ -698,8 +714,8 @@ def _df_chunk(
     for s in range(c, n, nchunks):
         if times[s] > 0:
             reach[s] = _df_source(
-                s, times[s], ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, w, info,
-                masks, sub, corr, flist, qn, qd, loss,
+                s, times[s], ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, w, node,
+                info, masks, sub, corr, flist, qn, qd, loss,
             )  # fmt: skip
 
 
