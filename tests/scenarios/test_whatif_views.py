@@ -127,8 +127,8 @@ def test_the_answer_before_and_after(client, leavers_map, viewer):
         before_after
     )
     # Links that break, each with who could step in and why.
-    assert "Fenwick Hospitals – Fenwick County Council Last connection" in page
-    assert "Fenwick County Council – Marsh Vale District Council Last short route" in page
+    assert "Fenwick Hospitals and Fenwick County Council Last connection" in page
+    assert "Fenwick County Council and Marsh Vale District Council Last short route" in page
     assert (
         "Introduce Hana Hill and Cora Cole: mends 3 of the 4 broken links. Hana Hill already "
         "works with Kieran Leach and is at Fenwick Hospitals; Cora Cole already works with "
@@ -140,7 +140,7 @@ def test_the_answer_before_and_after(client, leavers_map, viewer):
         "its last short route. Most affected: Fenwick Hospitals, in 3 of the broken links" in page
     )
     # Partnership health, and whose broker score rises.
-    assert "Fenwick Hospitals – Fenwick County Council No relationships left 1 → 0 2 → 0" in page
+    assert "Fenwick Hospitals and Fenwick County Council No relationships left 1 → 0 2 → 0" in page
     assert "Broker scores (0 to 100) that would rise most" in page
 
 
@@ -155,7 +155,7 @@ def test_the_boundary_switch_keeps_the_question(client, leavers_map, viewer):
         client.get(url(m.workspace, query=f"person={m.kieran.pk}&boundary=tier")).content.decode()
     )
     assert "pairs of tiers would lose their last connection" in page
-    assert "System – Neighbourhood" in page
+    assert "System and Neighbourhood" in page
     assert WhatIf.objects.count() == 1  # the same answer, read for another boundary
 
 
