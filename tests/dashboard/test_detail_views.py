@@ -210,7 +210,7 @@ def test_person_page_lists_their_forum_seats_held_now_and_before(
     cells = [re.findall(r">([^<>]+)</(?:bdi|td)>", row) for row in rows[1:]]
     assert cells == [
         ["Fenwick ICB Board", "Chair", "–", "–"],
-        ["Marsh Neighbourhood Team", "Voting member", "1 Apr 2021", "31 Mar 2023"],
+        ["Marsh Neighbourhood Team", "Voting member", "1 April 2021", "31 March 2023"],
     ]
     assert reverse("stakeholders:forums", kwargs={"slug": workspace.slug}) in seats
 
