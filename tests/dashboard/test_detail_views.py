@@ -126,7 +126,7 @@ def test_partnerships_matrix_fragile_pairs_and_pairs_with_no_ties(
     assert '<span class="app-heat-count">1</span>' in cells[0]  # Hospitals
     assert "mean trust 4.0 of 5" in cells[0]
     assert "—" in cells[1]  # itself
-    assert "None" in cells[2]  # Carers: no ties
+    assert "No relationships" in cells[2]  # Carers: no ties
     assert page.count("mean trust 4.0 of 5") == 2  # symmetric
 
     fragile = section(page, "Fragile partnerships")
