@@ -105,7 +105,7 @@ def _moment(membership: Membership, value: str, name: str) -> Moment:
         run = current_run(workspace_id=workspace.pk)
         if run is None:
             raise Refusal(f"{name}: there are no current scores yet to compare with.")
-        return Moment(label="Now", as_of=timezone.localdate(run.created_at), run=run)
+        return Moment(label="the current scores", as_of=timezone.localdate(run.created_at), run=run)
     if not (value.isdecimal() and value.isascii()) or len(value) > 12:
         raise Refusal(f"{name}: '{value[:40]}' is not a snapshot number (or 'now').")
     snapshot = ready_snapshot(workspace=workspace, snapshot_id=int(value))
