@@ -19,6 +19,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from stakeholders.analysis.inputs import DEFAULT_OPTIONS, FORMAL_OPTIONS, Options, options_key
 from stakeholders.leases import retrying_after, run_is_running
@@ -125,9 +126,12 @@ def workspace_summaries(*, user: AbstractBaseUser) -> list[WorkspaceSummary]:
         .annotate(
             organisation_count=_count_by(Organisation.objects.all(), "workspace", "workspace"),
             person_count=_count_by(Person.objects.all(), "workspace", "workspace"),
-            # A tie's two people are always in one workspace (Relationship.clean).
+            # A tie's two people are always in one workspace (Relationship.clean). Those
+            # in force today, as the overview and the scores count them, not ended ones.
             relationship_count=_count_by(
-                Relationship.objects.all(), "source__workspace", "workspace"
+                Relationship.objects.filter(in_force_q(timezone.localdate())),
+                "source__workspace",
+                "workspace",
             ),
         )
         .order_by("workspace__name", "workspace__slug")

@@ -1,5 +1,6 @@
 """The first pages: login and logout, the home page and a workspace's page."""
 
+import datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -244,6 +245,10 @@ def test_home_lists_only_my_workspaces_with_counts_and_role(client, workspace, o
     RelationshipFactory(source=bob, target=ann)
     RelationshipFactory(source=cat, target=ann)
     RelationshipFactory(source=dan, target=ann)
+    # Ended, or not started yet: not counted, as the overview and the scores do not.
+    today = datetime.date.today()
+    RelationshipFactory(source=dan, target=bob, end_date=today - datetime.timedelta(days=1))
+    RelationshipFactory(source=dan, target=cat, start_date=today + datetime.timedelta(days=1))
     # South Moor: 1 organisation, 2 people, 1 tie.
     moor = OrganisationFactory(workspace=other_workspace)
     RelationshipFactory(source=person_at(moor), target=person_at(moor))
