@@ -58,6 +58,11 @@ def test_formal_scores_are_asked_of_a_worker_then_shown_and_said(
         assert "<strong>Informal and formal ties</strong>" in body, name
         assert '<strong aria-current="true">informal and formal</strong>' in body, name
         assert "Working out" not in body, name
+    # The overview's count includes the links shared seats make, and says so.
+    overview = client.get(_url(workspace, "overview", layer="formal")).context["overview"]
+    assert overview.relationships > run.relationships_count
+    body = client.get(_url(workspace, "overview", layer="formal")).content.decode()
+    assert "links: relationships and shared seats" in body
     # The formal run finds its own key people; the map draws it at today's positions.
     assert run.key_people
     drawn = client.get(_url(workspace, "map", layer="formal")).content.decode()
