@@ -61,6 +61,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # per upload, all files together
 MAX_UNZIPPED_BYTES = 10 * 1024 * 1024  # a zip's contents, all members together
 MAX_ZIP_MEMBERS = 20
 MAX_ROWS = 100_000  # data rows per file
+ZIP_SUFFIX = ".zip"
 PREVIEW_LIFETIME = datetime.timedelta(hours=1)
 
 
@@ -232,7 +233,7 @@ def file_read(*, name: str, data: IO[bytes], limited: bool = True) -> UploadResu
 
 
 def _read_file(name: str, data: IO[bytes], result: UploadResult, *, limited: bool) -> None:
-    if name.casefold().endswith(".zip"):
+    if name.casefold().endswith(ZIP_SUFFIX):
         _unzip(name, data, result, limited=limited)
     else:
         _add(_basename(name), data.read(), result)

@@ -12,6 +12,7 @@ from stakeholders.imports.kumu import kumu_sheet
 from stakeholders.imports.uploads import (
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
+    ZIP_SUFFIX,
     UploadPlan,
     file_read,
     upload_import,
@@ -19,7 +20,6 @@ from stakeholders.imports.uploads import (
 from stakeholders.imports.workbooks import WORKBOOK_SUFFIX, is_workbook
 from stakeholders.management.output import OutputCommand
 
-ZIP_SUFFIX = ".zip"
 _KINDS = f"a directory, a {ZIP_SUFFIX} file or an {WORKBOOK_SUFFIX} workbook"
 
 
