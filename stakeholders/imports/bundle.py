@@ -236,6 +236,9 @@ class BundlePlan:
     # File -> key label -> [id, version] of every existing row the plan read for the
     # files' rows: what a preview shows, so confirming can tell what changed since.
     versions: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    # What the history rows say the import came from: the planner that read the files
+    # (a workbook, a Kumu map) sets its own.
+    change_reason: str = CHANGE_REASON
 
     @property
     def ok(self) -> bool:
@@ -1461,6 +1464,7 @@ class _Writer:
 
     user_id: int | None
     date: datetime.datetime
+    change_reason: str
     written: Counter[type[models.Model]] = field(default_factory=Counter)  # rows per model
 
     def insert(
@@ -1546,7 +1550,7 @@ class _Writer:
         history_model = get_history_model_for_model(model)
         recorded = {
             "history_date": connection.ops.adapt_datetimefield_value(self.date),
-            "history_change_reason": CHANGE_REASON,
+            "history_change_reason": self.change_reason,
             "history_type": kind,
             "history_user_id": self.user_id,
         }
@@ -1624,7 +1628,11 @@ def bundle_apply(
     """
     if plan.errors:
         raise ValueError("A plan with errors cannot be applied.")
-    writer = _Writer(user_id=user.pk if user is not None else None, date=timezone.now())
+    writer = _Writer(
+        user_id=user.pk if user is not None else None,
+        date=timezone.now(),
+        change_reason=plan.change_reason,
+    )
     snap = plan.snapshot
     with transaction.atomic():
         org_ids = {name: row["id"] for name, row in snap.organisations.items()}

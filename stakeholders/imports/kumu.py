@@ -42,6 +42,7 @@ from stakeholders.text import strip_refused, text_problem
 
 KUMU_ELEMENTS = "Elements.csv"
 KUMU_CONNECTIONS = "Connections.csv"
+KUMU_CHANGE_REASON = "Imported from a Kumu map"  # history, as bundle.CHANGE_REASON
 # Kumu's sheets as CSV; Google Sheets names them "<spreadsheet> - Elements.csv".
 _KUMU_NAME = re.compile(r"(?:.* - )?(elements|connections)\.csv", re.IGNORECASE)
 _ORGANISATION_TYPES = {"organisation", "organization", "org"}

@@ -47,13 +47,14 @@ from stakeholders.imports.bundle import (
     csv_text,
 )
 from stakeholders.imports.kumu import (
+    KUMU_CHANGE_REASON,
     KUMU_CONNECTIONS,
     KUMU_ELEMENTS,
     kumu_error,
     kumu_sheet,
     kumu_to_bundle,
 )
-from stakeholders.imports.workbooks import is_workbook, workbook_read
+from stakeholders.imports.workbooks import WORKBOOK_CHANGE_REASON, is_workbook, workbook_read
 from stakeholders.models import ImportPreview, ImportPreviewStatus, Workspace
 from stakeholders.text import strip_refused
 
@@ -318,6 +319,7 @@ def _workbook_plan(
         result.errors.extend(book.errors)
         return result
     plan = bundle_plan(workspace=workspace, files=book.files)
+    plan.change_reason = WORKBOOK_CHANGE_REASON
     result.errors.extend(book.place(error) for error in plan.errors)
     result.plan = plan
     return result
@@ -404,6 +406,7 @@ def upload_plan(
             return result
         result.notes = converted.notes
         plan = bundle_plan(workspace=workspace, files=converted.files)
+        plan.change_reason = KUMU_CHANGE_REASON
         errors.extend(kumu_error(error, converted) for error in plan.errors)
     else:
         plan = bundle_plan(workspace=workspace, files={n: texts[n] for n in bundle})

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # openpyxl is imported when a workbook is read, not with the 
     from openpyxl.cell.read_only import EmptyCell, ReadOnlyCell
 
 WORKBOOK_SUFFIX = ".xlsx"
+WORKBOOK_CHANGE_REASON = "Imported from a workbook"  # history, as bundle.CHANGE_REASON
 # No file of the bundle has more than ten columns: a row that reaches past this many
 # is refused rather than read cell by cell (a sheet's last column is XFD, 16,384).
 MAX_COLUMNS = 200

@@ -10,7 +10,15 @@ from django.core.management.base import CommandError
 
 from stakeholders.imports import uploads
 from stakeholders.management.commands.import_map import Command as ImportMap
-from stakeholders.models import Organisation, Person, Relationship, Workspace
+from stakeholders.models import (
+    Affiliation,
+    Forum,
+    ForumMembership,
+    Organisation,
+    Person,
+    Relationship,
+    Workspace,
+)
 from tests.imports.test_import_map import GOOD, row_counts
 from tests.imports.test_import_views import KUMU_CONNECTIONS, KUMU_ELEMENTS
 from tests.imports.test_xlsx_import import csv_files, records, typed_sheets, xlsx
@@ -78,6 +86,41 @@ def test_a_workbook_imports_what_its_csv_files_import(tmp_path):
     # Imported again, the workbook changes nothing.
     again = run_import(book, "from-book", "--dry-run")
     assert "people.csv (sheet people): 0 would be created, 0 would be updated, 5 unchanged" in again
+
+
+def history_reasons() -> set[str]:
+    """Every change reason the history of imported rows holds."""
+    models = (Organisation, Person, Affiliation, Relationship, Forum, ForumMembership)
+    return {
+        reason
+        for model in models
+        for reason in model.history.values_list("history_change_reason", flat=True)
+    }
+
+
+def test_history_says_a_workbook_import_came_from_a_workbook(tmp_path):
+    book = write(tmp_path / "Fenwick map.xlsx", xlsx(typed_sheets()))
+
+    run_import(book)
+
+    assert history_reasons() == {"Imported from a workbook"}
+
+
+def test_history_says_a_kumu_import_came_from_a_kumu_map(tmp_path):
+    archive = zipped(
+        tmp_path / "kumu.zip",
+        {"Elements.csv": KUMU_ELEMENTS.encode(), "Connections.csv": KUMU_CONNECTIONS.encode()},
+    )
+
+    run_import(archive)
+
+    assert history_reasons() == {"Imported from a Kumu map"}
+
+
+def test_history_says_a_csv_import_came_from_a_csv_bundle(tmp_path):
+    run_import(zipped(tmp_path / "bundle.zip", csv_files()))
+
+    assert history_reasons() == {"Imported from a CSV bundle"}
 
 
 def test_a_workbook_problem_names_the_sheet_row_and_column_and_nothing_is_written(tmp_path):

@@ -644,6 +644,9 @@ def test_kumu_map_imports_end_to_end(client, workspace, editor):
         ("amira-shah", "ben-okafor", "trusts", 5, "Weekly call"),
         ("ben-okafor", "carys-evans", "collaborates", 3, ""),
     }
+    assert set(Relationship.history.values_list("history_change_reason", flat=True)) == {
+        "Imported from a Kumu map"
+    }
 
 
 def test_kumu_problems_name_the_kumu_file_row_and_column(client, workspace, editor):

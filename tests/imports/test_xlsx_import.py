@@ -638,6 +638,9 @@ def test_an_editor_uploads_a_workbook_checks_it_and_confirms(client, workspace, 
     assert preview.files == {}
     assert records(workspace)["relationships"][0][:4] == ("P001", "P002", "collaborates", 5)
     assert Person.objects.filter(workspace=workspace).count() == 5
+    assert set(Person.history.values_list("history_change_reason", flat=True)) == {
+        "Imported from a workbook"
+    }
 
 
 def test_the_preview_page_names_a_hidden_sheet_before_confirming(client, workspace, editor):
