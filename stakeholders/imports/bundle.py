@@ -1163,6 +1163,8 @@ def _canonical_files(files: Mapping[str, FileData], errors: list[ImportError_]) 
     for given, data in files.items():
         name = given.replace("\\", "/").rsplit("/", 1)[-1].strip().casefold()
         if name not in BUNDLE_FILES:
+            # import_map and the import page name such a file before planning, in the
+            # words of uploads.unknown_file; this guards any other caller.
             errors.append(
                 ImportError_(
                     given, None, None, f"unknown file: a bundle holds {', '.join(BUNDLE_FILES)}."

@@ -54,7 +54,12 @@ from stakeholders.imports.kumu import (
     kumu_sheet,
     kumu_to_bundle,
 )
-from stakeholders.imports.workbooks import WORKBOOK_CHANGE_REASON, is_workbook, workbook_read
+from stakeholders.imports.workbooks import (
+    WORKBOOK_CHANGE_REASON,
+    WORKBOOK_SUFFIX,
+    is_workbook,
+    workbook_read,
+)
 from stakeholders.models import ImportPreview, ImportPreviewStatus, Workspace
 from stakeholders.text import strip_refused
 
@@ -325,6 +330,18 @@ def _workbook_plan(
     return result
 
 
+def unknown_file(name: str) -> ImportError_:
+    """A file that is none of what an import reads, named as the page and import_map name it."""
+    return ImportError_(
+        name,
+        None,
+        None,
+        f"unknown file name. Upload {', '.join(BUNDLE_FILES)} (any of them), "
+        f"a Kumu map's {KUMU_ELEMENTS} and {KUMU_CONNECTIONS}, "
+        f"or an Excel workbook ({WORKBOOK_SUFFIX}).",
+    )
+
+
 def upload_plan(
     *, workspace: Workspace | None, files: Mapping[str, bytes], limited: bool = True
 ) -> UploadPlan:
@@ -349,16 +366,7 @@ def upload_plan(
         elif name.casefold() in BUNDLE_FILES:
             bundle[name.casefold()] = data
         else:
-            errors.append(
-                ImportError_(
-                    name,
-                    None,
-                    None,
-                    f"unknown file name. Upload {', '.join(BUNDLE_FILES)} (any of them), "
-                    f"a Kumu map's {KUMU_ELEMENTS} and {KUMU_CONNECTIONS}, "
-                    "or an Excel workbook (.xlsx).",
-                )
-            )
+            errors.append(unknown_file(name))
     if kumu and bundle:
         errors.append(
             ImportError_(

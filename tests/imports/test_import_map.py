@@ -1205,9 +1205,10 @@ def test_unknown_file_name(tmp_path):
     bundle(tmp_path, organisations=TWO_ORGS, relationship="source,target,kind,strength\n")
 
     assert import_errors(tmp_path) == [
-        "relationship.csv: unknown file: a bundle holds "
+        "relationship.csv: unknown file name. Upload "
         "organisations.csv, people.csv, affiliations.csv, relationships.csv, forums.csv, "
-        "forum_members.csv."
+        "forum_members.csv (any of them), a Kumu map's Elements.csv and Connections.csv, "
+        "or an Excel workbook (.xlsx)."
     ]
 
 

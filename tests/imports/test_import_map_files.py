@@ -5,8 +5,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from stakeholders.imports import uploads
 from stakeholders.management.commands.import_map import Command as ImportMap
@@ -14,6 +16,7 @@ from stakeholders.models import (
     Affiliation,
     Forum,
     ForumMembership,
+    ImportPreview,
     Organisation,
     Person,
     Relationship,
@@ -211,6 +214,26 @@ def test_a_problem_in_a_zipped_file_names_the_file_row_and_column(tmp_path):
     assert first == "1 problem found; nothing was written."
     assert problem.startswith("people.csv, row 2, column seniority: 'boss' is not a known")
     assert not Workspace.objects.exists()
+
+
+def test_an_unknown_file_in_a_zip_is_named_as_the_import_page_names_it(
+    tmp_path, client, workspace, editor
+):
+    files = {"organisations.csv": (GOOD / "organisations.csv").read_bytes(), "staff.csv": b"a\n"}
+    archive = zipped(tmp_path / "bundle.zip", files)
+    client.force_login(editor)
+
+    command = failure(archive, workspace.slug)
+    client.post(
+        reverse("stakeholders:import_upload", kwargs={"slug": workspace.slug}),
+        {"files": [SimpleUploadedFile("bundle.zip", archive.read_bytes())]},
+    )
+
+    [error] = ImportPreview.objects.get().summary["errors"]
+    page = f"{error['file']}: {error['message']}"
+    assert command == ["1 problem found; nothing was written.", page]
+    assert page == str(uploads.unknown_file("staff.csv"))
+    assert not Organisation.objects.exists()
 
 
 def test_a_damaged_zip_is_named_and_nothing_is_written(tmp_path):

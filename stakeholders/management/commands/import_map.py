@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from stakeholders.imports.bundle import BUNDLE_FILES, BundlePlan, bundle_import
-from stakeholders.imports.kumu import kumu_sheet
 from stakeholders.imports.uploads import (
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
@@ -17,7 +16,7 @@ from stakeholders.imports.uploads import (
     file_read,
     upload_import,
 )
-from stakeholders.imports.workbooks import WORKBOOK_SUFFIX, is_workbook
+from stakeholders.imports.workbooks import WORKBOOK_SUFFIX
 from stakeholders.management.output import OutputCommand
 
 _KINDS = f"a directory, a {ZIP_SUFFIX} file or an {WORKBOOK_SUFFIX} workbook"
@@ -74,8 +73,10 @@ class Command(OutputCommand):
     def _import(
         self, files: dict[str, bytes], *, workspace: str, name: str, dry_run: bool
     ) -> UploadPlan:
-        if any(is_workbook(file) or kumu_sheet(file) is not None for file in files):
-            # Planned as an upload is, so that problems name the sheet or the Kumu file.
+        if any(file.casefold() not in BUNDLE_FILES for file in files):
+            # A workbook, a Kumu map or an unknown file is planned as an upload is, so that
+            # problems name the sheet or the Kumu file, and an unknown file is named as the
+            # import page names it.
             return upload_import(
                 workspace_slug=workspace,
                 files=files,
