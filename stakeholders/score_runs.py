@@ -48,7 +48,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.selectors import current_run, run_key
-from stakeholders.services import former_organisations_tidy
+from stakeholders.services import score_runs_delete
 from stakeholders.snapshots.in_force import rows_in_force
 
 logger = logging.getLogger(__name__)
@@ -306,9 +306,7 @@ def score_choices_tidy(*, workspace_id: int) -> list[tuple[datetime.date | None,
         else:
             keep.add((as_of, chosen.formal))
     if stale:
-        with transaction.atomic():
-            ScoreRun.objects.filter(pk__in=stale).delete()
-            former_organisations_tidy(workspace_ids=[workspace_id])
+        score_runs_delete(runs=ScoreRun.objects.filter(pk__in=stale))
     return sorted(keep, key=lambda k: (k[0] or datetime.date.max, k[1]))
 
 
@@ -361,19 +359,15 @@ def _compute_and_store(
             run.save(update_fields=["status", "summary", "key_people", "timings", "finished_at"])
             # Older scores for the same options are superseded; keep only the newest.
             # A snapshot's run is frozen: never pruned.
-            superseded, _ = (
-                ScoreRun.objects.filter(
+            score_runs_delete(
+                runs=ScoreRun.objects.filter(
                     workspace_id=workspace_id,
                     options_key=run.options_key,
                     status=RunStatus.SUCCEEDED,
                     created_at__lte=run.created_at,
                     snapshot__isnull=True,
-                )
-                .exclude(pk=run.pk)
-                .delete()
+                ).exclude(pk=run.pk)
             )
-            if superseded:
-                former_organisations_tidy(workspace_ids=[workspace_id])
     except Exception as exc:
         # The message carries ids and library text only, never names or notes.
         logger.exception("Score run %s for workspace %s failed", run.pk, workspace_id)

@@ -170,7 +170,7 @@ def scores_request(
 def former_organisations_tidy(*, workspace_ids: Collection[int]) -> None:
     """Forget the deleted organisations no stored scores of their workspace name any more.
 
-    Call it in the transaction that removes score runs: a kept name only serves the
+    score_runs_delete calls it when it removes score runs: a kept name only serves the
     scores that group people by it (stakeholders.signals.organisation_remembered). One
     statement, however many organisations and runs.
     """
@@ -186,3 +186,15 @@ def former_organisations_tidy(*, workspace_ids: Collection[int]) -> None:
     FormerOrganisation.objects.filter(workspace_id__in=workspace_ids).exclude(
         Exists(scores) | Exists(pairs)
     ).delete()
+
+
+def score_runs_delete(*, runs: models.QuerySet[ScoreRun]) -> None:
+    """Delete score runs, and the kept names of deleted organisations only they named.
+
+    Atomic, in the caller's transaction when there is one (no savepoint).
+    """
+    with transaction.atomic(savepoint=False):
+        workspace_ids = set(runs.order_by().values_list("workspace_id", flat=True).distinct())
+        if workspace_ids:
+            runs.delete()
+            former_organisations_tidy(workspace_ids=workspace_ids)

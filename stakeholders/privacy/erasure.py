@@ -42,7 +42,7 @@ from stakeholders.models import (
     Workspace,
 )
 from stakeholders.selectors import current_run
-from stakeholders.services import former_organisations_tidy, workspace_data_changed
+from stakeholders.services import score_runs_delete, workspace_data_changed
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +79,7 @@ def _scrub_scores(*, workspace: Workspace, person_id: int) -> None:
     stale = ScoreRun.objects.filter(workspace=workspace, snapshot__isnull=True)
     if current is not None:
         stale = stale.exclude(pk=current.pk)
-    stale.delete()
-    former_organisations_tidy(workspace_ids=[workspace.pk])
+    score_runs_delete(runs=stale)
     kept = list(ScoreRun.objects.filter(workspace=workspace))
     if not kept:
         return

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from stakeholders.admin_scope import WorkspaceScopeMixin, owned_scope
 from stakeholders.models import ScoreRun, Snapshot
-from stakeholders.services import former_organisations_tidy
+from stakeholders.services import score_runs_delete
 
 
 class SnapshotAdmin(WorkspaceScopeMixin, admin.ModelAdmin):
@@ -50,7 +50,6 @@ class SnapshotAdmin(WorkspaceScopeMixin, admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         # The frozen scores go with the snapshot (nothing else keeps them).
         with transaction.atomic():
-            runs = dict(queryset.exclude(run=None).values_list("run_id", "workspace_id"))
+            runs = list(queryset.exclude(run=None).values_list("run_id", flat=True))
             queryset.delete()
-            ScoreRun.objects.filter(pk__in=runs).delete()
-            former_organisations_tidy(workspace_ids=set(runs.values()))
+            score_runs_delete(runs=ScoreRun.objects.filter(pk__in=runs))
