@@ -9,6 +9,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.urls import reverse
+from django.utils.html import conditional_escape
 
 _MARKER = 987654321
 
@@ -20,9 +21,18 @@ def person_url(slug: str) -> Callable[[int], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
-def numeric_cell(value: object) -> str:
-    """A right-aligned table cell; `value` is text already escaped, or a number."""
-    return f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">{value}</td>'
+def numeric_cell(value: object, label: str = "") -> str:
+    """A right-aligned table cell; `value` is text already escaped, or a number.
+
+    `label` names the column on a phone, where an `app-stack-table` shows each row as a
+    card (the header row is hidden there)."""
+    attr = f' data-label="{conditional_escape(label)}"' if label else ""
+    return f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric"{attr}>{value}</td>'
+
+
+def text_cell(value: object, label: str) -> str:
+    """A table cell of text already escaped, named `label` on a phone's card."""
+    return f'<td class="nhsuk-table__cell" data-label="{conditional_escape(label)}">{value}</td>'
 
 
 def fixed(value: float | None, places: int = 0) -> str:

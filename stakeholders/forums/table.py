@@ -14,7 +14,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from stakeholders.forums.reads import JointRow, PersonRow
-from stakeholders.rows import numeric_cell, person_url, whole
+from stakeholders.rows import numeric_cell, person_url, text_cell, whole
 
 
 def broker_rows(rows: Iterable[PersonRow], *, slug: str) -> SafeString:
@@ -26,9 +26,9 @@ def broker_rows(rows: Iterable[PersonRow], *, slug: str) -> SafeString:
         html.append(
             '<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">'
             f'<a href="{href}"><bdi>{conditional_escape(row.person.name)}</bdi></a></th>'
-            f'<td class="nhsuk-table__cell"><bdi>{conditional_escape(row.organisation)}</bdi></td>'
-            f"{numeric_cell(whole(row.broker_score))}"
-            f"{numeric_cell(row.organisations_reached)}</tr>\n"
+            f"{text_cell(f'<bdi>{conditional_escape(row.organisation)}</bdi>', 'Organisation')}"
+            f"{numeric_cell(whole(row.broker_score), 'Broker score')}"
+            f"{numeric_cell(row.organisations_reached, 'Other organisations reached')}</tr>\n"
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
 
@@ -51,8 +51,11 @@ def joint_rows(rows: Iterable[JointRow], *, slug: str) -> SafeString:
         html.append(
             '<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">'
             f'<a href="{url(row.person.pk)}"><bdi>{conditional_escape(row.person.name)}</bdi></a>'
-            '</th><td class="nhsuk-table__cell">'
-            '<ul class="nhsuk-list nhsuk-body-s nhsuk-u-margin-bottom-0">'
-            f'{posts}</ul></td><td class="nhsuk-table__cell">{finding}</td></tr>\n'
+            "</th>"
+            + text_cell(
+                f'<ul class="nhsuk-list nhsuk-body-s nhsuk-u-margin-bottom-0">{posts}</ul>',
+                "Organisations",
+            )
+            + f"{text_cell(finding, 'Finding')}</tr>\n"
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped

@@ -57,6 +57,21 @@ def test_the_page_lists_brokers_without_a_seat(client, workspace, forum_map, vie
     assert ">95</td>" in table and "None: every" not in table
 
 
+def test_every_table_stacks_as_cards_on_a_phone(client, workspace, forum_map, viewer):
+    """Each row becomes a card on a narrow screen; every value names its column there."""
+    bea = forum_map["people"]["Bea"]
+    PersonScore.objects.filter(person=bea, boundary=Boundary.ORGANISATION).update(broker_score=95.0)
+    client.force_login(viewer)
+    html = client.get(page_url(workspace)).content.decode()
+    assert html.count('<table class="nhsuk-table app-stack-table">') == 3
+    brokers, little_reach, joint = (t.split("</table>")[0] for t in html.split("<table")[1:4])
+    assert '<td class="nhsuk-table__cell" data-label="Organisation">' in brokers
+    assert 'data-label="Broker score">95</td>' in brokers
+    assert 'data-label="Seats"><bdi>' in little_reach
+    assert 'data-label="Other organisations reached">0</td>' in little_reach
+    assert 'data-label="Organisations"><ul' in joint and 'data-label="Finding"><strong>' in joint
+
+
 def test_the_page_finds_the_divergence(workspace, forum_map):
     people = forum_map["people"]
     PersonScore.objects.filter(person=people["Bea"], boundary=Boundary.ORGANISATION).update(

@@ -1,6 +1,6 @@
 """The brokers-without-a-seat and joint-appointment rows, built in Python, against the
-templates they replace (kept here, as they stood): the same HTML for the same rows,
-escaping included."""
+templates they replace (kept here, as they stood, with the labels a phone's cards
+show): the same HTML for the same rows, escaping included."""
 
 import pytest
 from django.template import Context, Template
@@ -12,9 +12,9 @@ from stakeholders.forums.table import broker_rows, joint_rows
 BROKER_ROWS = """{% for row in rows %}
 <tr class="nhsuk-table__row">
   <th class="nhsuk-table__header" scope="row"><a href="{% url 'stakeholders:person_detail' slug=slug pk=row.person.pk %}"><bdi>{{ row.person.name }}</bdi></a></th>
-  <td class="nhsuk-table__cell"><bdi>{{ row.organisation }}</bdi></td>
-  <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ row.broker_score|floatformat:0 }}</td>
-  <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ row.organisations_reached }}</td>
+  <td class="nhsuk-table__cell" data-label="Organisation"><bdi>{{ row.organisation }}</bdi></td>
+  <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="Broker score">{{ row.broker_score|floatformat:0 }}</td>
+  <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="Other organisations reached">{{ row.organisations_reached }}</td>
 </tr>
 {% endfor %}"""  # noqa: E501
 
@@ -27,8 +27,8 @@ ROWS = [
 JOINT_ROWS = """{% for j in rows %}
     <tr class="nhsuk-table__row">
       <th class="nhsuk-table__header" scope="row"><a href="{% url 'stakeholders:person_detail' slug=slug pk=j.person.pk %}"><bdi>{{ j.person.name }}</bdi></a></th>
-      <td class="nhsuk-table__cell"><ul class="nhsuk-list nhsuk-body-s nhsuk-u-margin-bottom-0">{% for o, hit in j.organisations %}<li><bdi>{{ o }}</bdi>: {% if hit %}reached{% else %}<strong>not reached</strong>{% endif %}</li>{% endfor %}</ul></td>
-      <td class="nhsuk-table__cell">{% if j.works_inside_one %}<strong>Works inside one organisation only</strong>{% else %}Bridges its posts{% endif %}</td>
+      <td class="nhsuk-table__cell" data-label="Organisations"><ul class="nhsuk-list nhsuk-body-s nhsuk-u-margin-bottom-0">{% for o, hit in j.organisations %}<li><bdi>{{ o }}</bdi>: {% if hit %}reached{% else %}<strong>not reached</strong>{% endif %}</li>{% endfor %}</ul></td>
+      <td class="nhsuk-table__cell" data-label="Finding">{% if j.works_inside_one %}<strong>Works inside one organisation only</strong>{% else %}Bridges its posts{% endif %}</td>
     </tr>
 {% endfor %}"""  # noqa: E501
 
