@@ -17,6 +17,17 @@ from stakeholders.snapshots.comparison import ComparisonPage, NamedBroker, Named
 
 BROKER_TABLES = ("risers", "fallers", "new_spanners", "lost_spanners")
 PAIR_TABLES = ("pairs_gained", "pairs_lost", "failures_created", "failures_resolved")
+# Each figure's name on a phone's card, where the header row ("Ties then", "Now", ...)
+# is hidden: so each says which figure it is, not only "Now".
+PAIR_LABELS = (
+    "Ties then",
+    "Ties now",
+    "Change in ties",
+    "Mean trust then",
+    "Mean trust now",
+    "People carrying ties then",
+    "People carrying ties now",
+)
 
 
 def _signed(value: float | int, text: str) -> str:
@@ -39,8 +50,8 @@ def broker_rows(rows: Iterable[NamedBroker], *, slug: str) -> SafeString:
         html.append(
             '<tr class="nhsuk-table__row">'
             f'<th scope="row" class="nhsuk-table__header">{name}</th>'
-            f"{numeric_cell(then)}{numeric_cell(now)}"
-            f"{numeric_cell(_signed(change, str(change)))}"
+            f"{numeric_cell(then, 'Broker score then')}{numeric_cell(now, 'Broker score now')}"
+            f"{numeric_cell(_signed(change, str(change)), 'Change')}"
             "</tr>\n"
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
@@ -65,7 +76,9 @@ def pair_rows(rows: Iterable[NamedPair]) -> SafeString:
             '<tr class="nhsuk-table__row"><th scope="row" class="nhsuk-table__header">'
             f"<bdi>{conditional_escape(p.group_a)}</bdi> and "
             f"<bdi>{conditional_escape(p.group_b)}</bdi></th>"
-            + "".join(numeric_cell(cell) for cell in cells)
+            + "".join(
+                numeric_cell(cell, label) for cell, label in zip(cells, PAIR_LABELS, strict=True)
+            )
             + "</tr>\n"
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped

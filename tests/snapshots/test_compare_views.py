@@ -77,6 +77,23 @@ def test_compare_shows_then_now_and_change(client, workspace, history, viewer):
     assert "Single points of failure resolved" in page
 
 
+def test_every_comparison_table_stacks_as_cards_on_a_phone(client, workspace, history, viewer):
+    """Each row becomes a card on a narrow screen; every figure names itself there."""
+    client.force_login(viewer)
+    page = client.get(_url(workspace, **{"from": history.pk, "to": "now"})).content.decode()
+    tables = [t.split("</table>")[0] for t in page.split("<table")[1:]]
+    assert tables and all('class="nhsuk-table nhsuk-table--compact app-stack-table"' in t
+                          for t in tables)  # fmt: skip
+    figures = tables[0]
+    assert 'data-label="Then">' in figures and 'data-label="Change">' in figures
+    brokers = next(t for t in tables if "Who rose as a broker" in t)
+    assert 'data-label="Broker score then">' in brokers
+    assert 'data-label="Broker score now">' in brokers
+    pairs = next(t for t in tables if "Partnerships that gained ties" in t)
+    assert 'data-label="Ties then">1</td>' in pairs and 'data-label="Ties now">2</td>' in pairs
+    assert 'data-label="People carrying ties now">' in pairs
+
+
 def test_compare_two_snapshots(client, workspace, history, viewer):
     call_command("snapshot", "--workspace", workspace.slug, "--name", "Today", stdout=io.StringIO())
     today = Snapshot.objects.get(name="Today")

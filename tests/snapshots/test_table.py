@@ -1,6 +1,7 @@
 """The comparison's broker and partnership rows, built in Python, against the
-template loops they replace (kept here, as they stood): the same HTML for the same
-rows, escaping, signs and missing sides included."""
+template loops they replace (kept here, as they stood, with the labels a phone's
+cards show): the same HTML for the same rows, escaping, signs and missing sides
+included."""
 
 import pytest
 from django.template import Context, Template
@@ -13,9 +14,9 @@ from stakeholders.snapshots.table import broker_rows, pair_rows
 BROKER_ROWS = """    {% for b in rows %}
     <tr class="nhsuk-table__row">
       <th scope="row" class="nhsuk-table__header">{% if b.ref %}<a href="{% url 'stakeholders:person_detail' slug=slug pk=b.id %}"><bdi>{{ b.name }}</bdi></a>{% else %}{{ b.name }}{% endif %}</th>
-      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{% if b.then is None %}not in the map{% else %}{{ b.then|floatformat:0 }}{% endif %}</td>
-      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{% if b.now is None %}not in the map{% else %}{{ b.now|floatformat:0 }}{% endif %}</td>
-      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{% if b.change > 0 %}+{% endif %}{{ b.change|floatformat:0 }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="Broker score then">{% if b.then is None %}not in the map{% else %}{{ b.then|floatformat:0 }}{% endif %}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="Broker score now">{% if b.now is None %}not in the map{% else %}{{ b.now|floatformat:0 }}{% endif %}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="Change">{% if b.change > 0 %}+{% endif %}{{ b.change|floatformat:0 }}</td>
     </tr>
     {% endfor %}
 """  # noqa: E501
@@ -23,13 +24,13 @@ BROKER_ROWS = """    {% for b in rows %}
 PAIR_ROWS = """    {% for p in rows %}{% with c=p.change %}
     <tr class="nhsuk-table__row">
       <th scope="row" class="nhsuk-table__header"><bdi>{{ p.group_a }}</bdi> and <bdi>{{ p.group_b }}</bdi></th>
-      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ c.then.relationships|default:0 }}</td>
-      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ c.now.relationships|default:0 }}</td>
-      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{% if c.ties_change > 0 %}+{% endif %}{{ c.ties_change }}</td>
-      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ c.then.mean_trust|floatformat:1|default:"–" }}</td>
-      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ c.now.mean_trust|floatformat:1|default:"–" }}</td>
-      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ c.then.carriers|default:0 }}</td>
-      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ c.now.carriers|default:0 }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="Ties then">{{ c.then.relationships|default:0 }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="Ties now">{{ c.now.relationships|default:0 }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="Change in ties">{% if c.ties_change > 0 %}+{% endif %}{{ c.ties_change }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="Mean trust then">{{ c.then.mean_trust|floatformat:1|default:"–" }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="Mean trust now">{{ c.now.mean_trust|floatformat:1|default:"–" }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="People carrying ties then">{{ c.then.carriers|default:0 }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="People carrying ties now">{{ c.now.carriers|default:0 }}</td>
     </tr>
     {% endwith %}{% endfor %}
 """  # noqa: E501
@@ -69,7 +70,7 @@ def test_a_brokers_change_is_that_of_the_whole_numbers_shown():
     """20.8 to 45.4 shows as 21 to 45: the change shown is +24, which adds up (and is
     what `export_csv brokers --compare-to` gives), not the exact change rounded (+25)."""
     ours = broker_rows([NamedBroker(6, "P6", "Olivia", 20.8, 45.4, 24.6)], slug="demo")
-    cells = [c.split("<", 1)[0] for c in ours.split('numeric">')[1:]]
+    cells = [c.split(">", 1)[1].split("<", 1)[0] for c in ours.split('numeric"')[1:]]
     assert cells == ["21", "45", "+24"]
 
 
