@@ -13,30 +13,32 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from stakeholders.maps.marks import GroupStyle, Node
-from stakeholders.rows import numeric_cell, person_url, whole
+from stakeholders.rows import numeric_cell, person_url, text_cell, whole
 
 
-def _ties(node: Node, stale_months: int | None) -> str:
-    """Ties, and how many of them were not observed lately."""
-    stale = ""
-    if node.stale_ties:
-        stale = (
-            f'<span class="app-table-secondary">{node.stale_ties} not observed for '
-            f"{conditional_escape(stale_months)} months</span>"
-        )
-    return numeric_cell(f"{node.ties}{stale}")
+def _ties(node: Node, stale_months: int | None, label: str) -> str:
+    """Ties, and how many of them were not observed lately (one span with the count, so
+    that a phone's card keeps them together beside the label)."""
+    if not node.stale_ties:
+        return numeric_cell(node.ties, label)
+    return numeric_cell(
+        f'<span>{node.ties}<span class="app-table-secondary">{node.stale_ties} not observed '
+        f"for {conditional_escape(stale_months)} months</span></span>",
+        label,
+    )
 
 
-def _style_cells() -> Callable[[GroupStyle], str]:
-    """The colour and shape cell, made once per style (a map has a handful, shared by
-    every node)."""
+def _style_cells(label: str) -> Callable[[GroupStyle], str]:
+    """The colour and shape cell, named `label` on a phone's card, made once per style (a
+    map has a handful, shared by every node)."""
     cells: dict[GroupStyle, str] = {}
 
     def cell(style: GroupStyle) -> str:
         if style not in cells:
-            cells[style] = (
-                f'<td class="nhsuk-table__cell"><bdi>{conditional_escape(style.label)}</bdi> '
-                f"({conditional_escape(style.shape)})</td>"
+            cells[style] = text_cell(
+                f"<span><bdi>{conditional_escape(style.label)}</bdi> "
+                f"({conditional_escape(style.shape)})</span>",
+                label,
             )
         return cells[style]
 
@@ -44,11 +46,12 @@ def _style_cells() -> Callable[[GroupStyle], str]:
 
 
 def organisation_rows(
-    nodes: Iterable[Node], link_base: str, stale_months: int | None
+    nodes: Iterable[Node], link_base: str, stale_months: int | None, *, style_label: str
 ) -> SafeString:
-    """One row per organisation: its name (a link to its people), style, people and ties."""
+    """One row per organisation: its name (a link to its people), style (`style_label`:
+    sector, tier...), people and ties."""
     base = conditional_escape(link_base)
-    style_cell = _style_cells()
+    style_cell = _style_cells(style_label)
     rows = []
     for node in nodes:
         label = conditional_escape(node.label)
@@ -56,18 +59,25 @@ def organisation_rows(
         rows.append(
             '<tr class="nhsuk-table__row">'
             f'<th class="nhsuk-table__header" scope="row">{name}</th>{style_cell(node.style)}'
-            f"{numeric_cell(node.people)}{_ties(node, stale_months)}</tr>\n"
+            f"{numeric_cell(node.people, 'People')}"
+            f"{_ties(node, stale_months, 'Ties with other organisations')}</tr>\n"
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 
 
 def person_rows(
-    nodes: Iterable[Node], *, slug: str, boundary: str, stale_months: int | None
+    nodes: Iterable[Node],
+    *,
+    slug: str,
+    boundary: str,
+    stale_months: int | None,
+    style_label: str,
 ) -> SafeString:
-    """One row per person: name (a link to their page), job, style, broker score, ties."""
+    """One row per person: name (a link to their page), job, style (`style_label`:
+    sector, tier...), broker score, ties."""
     query = f"?boundary={conditional_escape(boundary)}"
     url = person_url(slug)
-    style_cell = _style_cells()
+    style_cell = _style_cells(style_label)
     rows = []
     for node in nodes:
         href = url(node.pk)
@@ -77,7 +87,8 @@ def person_rows(
             f'<a href="{href}{query}"><bdi>{conditional_escape(node.label)}</bdi></a>{broker}'
             f'<span class="app-table-secondary"><bdi>{conditional_escape(node.job_title)}</bdi>, '
             f"<bdi>{conditional_escape(node.organisation)}</bdi></span></th>{style_cell(node.style)}"
-            f"{numeric_cell(whole(node.broker_score))}{_ties(node, stale_months)}</tr>\n"
+            f"{numeric_cell(whole(node.broker_score), 'Broker score')}"
+            f"{_ties(node, stale_months, 'Ties drawn')}</tr>\n"
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 

@@ -6,6 +6,7 @@ import functools
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from stakeholders.http import (
     HtmxHttpRequest,
@@ -91,19 +92,21 @@ def _map_context(request: HtmxHttpRequest, membership: Membership, *, page: bool
     )
     if data is not None and page:
         context.update(focus_context(context, data, filters, panel_base))
+        style_label = capfirst(COLOURS[filters.colour])  # as the table's header says it
         context.update(
             # Called by the template only where drawn: not in the map region's htmx swap.
             organisation_options=functools.partial(
                 organisation_options, data.organisations, filters.organisation
             ),
             map_table_rows=(
-                organisation_rows(data.nodes, link_base, data.stale_months)
+                organisation_rows(data.nodes, link_base, data.stale_months, style_label=style_label)
                 if data.mode == "organisations"
                 else person_rows(
                     data.nodes,
                     slug=context["workspace"].slug,
                     boundary=filters.boundary,
                     stale_months=data.stale_months,
+                    style_label=style_label,
                 )
             ),
         )

@@ -64,6 +64,25 @@ def test_map_draws_people_edges_legend_and_brokers(client, workspace, viewer, sc
     assert "10 people" in table and "Bridget Broker" in table
 
 
+@pytest.mark.parametrize("organisations", [False, True])
+def test_the_table_stacks_as_cards_on_a_phone(
+    client, workspace, viewer, scored, monkeypatch, organisations
+):
+    """Each row becomes a card on a narrow screen; every value names its column there."""
+    if organisations:
+        monkeypatch.setattr(maps, "PEOPLE_LIMIT", 5)
+    client.force_login(viewer)
+    page = client.get(url("map", workspace) + "?colour=tier").content.decode()
+    table = page.split('<table class="nhsuk-table app-map-table app-stack-table">')[1]
+    table = table.split("</table>")[0]
+    assert '<td class="nhsuk-table__cell" data-label="Tier"><span><bdi>' in table
+    if organisations:
+        assert 'data-label="People">' in table
+        assert 'data-label="Ties with other organisations">' in table
+    else:
+        assert 'data-label="Broker score">' in table and 'data-label="Ties drawn">' in table
+
+
 def test_filters_change_what_is_drawn(client, workspace, viewer, scored):
     client.force_login(viewer)
     hospital = scored["broker"].affiliations.get().organisation

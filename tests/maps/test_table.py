@@ -1,6 +1,7 @@
 """The map's table rows and organisation options, built in Python, against the
-template they replace (kept here, as it stood): the same HTML for the same nodes,
-escaping included."""
+template they replace (kept here, as it stood, with the labels a phone's cards show and
+the span that keeps a stale count beside its ties there): the same HTML for the same
+nodes, escaping included."""
 
 import pytest
 from django.template import Context, Template
@@ -13,18 +14,18 @@ from stakeholders.maps.table import organisation_options, organisation_rows, per
 ORGANISATION_ROWS = """{% for node in nodes %}
 <tr class="nhsuk-table__row">
   <th class="nhsuk-table__header" scope="row">{% if node.pk %}<a href="{{ organisation_link_base }}{{ node.pk }}"><bdi>{{ node.label }}</bdi></a>{% else %}{{ node.label }}{% endif %}</th>
-  <td class="nhsuk-table__cell"><bdi>{{ node.style.label }}</bdi> ({{ node.style.shape }})</td>
-  <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ node.people }}</td>
-  <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ node.ties }}{% if node.stale_ties %}<span class="app-table-secondary">{{ node.stale_ties }} not observed for {{ stale_months }} months</span>{% endif %}</td>
+  <td class="nhsuk-table__cell" data-label="{{ colour_label|capfirst }}"><span><bdi>{{ node.style.label }}</bdi> ({{ node.style.shape }})</span></td>
+  <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="People">{{ node.people }}</td>
+  <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="{{ ties_label }}">{% if node.stale_ties %}<span>{{ node.ties }}<span class="app-table-secondary">{{ node.stale_ties }} not observed for {{ stale_months }} months</span></span>{% else %}{{ node.ties }}{% endif %}</td>
 </tr>
 {% endfor %}"""  # noqa: E501
 
 PERSON_ROWS = """{% for node in nodes %}
 <tr class="nhsuk-table__row">
   <th class="nhsuk-table__header" scope="row"><a href="{% url 'stakeholders:person_detail' slug=slug pk=node.pk %}?boundary={{ boundary }}"><bdi>{{ node.label }}</bdi></a>{% if node.broker %} <strong class="app-map-broker-tag">broker</strong>{% endif %}<span class="app-table-secondary"><bdi>{{ node.job_title }}</bdi>, <bdi>{{ node.organisation }}</bdi></span></th>
-  <td class="nhsuk-table__cell"><bdi>{{ node.style.label }}</bdi> ({{ node.style.shape }})</td>
-  <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ node.broker_score|floatformat:0 }}</td>
-  <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ node.ties }}{% if node.stale_ties %}<span class="app-table-secondary">{{ node.stale_ties }} not observed for {{ stale_months }} months</span>{% endif %}</td>
+  <td class="nhsuk-table__cell" data-label="{{ colour_label|capfirst }}"><span><bdi>{{ node.style.label }}</bdi> ({{ node.style.shape }})</span></td>
+  <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="Broker score">{{ node.broker_score|floatformat:0 }}</td>
+  <td class="nhsuk-table__cell nhsuk-table__cell--numeric" data-label="{{ ties_label }}">{% if node.stale_ties %}<span>{{ node.ties }}<span class="app-table-secondary">{{ node.stale_ties }} not observed for {{ stale_months }} months</span></span>{% else %}{{ node.ties }}{% endif %}</td>
 </tr>
 {% endfor %}"""  # noqa: E501
 
@@ -66,16 +67,18 @@ def _same(ours, template: str, **context) -> None:
 @pytest.mark.parametrize("stale_months", [18, None])
 def test_organisation_rows_match_the_template(stale_months):
     base = "/w/demo/map/?boundary=sector&organisation="
-    ours = organisation_rows(NODES, base, stale_months)
+    ours = organisation_rows(NODES, base, stale_months, style_label="Sector")
     _same(ours, ORGANISATION_ROWS, nodes=NODES, organisation_link_base=base,
-          stale_months=stale_months)  # fmt: skip
+          stale_months=stale_months, colour_label="sector",
+          ties_label="Ties with other organisations")  # fmt: skip
     assert "&lt;NHS&gt;" in ours and "<NHS>" not in ours
 
 
 @pytest.mark.django_db
 def test_person_rows_match_the_template():
-    ours = person_rows(PEOPLE, slug="demo", boundary="tier", stale_months=12)
-    _same(ours, PERSON_ROWS, nodes=PEOPLE, slug="demo", boundary="tier", stale_months=12)
+    ours = person_rows(PEOPLE, slug="demo", boundary="tier", stale_months=12, style_label="Tier")
+    _same(ours, PERSON_ROWS, nodes=PEOPLE, slug="demo", boundary="tier", stale_months=12,
+          colour_label="tier", ties_label="Ties drawn")  # fmt: skip
     assert reverse("stakeholders:person_detail", kwargs={"slug": "demo", "pk": 11}) in ours
     assert "&lt;b&gt;Smith&lt;/b&gt;" in ours and "<b>" not in ours
 
