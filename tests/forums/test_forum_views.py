@@ -63,11 +63,12 @@ def test_every_table_stacks_as_cards_on_a_phone(client, workspace, forum_map, vi
     PersonScore.objects.filter(person=bea, boundary=Boundary.ORGANISATION).update(broker_score=95.0)
     client.force_login(viewer)
     html = client.get(page_url(workspace)).content.decode()
+    assert "css/tables.css" in html  # where the cards are drawn
     assert html.count('<table class="nhsuk-table app-stack-table">') == 3
     brokers, little_reach, joint = (t.split("</table>")[0] for t in html.split("<table")[1:4])
     assert '<td class="nhsuk-table__cell" data-label="Organisation">' in brokers
     assert 'data-label="Broker score">95</td>' in brokers
-    assert 'data-label="Seats"><bdi>' in little_reach
+    assert 'data-label="Seats"><span><bdi>' in little_reach
     assert 'data-label="Other organisations reached">0</td>' in little_reach
     assert 'data-label="Organisations"><ul' in joint and 'data-label="Finding"><strong>' in joint
 

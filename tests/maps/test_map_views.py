@@ -73,6 +73,7 @@ def test_the_table_stacks_as_cards_on_a_phone(
         monkeypatch.setattr(maps, "PEOPLE_LIMIT", 5)
     client.force_login(viewer)
     page = client.get(url("map", workspace) + "?colour=tier").content.decode()
+    assert "css/tables.css" in page  # where the cards are drawn
     table = page.split('<table class="nhsuk-table app-map-table app-stack-table">')[1]
     table = table.split("</table>")[0]
     assert '<td class="nhsuk-table__cell" data-label="Tier"><span><bdi>' in table

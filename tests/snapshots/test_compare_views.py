@@ -81,6 +81,7 @@ def test_every_comparison_table_stacks_as_cards_on_a_phone(client, workspace, hi
     """Each row becomes a card on a narrow screen; every figure names itself there."""
     client.force_login(viewer)
     page = client.get(_url(workspace, **{"from": history.pk, "to": "now"})).content.decode()
+    assert "css/tables.css" in page  # where the cards are drawn
     tables = [t.split("</table>")[0] for t in page.split("<table")[1:]]
     assert tables and all('class="nhsuk-table nhsuk-table--compact app-stack-table"' in t
                           for t in tables)  # fmt: skip
