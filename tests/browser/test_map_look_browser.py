@@ -1,5 +1,6 @@
 """The map, brokers and partnerships pages on the demo workspace at 1,400 and 375 px wide:
-the page never scrolls sideways, and the map and heat map pass axe's WCAG 2.2 A and AA rules.
+the page never scrolls sideways, tables stack as cards or scroll in their own box on a
+phone, and the map and heat map pass axe's WCAG 2.2 A and AA rules.
 
 Screenshots go to /tmp/h6-<page>-<width>.png for a person to look at.
 """
@@ -77,28 +78,66 @@ def test_pages_never_scroll_sideways_and_pass_axe(page, live_server, demo):
                 assert_accessible(page, f"the {name} page at {width} px")
 
 
-def test_wide_tables_scroll_in_their_own_box_at_375_px(page, live_server, demo):
-    """Seats and influence, and changes since a snapshot: the tables scroll, not the page."""
+# Every body cell of each card table as the phone shows it: its label, the label drawn
+# before it, its right edge against the card's, and the row's display.
+_CARDS = """tables => tables.map(t => [...t.tBodies].flatMap(b => [...b.rows]).flatMap(tr =>
+    [...tr.cells].filter(c => c.tagName === 'TD').map(td => ({
+        label: td.dataset.label ?? null,
+        colspan: td.colSpan,
+        before: getComputedStyle(td, '::before').content,
+        right: td.getBoundingClientRect().right,
+        tableRight: t.getBoundingClientRect().right,
+        row: getComputedStyle(tr).display,
+    }))))"""
+
+
+def test_wide_tables_stack_as_cards_or_scroll_in_their_own_box_at_375_px(page, live_server, demo):
+    """Seats and influence, changes since a snapshot and the map's table become cards on a
+    phone, each value beside its column's name; the heat map, still wider than a phone,
+    scrolls in its own box. The page never scrolls sideways."""
     snapshot = Snapshot.objects.get(workspace=demo)
     snapshot_execute(snapshot_id=snapshot.pk)
     log_in(page, live_server, f"/w/{demo.slug}/")
-    page.set_viewport_size({"width": 375, "height": 900})
-    for name, path in (
-        ("forums", "forums/"),
-        ("compare", f"snapshots/compare/?from={snapshot.pk}&to=now"),
+    for name, path, tables in (
+        ("forums", "forums/", 3),
+        ("compare", f"snapshots/compare/?from={snapshot.pk}&to=now", 2),
+        ("map", "map/", 1),
+        ("partnerships", "partnerships/", 0),
     ):
+        page.set_viewport_size({"width": 375, "height": 900})
         page.goto(f"{live_server.url}/w/{demo.slug}/{path}")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=f"/tmp/h6-{name}-375.png", full_page=True)
         scroll_width, window_width = _page_width(page)
         assert scroll_width <= window_width, (name, scroll_width, _too_wide(page))
-        boxes = page.locator(".nhsuk-scroll__content")
-        assert boxes.count() >= 2, name
-        assert any(
-            boxes.nth(i).evaluate("b => b.scrollWidth > b.clientWidth")
-            for i in range(boxes.count())
-        ), name  # at least one table is wider than the phone, and scrolls in its box
+        cards = page.locator("table.app-stack-table")
+        assert cards.count() >= tables, name
+        for i, cells in enumerate(cards.evaluate_all(_CARDS)):
+            assert cells, (name, i)  # every card table shows rows
+            for cell in cells:
+                assert cell["row"] == "block", (name, i, cell)  # a card, not a table row
+                assert cell["right"] <= cell["tableRight"] + 1 <= window_width + 1, (name, cell)
+                if cell["label"] is None:  # only a "nobody" row, across the whole table
+                    assert cell["colspan"] > 1 and cell["before"] == "none", (name, cell)
+                else:  # the column's name is shown beside the value
+                    assert cell["before"] == f'"{cell["label"]}"', (name, cell)
+        for box in page.locator(".nhsuk-scroll__content, .app-heat-scroll").all():
+            if box.locator("table.app-stack-table").count():
+                # Cards fit the phone: nothing is left to scroll to, or to cut off.
+                assert box.evaluate("b => b.scrollWidth <= b.clientWidth + 1"), name
+        if name == "partnerships":
+            # The one table still wider than a phone scrolls in its box, not the page.
+            heat = page.locator(".app-heat-scroll")
+            assert heat.evaluate("b => b.scrollWidth > b.clientWidth"), name
         assert_accessible(page, f"the {name} page at 375 px")
+        if tables:
+            # On a wide screen the same tables are tables again, their headers shown.
+            page.set_viewport_size({"width": 1366, "height": 900})
+            rows = cards.evaluate_all(_CARDS)
+            assert {cell["row"] for table in rows for cell in table} == {"table-row"}, name
+            assert {cell["before"] for table in rows for cell in table} == {"none"}, name
+            expect(cards.first.locator("thead th").first).to_be_visible()
+            page.screenshot(path=f"/tmp/h6-{name}-1366.png", full_page=True)
 
 
 def test_heat_map_scrolls_in_its_box_with_headers_in_view(page, live_server, demo):
