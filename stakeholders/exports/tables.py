@@ -1082,7 +1082,8 @@ def _graph_data(
 ):
     """Nodes (attribute dicts) and edges, streamed: two queries, three with scores.
 
-    `ties_on`: only the ties in force that day (default: every tie recorded).
+    `ties_on`: the ties in force that day (default today), as the map and scores
+    of that day have them: an ended tie is history, not part of the network.
     """
     score_fields = [name for name, _ in _score_fields()] if run is not None else []
     # With scores, the organisation, sector and tier the scores grouped people by: as
@@ -1128,9 +1129,9 @@ def _graph_data(
 
     def edges():
         cutoff = stale_cutoff(workspace, timezone.localdate())
-        ties = Relationship.objects.filter(source__workspace=workspace)
-        if ties_on is not None:
-            ties = ties.filter(in_force_q(ties_on))
+        ties = Relationship.objects.filter(
+            in_force_q(ties_on or timezone.localdate()), source__workspace=workspace
+        )
         ties = (
             ties.order_by("source__ref", "target__ref", "kind").values_list(
                 "pk", "source__ref", "target__ref", "kind", "strength", "trust", "observed_on"

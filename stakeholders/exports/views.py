@@ -84,7 +84,7 @@ class _Export:
 
     @property
     def ties_on(self) -> datetime.date | None:
-        """The day whose ties a graph or map holds (None: every tie recorded / today)."""
+        """The day whose ties a graph or map holds (None: today)."""
         snapshot = self.choice.snapshot
         return snapshot.as_of if snapshot is not None else self.choice.as_of
 

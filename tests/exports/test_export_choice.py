@@ -8,6 +8,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
@@ -121,3 +122,29 @@ def test_a_bad_choice_is_refused_on_the_export_page(
     assert response.status_code == 404 and "no such snapshot" in response.content.decode()
     response = _get(client, workspace, "export_board_pack", layer="both")
     assert response.status_code == 400 and "layer: choose informal" in response.content.decode()
+
+
+def test_the_graph_of_today_holds_the_ties_in_force_today_as_the_scores_do(
+    client, workspace, forum_map, viewer
+):
+    """An ended tie is history: the graph file leaves it out, on the web and from the
+    command line, so its edges are the relationships the scores were worked out from."""
+    people = forum_map["people"]
+    ended = RelationshipFactory(
+        source=people["Hana"],
+        target=people["Hugo"],
+        start_date=DAY,
+        end_date=datetime.date.today() - datetime.timedelta(days=1),
+    )
+    transaction.get_connection().run_on_commit.clear()
+    run = score_runs.score_run_execute(workspace_id=workspace.pk)
+    client.force_login(viewer)
+    for format in ("graphml", "gexf"):
+        web = b"".join(
+            _get(client, workspace, "export_graph", {"format": format}).streaming_content
+        ).decode()
+        out = io.StringIO()
+        call_command("export_graph", workspace=workspace.slug, format=format, stdout=out)
+        assert out.getvalue() == web
+        assert web.count("<edge ") == run.relationships_count > 0
+        assert f'id="e{ended.pk}"' not in web

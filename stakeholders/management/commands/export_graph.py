@@ -17,7 +17,8 @@ FORMATS = {"gexf": gexf_lines, "graphml": graphml_lines}
 class Command(OutputCommand):
     help = (
         "Export people as nodes (with their organisation, sector, tier and, when scored, every "
-        "score for the boundary) and relationships as directed edges, as GEXF 1.3 or GraphML."
+        "score for the boundary) and the relationships in force today as directed edges, as "
+        "GEXF 1.3 or GraphML."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
