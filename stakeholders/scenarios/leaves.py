@@ -142,11 +142,14 @@ def leaving_means(
     lengthens: bool,
     groups: str,
     around: str = "",
+    emptied: int = 0,
 ) -> str:
     """What someone's leaving would do to the map, in one plain sentence.
 
     `split` says how the map would split ("" when it would not); `around` which group
-    the lost connections gather around ("" when none does).
+    the lost connections gather around ("" when none does); `emptied` how many pairs
+    of groups would have no relationship left between them, said when no link breaks
+    (a group everyone leaves ends its partnerships without cutting anyone off).
     """
     parts = []
     if disconnected:
@@ -167,6 +170,12 @@ def leaving_means(
     if parts:
         sentence = _names(parts)
         return sentence[0].upper() + sentence[1:] + "."
+    if emptied:
+        return (
+            f"No link between {groups} would break, but {_plural(emptied, 'pair')} of "
+            f"{groups} would have no relationships left between them"
+            + (" and some chains of introductions would get longer." if lengthens else ".")
+        )
     if lengthens:
         return (
             f"No link between {groups} would break, but some chains of introductions "
@@ -678,6 +687,7 @@ class Answer:
             split=split,
             lengthens=distance.after - distance.before > EPSILON,
             groups=f"{Boundary(self.boundary).label.lower()}s",
+            emptied=sum(1 for change in self.pair_changes if change.after is None),
         )
 
     @property

@@ -179,6 +179,10 @@ def test_everyone_in_an_organisation_leaves_with_it(client, leavers_map, viewer)
     answered(whatif.pk)
     page = plain(client.get(target).content.decode())
     assert "Everyone at Fenwick County Council (3 people now)" in page
+    # Nobody is cut off (no one is left at the council), but its partnerships end: the
+    # answer says so instead of "Little effect".
+    assert "Little effect" not in page
+    assert "would have no relationships left between them" in page
 
 
 @pytest.mark.django_db
