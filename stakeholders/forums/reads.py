@@ -266,6 +266,11 @@ def _reaches(organisations: int) -> str:
 def seats_rows(page: SeatsPage) -> Iterator[tuple]:
     """The Seats and influence page as one CSV (header first), a Table column per section."""
     yield SEATS_HEADER
+    when = (
+        "no current forum seat"
+        if page.day == timezone.localdate()
+        else f"no forum seat on {page.day.isoformat()}"
+    )
     for r in page.brokers_without_seat:
         yield (
             "Informal broker without a seat",
@@ -273,7 +278,7 @@ def seats_rows(page: SeatsPage) -> Iterator[tuple]:
             r.organisation,
             _reaches(r.organisations_reached),
             r.broker_score,
-            "High broker score, no current forum seat",
+            f"High broker score, {when}",
         )
     for r in page.seats_with_little_reach:
         yield (

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from stakeholders.forums import reads
 from stakeholders.models import Boundary, ForumMembership, PersonScore
@@ -214,3 +215,33 @@ def test_the_page_shows_a_seat_taken_after_it_was_read(client, workspace, viewer
     assert "Bea" not in board_members()
     ForumMembership.objects.create(forum=forum_map["board"], person=forum_map["people"]["Bea"])
     assert "Bea" in board_members()
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "finding"),
+    [
+        (0, "High broker score, no current forum seat"),
+        (400, "High broker score, no forum seat on {day}"),
+    ],
+)
+def test_the_csv_says_which_day_an_informal_broker_had_no_seat(days_ago, finding):
+    """A past day's download says that day, as its page does, not 'no current seat'."""
+    day = timezone.localdate() - datetime.timedelta(days=days_ago)
+    broker = reads.PersonRow(
+        person=reads.Named(1, "Bea"),
+        organisation="Fenwick Hospitals",
+        broker_score=91.0,
+        organisations_reached=3,
+        forums=[],
+    )
+    page = reads.SeatsPage(
+        day=day,
+        scored=True,
+        brokers_without_seat=[broker],
+        seats_with_little_reach=[],
+        forums=[],
+        joint_appointments=[],
+    )
+    rows = list(reads.seats_rows(page))
+    assert rows[1][0] == "Informal broker without a seat"
+    assert rows[1][5] == finding.format(day=day.isoformat())
