@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from stakeholders.exports.downloads import table_download
 from stakeholders.exports.tables import about_rows
@@ -118,6 +119,12 @@ def _comparison(request: HttpRequest, membership: Membership) -> ComparisonPage:
     boundary = boundary_param(request)
     then = _moment(membership, request.GET.get("from", ""), "from")
     now = _moment(membership, request.GET.get("to", ""), "to")
+    to_snapshot = request.GET.get("to", "").strip() not in ("", NOW)  # now is never earlier
+    if to_snapshot and then.as_of > now.as_of:  # every rise would read as a fall
+        raise Refusal(
+            f"from: {then.label} ({date_format(then.as_of, 'j F Y')}) is later than "
+            f"{now.label} ({date_format(now.as_of, 'j F Y')}). Compare from the earlier one."
+        )
     return comparison(workspace=membership.workspace, then=then, now=now, boundary=boundary)
 
 

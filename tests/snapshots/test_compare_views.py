@@ -186,6 +186,28 @@ def test_bad_input_is_a_400_naming_the_parameter(
         assert message in response.content.decode()
 
 
+def test_a_later_snapshot_compared_with_an_earlier_one_is_refused(
+    client, workspace, history, viewer
+):
+    """Backwards, every rise would read as a fall: the page says which is later."""
+    call_command(
+        "snapshot", "--workspace", workspace.slug, "--name", "Board, May 2025",
+        "--as-of", (D + datetime.timedelta(days=61)).isoformat(), stdout=io.StringIO(),
+    )  # fmt: skip
+    later = Snapshot.objects.get(name="Board, May 2025")
+    client.force_login(viewer)
+    backwards = {"from": later.pk, "to": history.pk}
+    for url in (_url(workspace, **backwards), _csv_url(workspace, **backwards)):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert (
+            "from: Board, May 2025 (31 May 2025) is later than Board, March 2025 "
+            "(31 March 2025). Compare from the earlier one."
+        ) in response.content.decode()
+    forwards = _url(workspace, **{"from": history.pk, "to": later.pk})
+    assert client.get(forwards).status_code == 200
+
+
 def test_another_workspaces_snapshot_is_unknown(client, workspace, other_workspace, viewer):
     theirs = Snapshot.objects.create(
         workspace=other_workspace, name="Theirs", as_of=D, status="succeeded"
