@@ -148,3 +148,13 @@ def test_the_graph_of_today_holds_the_ties_in_force_today_as_the_scores_do(
         assert out.getvalue() == web
         assert web.count("<edge ") == run.relationships_count > 0
         assert f'id="e{ended.pk}"' not in web
+
+
+@pytest.mark.parametrize("page", ["brokers", "forums", "map"])
+@pytest.mark.parametrize("raw", ["abc", "99999"])
+def test_a_page_asked_for_no_such_snapshot_says_so(client, workspace, viewer, page, raw):
+    """Not the bare 'Page not found': the page names what was wrong in the address."""
+    client.force_login(viewer)
+    response = _get(client, workspace, page, snapshot=raw)
+    assert response.status_code == 404
+    assert "snapshot: there is no such snapshot in this workspace." in response.content.decode()
