@@ -126,8 +126,10 @@ def compare(then: Side, now: Side, *, top: int = TOP) -> Changes:
     brokers.sort(key=lambda b: (-b.change, b.person))
     risers = [b for b in brokers if b.change > 0][:top]
     fallers = sorted((b for b in brokers if b.change < 0), key=lambda b: (b.change, b.person))
-    was = {b.person for b in brokers if b.spanner_then}
-    is_now = {b.person for b in brokers if b.spanner_now}
+    # Spanners gained, biggest rise first; spanners lost, biggest fall first.
+    new_spanners = [b.person for b in brokers if b.spanner_now and not b.spanner_then]
+    by_fall = sorted(brokers, key=lambda b: (b.change, b.person))
+    lost_spanners = [b.person for b in by_fall if b.spanner_then and not b.spanner_now]
 
     pairs = [
         PairChange(pair=k, then=then.pairs.get(k), now=now.pairs.get(k))
@@ -143,8 +145,8 @@ def compare(then: Side, now: Side, *, top: int = TOP) -> Changes:
         brokers=brokers,
         risers=risers,
         fallers=fallers[:top],
-        new_spanners=sorted(is_now - was),
-        lost_spanners=sorted(was - is_now),
+        new_spanners=new_spanners,
+        lost_spanners=lost_spanners,
         pairs_gained=gained[:top],
         pairs_lost=lost[:top],
         failures_created=[c for c in pairs if failing(c.now) and not failing(c.then)],

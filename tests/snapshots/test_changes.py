@@ -39,6 +39,14 @@ def test_boundary_spanners_gained_and_lost():
     assert changes.lost_spanners == [1]
 
 
+def test_boundary_spanners_are_listed_by_the_change_in_broker_score_not_by_record():
+    then = _side({1: (10.0, 0), 2: (10.0, 0), 3: (90.0, 3), 4: (60.0, 3)}, {})
+    now = _side({1: (20.0, 3), 2: (70.0, 3), 3: (80.0, 0), 4: (10.0, 0)}, {})
+    changes = compare(then, now)
+    assert changes.new_spanners == [2, 1]  # +60, then +10
+    assert changes.lost_spanners == [4, 3]  # -50, then -10
+
+
 def test_partnerships_that_gained_or_lost_ties_trust_and_people():
     changes = compare(THEN, NOW)
     gained = {
