@@ -37,6 +37,7 @@ class Moment:
     label: str
     as_of: datetime.date
     run: ScoreRun
+    current: bool = False  # the current scores, never earlier than a snapshot
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,12 @@ def _moment(membership: Membership, value: str, name: str) -> Moment:
         run = current_run(workspace_id=workspace.pk)
         if run is None:
             raise Refusal(f"{name}: there are no current scores yet to compare with.")
-        return Moment(label="the current scores", as_of=timezone.localdate(run.created_at), run=run)
+        return Moment(
+            label="the current scores",
+            as_of=timezone.localdate(run.created_at),
+            run=run,
+            current=True,
+        )
     if not (value.isdecimal() and value.isascii()) or len(value) > 12:
         raise Refusal(f"{name}: '{value[:40]}' is not a snapshot number (or 'now').")
     snapshot = ready_snapshot(workspace=workspace, snapshot_id=int(value))
@@ -119,8 +124,7 @@ def _comparison(request: HttpRequest, membership: Membership) -> ComparisonPage:
     boundary = boundary_param(request)
     then = _moment(membership, request.GET.get("from", ""), "from")
     now = _moment(membership, request.GET.get("to", ""), "to")
-    to_snapshot = request.GET.get("to", "").strip() not in ("", NOW)  # now is never earlier
-    if to_snapshot and then.as_of > now.as_of:  # every rise would read as a fall
+    if not now.current and then.as_of > now.as_of:  # every rise would read as a fall
         raise Refusal(
             f"from: {then.label} ({date_format(then.as_of, 'j F Y')}) is later than "
             f"{now.label} ({date_format(now.as_of, 'j F Y')}). Compare from the earlier one."

@@ -210,7 +210,9 @@ class Command(OutputCommand):
                 page = comparison(
                     workspace=ws,
                     then=Moment(label=snapshot.name, as_of=snapshot.as_of, run=then),
-                    now=Moment(label="Now", as_of=timezone.localdate(run.created_at), run=run),
+                    now=Moment(
+                        label="Now", as_of=timezone.localdate(run.created_at), run=run, current=True
+                    ),
                     boundary=boundary,
                 )
                 write_csv(comparison_partnership_rows(page), out)
