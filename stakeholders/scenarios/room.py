@@ -32,7 +32,7 @@ MAX_TARGETS = 100
 MAX_SIZE = 50
 MAX_LISTED_PEOPLE = 50  # must-include and must-exclude, each
 ROOM_HEADER = ("Ref", "Name", "Job title", "Organisation", "Reaches", "Only they reach",
-               "Must include", "Room")  # fmt: skip
+               "Must include", "Room", "How they reach them")  # fmt: skip
 TARGET_KINDS = {"organisation": "Organisation", "sector": "Sector", "tier": "Tier"}
 
 
@@ -80,6 +80,12 @@ class Reach:
         if self.via is None:
             return f"works there{at}"
         return f"through {self.via.name}{at}, tie strength {self.strength}"
+
+    @property
+    def described(self) -> str:
+        """As the page lists it: the partner, its kind unless an organisation, and how."""
+        kind = "" if self.target.kind == "organisation" else f" ({self.target.kind})"
+        return f"{self.target.label}{kind}: {self.how}"
 
 
 @dataclass(frozen=True)
@@ -369,7 +375,7 @@ def _why_unreachable(
 def room_rows(answer: RoomAnswer | None) -> Iterator[tuple]:
     """The rooms as CSV rows, header first: one row per person in the smallest room,
     then (when a size was asked for) one per person in the best room of that size;
-    the Room column says which."""
+    the Room column says which, and the last how each partner is reached, as on the page."""
     yield ROOM_HEADER
     if answer is None:
         return
@@ -388,6 +394,7 @@ def room_rows(answer: RoomAnswer | None) -> Iterator[tuple]:
                 "; ".join(t.label for t in member.only_they_reach),
                 member.must_include,
                 room,
+                "; ".join(r.described for r in member.reaches),
             )
 
 

@@ -100,7 +100,8 @@ def test_room_of_a_given_size_and_minimum_strength(fenwick):
         "room", "--workspace", "north-fenwick", "--organisation", "NF ICB",
         "--organisation", "FCC", "--organisation", "Carers", "--size", "1",
     )  # fmt: skip
-    assert [(r[0], r[-1]) for r in rows[1:]] == [
+    room = rows[0].index("Room")
+    assert [(r[0], r[room]) for r in rows[1:]] == [
         ("CHRIS", "The smallest room"),
         ("CARA", "The smallest room"),
         ("CHRIS", "The best 1 seat"),
@@ -122,6 +123,10 @@ def test_room_with_include_sector_and_tier(fenwick):
     must = {r[header.index("Ref")]: r[header.index("Must include")] for r in rows[1:]}
     # Bea (who reaches neither), then one person each for the place tier and the VCSE sector.
     assert must == {"AMIRA": "No", "BEA": "Yes", "CARA": "No"}
+    how = {r[header.index("Ref")]: r[header.index("How they reach them")] for r in rows[1:]}
+    vcse = "Voluntary and community sector (VCSE) (sector)"
+    assert how["CARA"] == f"{vcse}: works there (Fenwick Carers)"
+    assert how["BEA"] == ""
 
 
 @pytest.mark.parametrize(

@@ -353,9 +353,10 @@ def test_csv_lists_the_room_with_what_each_person_reaches(client, fenwick, viewe
     assert lines[1:] == [
         "CHRIS,Chris Chief,Chief Executive,North Fenwick ICB,"
         "Fenwick County Council; North Fenwick ICB,Fenwick County Council; North Fenwick ICB,No,"
-        "The smallest room",
+        'The smallest room,"Fenwick County Council: through Dan Dunmore, tie strength 5; '
+        'North Fenwick ICB: works there"',
         "CARA,Cara Carer,Coordinator,Fenwick Carers,Fenwick Carers,Fenwick Carers,No,"
-        "The smallest room",
+        "The smallest room,Fenwick Carers: works there",
     ]
     # With a size, the download adds the best room of that size, as the page does.
     sized = client.get(url(fenwick.workspace, "scenario_room_csv", [*query, ("size", 1)]))

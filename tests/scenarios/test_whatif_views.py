@@ -480,7 +480,7 @@ def test_the_person_page_asks_what_if_they_leave(client, leavers_map, viewer):
 
 
 @pytest.mark.django_db
-def test_the_overview_links_to_the_key_people_the_what_if_and_the_board_pack(client, leavers_map, viewer):
+def test_the_overview_links_to_the_what_if_and_the_board_pack(client, leavers_map, viewer):
     m = leavers_map
     client.force_login(viewer)
     html = client.get(reverse("stakeholders:overview", kwargs={"slug": m.workspace.slug})).content
