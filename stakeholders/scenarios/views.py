@@ -267,7 +267,7 @@ def _asked(request: HttpRequest, membership: Membership) -> leaves.Question:
 def scenario_leaves(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """Choose who leaves; see the map before and after, what breaks and who could step in."""
     context = analysis_context(request, membership, layers=False, dated=False)
-    context["max_people"] = leaves.MAX_PEOPLE
+    context.update(max_people=leaves.MAX_PEOPLE, max_organisations=leaves.MAX_ORGANISATIONS)
     if request.method == "POST":
         return _picker(request, membership, context)
     question = _asked(request, membership)

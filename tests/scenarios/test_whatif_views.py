@@ -76,6 +76,9 @@ def test_the_picker_without_anyone_chosen_asks_who_leaves(client, leavers_map, v
     page = plain(client.get(url(leavers_map.workspace)).content.decode())
     assert "Who leaves?" in page
     assert "Find the people or organisation" in page
+    assert "(up to 50 people by name, and up to 10 organisations with everyone working there)" in (
+        page
+    )
     assert "If " not in page.split("Show what happens if they leave")[1]
     assert not WhatIf.objects.exists()
 
