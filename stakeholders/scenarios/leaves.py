@@ -53,6 +53,8 @@ MAX_PEOPLE = 50
 MAX_ORGANISATIONS = 10
 # A what-if not finished this long after it was asked lost its worker: ask again.
 WHATIF_STALE_AFTER = datetime.timedelta(minutes=10)
+# Past this, the page says the answer is late and what happens next.
+WHATIF_SLOW_AFTER = datetime.timedelta(minutes=2)
 # Lost links and partnerships whose health changes listed on the page; the CSV has all.
 LOST_LINKS_SHOWN = 20
 PAIR_CHANGES_SHOWN = 25

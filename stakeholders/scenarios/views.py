@@ -10,6 +10,7 @@ what-if picker's search posts its term, so no name typed there reaches an addres
 a history entry or an access log. Ids in addresses are record numbers, never names.
 """
 
+import datetime
 from collections.abc import Iterable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -282,6 +283,12 @@ def scenario_leaves(request: HtmxHttpRequest, membership: Membership) -> HttpRes
             RunStatus.QUEUED,
             RunStatus.RUNNING,
         )
+        context["late"] = (
+            context["working"]
+            and whatif is not None
+            and whatif.created_at < timezone.now() - leaves.WHATIF_SLOW_AFTER
+        )
+        context["stale_minutes"] = leaves.WHATIF_STALE_AFTER // datetime.timedelta(minutes=1)
         if whatif is not None and whatif.status == RunStatus.SUCCEEDED:
             context["answer"] = leaves.whatif_answer(
                 workspace=membership.workspace, result=whatif.result, boundary=context["boundary"]

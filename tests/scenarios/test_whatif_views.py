@@ -1,12 +1,14 @@
 """The what-if page, its picker and its CSV, through their URLs."""
 
 import csv
+import datetime
 import io
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from stakeholders.models import Role, RunStatus, WhatIf
 from stakeholders.scenarios import leaves, whatif_compute
@@ -100,6 +102,21 @@ def test_a_new_question_shows_progress_and_polls(
     assert whatif.status == RunStatus.QUEUED
     assert whatif.people == [m.kieran.pk]
     assert whatif.run == m.run
+
+    assert "taking longer than usual" not in html
+    # Not started two minutes on (a busy or stopped worker): the page says so, and when
+    # the question is asked again.
+    WhatIf.objects.filter(pk=whatif.pk).update(
+        created_at=timezone.now() - leaves.WHATIF_SLOW_AFTER - datetime.timedelta(seconds=1)
+    )
+    late = plain(client.get(target).content.decode())
+    assert "Working this out. " in late
+    assert "This is taking longer than usual. The background worker may be busy or stopped. " in (
+        late
+    )
+    assert "If there is still no answer 10 minutes after it was asked, the question is asked " in (
+        late
+    )
 
     # While it is worked out the region polls itself as a partial; then the answer.
     poll = client.get(target, headers={"HX-Request": "true", "HX-Target": "whatif-result"})
