@@ -191,7 +191,7 @@ def scenario_room(request: HtmxHttpRequest, membership: Membership) -> HttpRespo
 def scenario_room_csv(
     request: HttpRequest, membership: Membership, fmt: str = "csv"
 ) -> HttpResponse:
-    """The chosen room as CSV (or .xlsx): one row per person, with what they reach."""
+    """The chosen room as CSV (or .xlsx): one row per person, with what they reach and how."""
     _todays_map(request, membership)
     run = current_run(workspace_id=membership.workspace_id)
     page = _room_page(request, membership, run)
