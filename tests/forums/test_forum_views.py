@@ -56,6 +56,8 @@ def test_the_page_lists_brokers_without_a_seat(client, workspace, forum_map, vie
     link = reverse("stakeholders:person_detail", kwargs={"slug": workspace.slug, "pk": bea.pk})
     assert f'<a href="{link}"><bdi>Bea</bdi></a>' in table
     assert ">95</td>" in table and "None: every" not in table
+    # Reach here counts every role of a contact; the Brokers page counts main roles only.
+    assert "work today, in any of their roles, apart from their own; the Brokers page" in html
 
 
 def test_every_table_stacks_as_cards_on_a_phone(client, workspace, forum_map, viewer):
