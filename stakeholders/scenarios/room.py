@@ -375,7 +375,8 @@ def _why_unreachable(
 def room_rows(answer: RoomAnswer | None) -> Iterator[tuple]:
     """The rooms as CSV rows, header first: one row per person in the smallest room,
     then (when a size was asked for) one per person in the best room of that size;
-    the Room column says which, and the last how each partner is reached, as on the page."""
+    the Room column says which; the last column says how each partner is reached, as the
+    page does."""
     yield ROOM_HEADER
     if answer is None:
         return
