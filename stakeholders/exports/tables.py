@@ -348,7 +348,10 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "relationships between them if this person left, 0 to 1 (Borgatti's key player "
         "fragmentation, on every relationship in either direction; full precision).",
         "Fragmentation increase": "Fragmentation if they leave minus fragmentation now (in the "
-        "About rows above). Can be slightly negative for someone whose leaving splits nothing.",
+        "About rows above). When the map is already in several parts it moves slightly even "
+        "for someone whose leaving splits nothing, as the share is of the people who stay: "
+        "down for someone with no relationships or in a small part, up a little for someone "
+        "in a large part.",
         "Distance-weighted fragmentation if they leave": "Like fragmentation, but pairs who are "
         "far apart count as partly cut off: 1 minus the average of 1/distance over pairs of the "
         "remaining people (0 when everyone is directly linked, 1 when nobody is linked).",
@@ -1030,6 +1033,7 @@ def board_pack_notes_rows(
     yield ("About", "Rows shown", shown or "brokers.csv: everyone, by broker score")
     yield ("About", "Map", map_note)
     yield ("About", "Key people", _describe_key_people(run))
+    yield from _key_set_rows(run)
     for kind in BOARD_PACK_KINDS:
         for column in header(kind):
             yield (f"{kind}.csv", column, COLUMN_NOTES[kind][column])

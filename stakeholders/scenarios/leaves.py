@@ -113,13 +113,16 @@ def _names(names: list[str]) -> str:
 
 
 def gathered_around(pairs: list[tuple[str, str]]) -> str:
-    """ "all with X" or "most with X" when one group is in every or most of 3+ pairs."""
+    """ "all with X" or "most with X" when one group is in every or most of 3+ pairs
+    ("most with X and Y" when two are in equally many)."""
     if len(pairs) < 3:
         return ""
-    group, n = Counter(g for pair in pairs for g in pair).most_common(1)[0]
+    counts = Counter(g for pair in pairs for g in pair)
+    n = max(counts.values())
     if n == len(pairs):
-        return f"all with {group}"
-    return f"most with {group}" if 2 * n > len(pairs) else ""
+        return f"all with {counts.most_common(1)[0][0]}"
+    leaders = sorted(g for g, c in counts.items() if c == n)
+    return f"most with {_names(leaders)}" if 2 * n > len(pairs) else ""
 
 
 def splits_map(*, before: float, after: float, people: int) -> bool:
@@ -176,14 +179,19 @@ def leaving_means(
         return (
             f"No link between {groups} would break, but {_plural(emptied, 'pair')} of "
             f"{groups} would have no relationships left between them"
-            + (" and some chains of introductions would get longer." if lengthens else ".")
+            + (" and the map would be less closely knit." if lengthens else ".")
         )
+    # Distance-weighted fragmentation is over the people who stay: it can rise or fall
+    # without any one chain of introductions changing, so it is not said of chains.
     if lengthens:
         return (
-            f"No link between {groups} would break, but some chains of introductions "
-            "would get longer."
+            f"No link between {groups} would break, but the map would be less closely knit "
+            "(its distance-weighted fragmentation would rise)."
         )
-    return f"Little effect: no link between {groups} would break and no chain would get longer."
+    return (
+        f"Little effect: no link between {groups} would break, and the map would be no less "
+        "closely knit (its distance-weighted fragmentation would not rise)."
+    )
 
 
 @dataclass(frozen=True)

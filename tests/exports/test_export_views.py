@@ -490,8 +490,9 @@ def test_query_counts_are_fixed(size, client, db, django_assert_num_queries, mon
     with (
         monkeypatch.context() as m,
         # brokers, scores, partnerships, key people (labels and rows), and the notes'
-        # snapshot name (whether the scores are a snapshot's) and completeness (issue #15)
-        django_assert_num_queries(REQUEST_QUERIES + 2 + 2 + 3 + 2 + 1 + 1),
+        # snapshot name (whether the scores are a snapshot's), completeness (issue #15) and
+        # the names of the key sets' people
+        django_assert_num_queries(REQUEST_QUERIES + 2 + 2 + 3 + 2 + 1 + 1 + 1),
     ):
         _no_maps_module(m)
         _body(client.get(f"/w/{slug}/export/board-pack.zip"))

@@ -367,6 +367,12 @@ def test_the_board_pack_carries_key_people(client, leavers_map, viewer, monkeypa
     about = {r[1]: r[2] for r in notes if r[0] == "About"}
     assert "key-people.csv" in about["Export"]
     assert about["Key people"].startswith("Fragmentation now ")
+    # The groups most damaging to lose together, as the page leads with and the
+    # key-people notes give them.
+    sets = {r[1]: r[2] for r in notes if r[0] == "Key sets"}
+    stored = sorted(m.run.key_people["sets"], key=lambda s: s["size"])
+    assert stored and list(sets) == [f"{s['size']} people" for s in stored]
+    assert all("Fragmentation if they all leave" in note for note in sets.values())
 
 
 def test_a_list_of_pairs_too_long_for_a_spreadsheet_cell_is_cut_and_counted(
@@ -393,3 +399,32 @@ def test_long_lists_of_pairs_open_in_place_then_lead_to_the_what_if_page(
     assert "Fenwick Hospitals and Fenwick County Council and 1 more: see them all" in row
     link = f'href="{url(m.workspace, "scenario_leaves")}?person={m.kieran.pk}&amp;boundary='
     assert html.count(link) >= 2
+
+
+@pytest.mark.parametrize(
+    ("pairs", "said"),
+    [
+        ([("A", "B"), ("A", "C"), ("A", "D")], "all with A"),
+        ([("A", "B"), ("A", "C"), ("B", "C"), ("A", "D")], "most with A"),
+        # Two groups in equally many pairs, more than half: both are named.
+        ([("A", "B"), ("A", "C"), ("B", "D")], "most with A and B"),
+        ([("A", "B"), ("C", "D"), ("E", "F")], ""),
+    ],
+)
+def test_lost_links_gather_around_every_group_in_most_of_them(pairs, said):
+    assert leaves.gathered_around(pairs) == said
+
+
+def test_leaving_that_breaks_nothing_says_nothing_about_single_chains():
+    # Distance-weighted fragmentation is over the people who stay, so a rise or a fall
+    # says nothing about any one chain of introductions: the sentence says so.
+    common = {"disconnected": 0, "short_routes": 0, "split": "", "groups": "organisations"}
+    assert leaves.leaving_means(**common, lengthens=False) == (
+        "Little effect: no link between organisations would break, and the map would be no "
+        "less closely knit (its distance-weighted fragmentation would not rise)."
+    )
+    assert leaves.leaving_means(**common, lengthens=True) == (
+        "No link between organisations would break, but the map would be less closely knit "
+        "(its distance-weighted fragmentation would rise)."
+    )
+    assert "chain" not in leaves.leaving_means(**common, lengthens=True, emptied=2)
