@@ -161,6 +161,8 @@ def test_the_answer_before_and_after(client, leavers_map, viewer):
     )
     # Partnership health, and whose broker score rises.
     assert "Fenwick Hospitals and Fenwick County Council No relationships left 1 → 0 2 → 0" in page
+    # "Hangs on one person" beside several people carrying a partnership is explained.
+    assert "one person, on either side, is part of every direct relationship between them" in (page)
     assert "Broker scores (0 to 100) that would rise most" in page
 
 
