@@ -569,3 +569,16 @@ def test_someone_whose_role_there_ended_stays_and_the_page_says_so(client, leave
     # place her (a main role counts while it is in force).
     page = plain(client.get(url(m.workspace, query=f"person={m.cath.pk}")).content.decode())
     assert "Cath Cross" in page and "Fenwick County Council" not in page
+
+
+@pytest.mark.django_db
+def test_risers_are_not_called_gap_fillers_when_nobody_leaving_bridges(client, leavers_map, viewer):
+    m = leavers_map
+    hugo = m.people["hugo"]  # ties at his own hospital, and to Nat, in no organisation
+    answered(leaves.whatif_ask(workspace=m.workspace, run=m.run, people=(hugo.pk,)).pk)
+    client.force_login(viewer)
+    page = plain(client.get(url(m.workspace, query=f"person={hugo.pk}")).content.decode())
+    assert "nobody leaving carries a relationship between two organisations" in page
+    assert "Broker scores (0 to 100) that would rise most" in page  # percentile ranks shift
+    assert "likeliest to take on some of the bridging" not in page
+    assert "Nobody leaving bridges two organisations, so there is no bridging for anyone" in page
