@@ -390,6 +390,7 @@ class Leaver:
     name: str
     job_title: str
     organisation: str  # primary organisation now, "" when none
+    organisation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -422,6 +423,13 @@ class Question:
             [("person", pk) for pk in self.person_ids]
             + [("organisation", pk) for pk, _, _ in self.organisations]
         )
+
+    @property
+    def main_role_elsewhere(self) -> set[int]:
+        """Leavers who go with a chosen organisation though their main role is elsewhere
+        (a joint post, an honorary role): they leave the whole map, as asked."""
+        chosen, orgs = set(self.person_ids), set(self.organisation_ids) | {None}
+        return {p.id for p in self.leavers if p.id not in chosen and p.organisation_id not in orgs}
 
     @property
     def chosen(self) -> list[Leaver]:
@@ -496,11 +504,18 @@ def whatif_question(
             )
         )
         .order_by("name", "ref", "pk")
-        .values_list("pk", "ref", "name", "job_title", "primary__organisation__name")
+        .values_list(
+            "pk",
+            "ref",
+            "name",
+            "job_title",
+            "primary__organisation__name",
+            "primary__organisation_id",
+        )
     )
     leavers = [
-        Leaver(id=pk, ref=ref, name=name, job_title=job, organisation=org or "")
-        for pk, ref, name, job, org in rows
+        Leaver(id=pk, ref=ref, name=name, job_title=job, organisation=org or "", organisation_id=o)
+        for pk, ref, name, job, org, o in rows
     ]
     found = {p.id for p in leavers}
     unknown = ", ".join(str(pk) for pk in people if pk not in found)

@@ -582,3 +582,25 @@ def test_risers_are_not_called_gap_fillers_when_nobody_leaving_bridges(client, l
     assert "Broker scores (0 to 100) that would rise most" in page  # percentile ranks shift
     assert "likeliest to take on some of the bridging" not in page
     assert "Nobody leaving bridges two organisations, so there is no bridging for anyone" in page
+
+
+@pytest.mark.django_db
+def test_a_joint_post_leaving_with_an_organisation_is_marked(client, leavers_map, viewer):
+    m = leavers_map
+    # Asha's main role is at the district council; she also holds a post at the county.
+    AffiliationFactory(person=m.asha, organisation=m.council, is_primary=False)
+    client.force_login(viewer)
+    target = url(m.workspace, query=f"organisation={m.council.pk}")
+    page = plain(client.get(target).content.decode())
+    assert "The 4 people who leave" in page
+    assert (
+        "Everyone with a current role there leaves the whole map, including 1 person whose "
+        "main role is elsewhere" in page
+    )
+    assert "Asha Patel, Head of Housing, Marsh Vale District Council (main role elsewhere)" in page
+    assert page.count("(main role elsewhere)") == 1  # not the county's own staff
+    # Chosen by name as well, she is not marked: she was asked about.
+    both = f"organisation={m.council.pk}&person={m.asha.pk}"
+    assert "main role elsewhere" not in plain(
+        client.get(url(m.workspace, query=both)).content.decode()
+    )
