@@ -815,14 +815,15 @@ FIGURE_MEANINGS = (
     (
         "fragmentation",
         "Pairs of people who cannot reach each other (fragmentation)",
-        "The share of pairs of people with no chain of relationships between them.",
+        "The share of pairs of people with no chain of relationships between them, 0 to 1 "
+        "(0% to 100%).",
         True,
     ),
     (
         "distance_fragmentation",
         "Distance-weighted fragmentation",
-        "Like fragmentation, but pairs who are far apart count as partly cut off: 0% when "
-        "everyone knows everyone directly, 100% when nobody knows anyone.",
+        "Like fragmentation, but pairs who are far apart count as partly cut off: 0 when "
+        "everyone knows everyone directly, 1 (100%) when nobody knows anyone.",
         True,
     ),
     (

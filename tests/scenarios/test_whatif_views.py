@@ -441,6 +441,8 @@ def test_the_csv_has_every_table_of_the_page(client, leavers_map, viewer):
         repr(result["fragmentation"][1]),
         repr(result["fragmentation"][1] - result["fragmentation"][0]),
     ]
+    # Its note gives the scale of the fractions it holds (the page shows percentages).
+    assert fragmentation[-1].endswith("0 to 1 (0% to 100%).")
     broken = [r[2:4] + [r[7]] for r in table if r[0] == "Links that would break"]
     assert ["Fenwick Hospitals", "Fenwick County Council", "Last connection"] in broken
     assert len(broken) == 4
