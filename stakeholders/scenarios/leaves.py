@@ -119,9 +119,9 @@ def gathered_around(pairs: list[tuple[str, str]]) -> str:
         return ""
     counts = Counter(g for pair in pairs for g in pair)
     n = max(counts.values())
+    leaders = sorted(g for g, c in counts.items() if c == n)  # one, when in every pair
     if n == len(pairs):
-        return f"all with {counts.most_common(1)[0][0]}"
-    leaders = sorted(g for g, c in counts.items() if c == n)
+        return f"all with {leaders[0]}"
     return f"most with {_names(leaders)}" if 2 * n > len(pairs) else ""
 
 
