@@ -93,8 +93,11 @@ _LOW_BITS = np.array([((1 << (k + 1)) - 2) for k in range(64)], dtype=np.uint64)
 # Per-person records of the distance kernel (see _df_source): records rather than
 # 2-D arrays, so that a field is a fixed offset from the person (no multiply by a
 # row stride read at run time), and what is read together shares a cache line.
-_NODE = np.dtype([("dist", np.int32), ("idom", np.int32)])
-_INFO = np.dtype([("dep", np.int32), ("c1", np.int32), ("c2", np.int32), ("c3", np.int32)])
+# Their fields hold people, distances and depths (each below n, or -1): 16 bits
+# while n allows, which halves what the search reads at random.
+_NODE = {w: np.dtype([("dist", w), ("idom", w)]) for w in (np.int16, np.int32)}
+_INFO = {w: np.dtype([("dep", w), ("c1", w), ("c2", w), ("c3", w)]) for w in (np.int16, np.int32)}
+SHORT_RECORDS_MAX = int(np.iinfo(np.int16).max)  # most people the 16-bit records hold
 _MASKS = np.dtype([("s1", np.uint64), ("s2", np.uint64), ("s3", np.uint64), ("full", np.uint64)])
 
 
@@ -690,9 +693,13 @@ def _twins(ptr, idx, order, key):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _df_chunk(
-    c, nchunks, times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, reach, loss
-):  # noqa: E501  # pragma: no cover
-    """Sources c, c + nchunks, ... that stand for someone (times > 0): scratch reused."""
+    c, nchunks, times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, node0, info0,
+    reach, loss,
+):  # fmt: skip  # pragma: no cover - compiled
+    """Sources c, c + nchunks, ... that stand for someone (times > 0): scratch reused.
+
+    The per-person records start as copies of node0 (everyone unreached) and info0,
+    whose field width (see _NODE) the caller chose."""
     n = ptr.shape[0] - 1
     # Rows: order, size, pre, nxt, node_at, nd, sval, snode, todo, fhead, mark,
     # pc_src, pc_val (see _df_source and _df_subtrees).
@@ -701,11 +708,9 @@ def _df_chunk(
     w[9, :] = -1  # fhead: empty lists
     w[10, :] = -1  # mark: unmarked
     w[11, :] = -1  # pc_src: no piece cached
-    node = np.zeros(n, _NODE)
-    for v in range(n):
-        node[v].dist = -1  # unreached
+    node = node0.copy()  # everyone unreached
     flist = np.empty((2, 8 * n + 8), np.int32)
-    info = np.zeros(n, _INFO)
+    info = info0.copy()
     masks = np.zeros(n, _MASKS)
     sub = np.zeros(n)
     corr = np.zeros(n)
@@ -721,32 +726,32 @@ def _df_chunk(
 
 @njit(cache=True, parallel=True)
 def _df_parallel(
-    times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, nchunks
-):  # pragma: no cover
+    times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, node0, info0, nchunks
+):  # fmt: skip  # pragma: no cover - compiled
     """Per-source sums of 1/d, and per-chunk losses per removed person."""
     n = ptr.shape[0] - 1
     reach = np.zeros(n)
     loss = np.zeros((nchunks, n))
     for c in prange(nchunks):
         _df_chunk(
-            c, nchunks, times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, reach,
-            loss[c],
+            c, nchunks, times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, node0,
+            info0, reach, loss[c],
         )  # fmt: skip
     return reach, loss
 
 
 @njit(cache=True)
 def _df_serial(
-    times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, nchunks
-):  # pragma: no cover
+    times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, node0, info0, nchunks
+):  # fmt: skip  # pragma: no cover - compiled
     """As _df_parallel, in this thread (same chunks, so the same bits)."""
     n = ptr.shape[0] - 1
     reach = np.zeros(n)
     loss = np.zeros((nchunks, n))
     for c in range(nchunks):
         _df_chunk(
-            c, nchunks, times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, reach,
-            loss[c],
+            c, nchunks, times, ptr, idx, inv, gain, low, tin, tout, sep_ptr, sep_child, node0,
+            info0, reach, loss[c],
         )  # fmt: skip
     return reach, loss
 
@@ -1203,15 +1208,13 @@ def _prepare(
     ids = np.array(sorted(int(p) for p in people), dtype=np.int64)
     if ids.shape[0] > 1 and bool(np.any(ids[1:] == ids[:-1])):
         raise ValueError("people contains duplicate ids")
-    index = {p: i for i, p in enumerate(ids.tolist())}
-    n = len(index)
-    ends = []
-    for tie in ties:
-        for end in (tie.source, tie.target):
-            if end not in index:
-                raise ValueError(f"tie refers to person {end}, who is not in people")
-        ends.append((index[tie.source], index[tie.target]))
-    pairs = np.array(ends, dtype=np.int64).reshape(-1, 2)
+    n = ids.shape[0]
+    ends = np.array([(tie.source, tie.target) for tie in ties], dtype=np.int64).reshape(-1, 2)
+    pairs = np.searchsorted(ids, ends)  # each end's index, if it is among the people
+    known = ids[np.minimum(pairs, n - 1)] == ends if n else np.zeros(ends.shape, dtype=bool)
+    if not known.all():
+        first = int(ends.ravel()[np.argmin(known.ravel())])
+        raise ValueError(f"tie refers to person {first}, who is not in people")
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     lo, hi = pairs.min(axis=1), pairs.max(axis=1)
     keys = np.unique(lo * max(n, 1) + hi)
@@ -1297,7 +1300,13 @@ def _distance_losses(net: _Net) -> tuple[np.ndarray, np.ndarray]:
     twin, times = _closed_twins(ptr, idx)
     nchunks, parallel = _chunks(n)
     kernel = _df_parallel if parallel else _df_serial
-    reach, loss = kernel(times, ptr, idx, inv, gain, _LOW_BITS, tin, tout, sep_ptr, child, nchunks)
+    width = np.int16 if n <= SHORT_RECORDS_MAX else np.int32
+    node0 = np.zeros(n, _NODE[width])
+    node0["dist"] = -1  # unreached
+    info0 = np.zeros(n, _INFO[width])
+    reach, loss = kernel(
+        times, ptr, idx, inv, gain, _LOW_BITS, tin, tout, sep_ptr, child, node0, info0, nchunks
+    )
     out_reach, out_loss = np.empty(n), np.empty(n)
     out_reach[perm] = reach[twin]
     out_loss[perm] = loss.sum(axis=0)

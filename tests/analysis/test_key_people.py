@@ -236,6 +236,23 @@ def test_structured_graphs_match_the_naive_oracle(name):
         assert close(person.distance_fragmentation, naive_df(after)), person.person
 
 
+@pytest.mark.parametrize("name", ["grid", "small world", "diamonds after a long tail", "random"])
+def test_wide_records_give_the_same_bits_as_short_ones(name, monkeypatch):
+    # Maps of up to 32,767 people use 16-bit records in the distance kernel; larger
+    # ones 32-bit. Forced here onto small graphs, both must agree to the bit.
+    if name == "random":
+        case = random_case(5)
+    else:
+        graph = nx.convert_node_labels_to_integers(STRUCTURED[name])
+        ties = [Tie(a, b, "collaborates", 3) for a, b in graph.edges]
+        case = {"people": list(graph), "groups": NO_GROUPS, "ties": ties}
+    short = key_people(**case, set_sizes=())
+    monkeypatch.setattr(kp_module, "SHORT_RECORDS_MAX", 0)
+    wide = key_people(**case, set_sizes=())
+    assert wide == short
+    assert any(p.distance_fragmentation_increase > 0 for p in wide.people)
+
+
 def test_closed_twins_share_one_search():
     # A triangle 0-1-2 with 1 and 2 also joined to 3: 1 and 2 have the same
     # closed neighbourhood; 0 and 3 have not (and are not adjacent).
@@ -543,3 +560,17 @@ def test_pair_fields_have_one_entry_per_boundary_given():
 def test_bad_input_raises_value_error(call):
     with pytest.raises(ValueError):
         call()
+
+
+@pytest.mark.parametrize(
+    ("people", "ties", "stranger"),
+    [
+        ([1, 2], [Tie(1, 2, "trusts", 1), Tie(2, 7, "trusts", 1), Tie(9, 1, "trusts", 1)], 7),
+        ([1, 2], [Tie(9, 1, "trusts", 1), Tie(2, 7, "trusts", 1)], 9),
+        ([5, 6], [Tie(5, 0, "trusts", 1)], 0),
+        ([], [Tie(4, 3, "trusts", 1)], 4),
+    ],
+)
+def test_a_tie_to_a_stranger_names_the_first_one(people, ties, stranger):
+    with pytest.raises(ValueError, match=f"tie refers to person {stranger}, who is not in people"):
+        key_people(people=people, groups=NO_GROUPS, ties=ties)
